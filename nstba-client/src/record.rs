@@ -1,0 +1,192 @@
+//! The contract between typed records (`#[derive(Record)]`) and the client: every typed call goes
+//! through the same code path as the untyped one, parameterised by these items.
+
+use core::fmt;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// A record's internal id as NetSuite returns it (`"id": "123"`). Serialized as a string.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// Wraps an internal id.
+    pub fn new(id: impl Into<String>) -> Self {
+        RecordId(id.into())
+    }
+
+    /// The id text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordId({})", self.0)
+    }
+}
+
+impl From<&str> for RecordId {
+    fn from(s: &str) -> Self {
+        RecordId(s.to_owned())
+    }
+}
+
+impl From<String> for RecordId {
+    fn from(s: String) -> Self {
+        RecordId(s)
+    }
+}
+
+impl From<u64> for RecordId {
+    fn from(n: u64) -> Self {
+        RecordId(n.to_string())
+    }
+}
+
+/// How a request addresses one record: by internal id or by external id (`eid:`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKey {
+    /// Internal id: `/customer/123`.
+    Id(RecordId),
+    /// External id: `/customer/eid:ACME-1`.
+    External(String),
+}
+
+impl RecordKey {
+    /// An external-id key.
+    pub fn external(id: impl Into<String>) -> Self {
+        RecordKey::External(id.into())
+    }
+
+    /// The path segment: `123` or `eid:<percent-encoded external id>`.
+    pub fn path_segment(&self) -> String {
+        match self {
+            RecordKey::Id(id) => {
+                percent_encoding::utf8_percent_encode(id.as_str(), nstba_core::RFC3986).to_string()
+            }
+            RecordKey::External(eid) => format!(
+                "eid:{}",
+                percent_encoding::utf8_percent_encode(eid, nstba_core::RFC3986)
+            ),
+        }
+    }
+}
+
+impl From<RecordId> for RecordKey {
+    fn from(id: RecordId) -> Self {
+        RecordKey::Id(id)
+    }
+}
+
+impl From<&RecordId> for RecordKey {
+    fn from(id: &RecordId) -> Self {
+        RecordKey::Id(id.clone())
+    }
+}
+
+impl From<&str> for RecordKey {
+    /// `"eid:X"` is an external id, anything else an internal id.
+    fn from(s: &str) -> Self {
+        match s.strip_prefix("eid:") {
+            Some(e) => RecordKey::External(e.to_owned()),
+            None => RecordKey::Id(RecordId::new(s)),
+        }
+    }
+}
+
+impl From<u64> for RecordKey {
+    fn from(n: u64) -> Self {
+        RecordKey::Id(RecordId::from(n))
+    }
+}
+
+/// A reference to another record, as NetSuite returns it: `{"id": "1", "refName": "USD", "links": […]}`.
+///
+/// When writing, only `id` (or `externalId`) is sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordRef {
+    /// Internal id of the referenced record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Display name NetSuite sends with the reference (read-only).
+    #[serde(default, skip_serializing)]
+    pub ref_name: Option<String>,
+    /// External id of the referenced record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+}
+
+impl RecordRef {
+    /// A reference by internal id.
+    pub fn id(id: impl Into<String>) -> Self {
+        RecordRef {
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A reference by external id.
+    pub fn external(id: impl Into<String>) -> Self {
+        RecordRef {
+            external_id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// What kind of value a field holds; decides which filter operators it offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// Text: `IS`, `CONTAIN`, `START_WITH`, `END_WITH`.
+    String,
+    /// Integer or decimal: `EQUAL`, `GREATER`, `LESS`, `BETWEEN`, …
+    Number,
+    /// Boolean: `IS`.
+    Boolean,
+    /// Date or date-time: `AFTER`, `BEFORE`, `ON`, …
+    Date,
+    /// Reference to another record (`ANY_OF` on its id).
+    Reference,
+    /// Sublist or subrecord (not filterable).
+    Sublist,
+}
+
+/// One field of a record type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The Rust field name.
+    pub name: &'static str,
+    /// The JSON / `q=` name (`companyName`, `custentity_tier`).
+    pub wire: &'static str,
+    /// The SuiteQL column name (lower-cased wire name).
+    pub column: &'static str,
+    /// The value kind.
+    pub kind: FieldKind,
+}
+
+/// A NetSuite record type with a Rust representation. Implemented by `#[derive(Record)]`; can be
+/// implemented by hand.
+///
+/// The client's typed operations (`get`, `create`, `update`, `upsert`, `delete`, `list`, SuiteQL) are
+/// the untyped ones with `T::RECORD_TYPE` as the record type and serde doing the (de)serialization.
+pub trait Record: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The REST record type (`customer`, `salesOrder`, `customrecord_x`).
+    const RECORD_TYPE: &'static str;
+    /// The SuiteQL table (`customer`, `transaction`, `customrecord_x`).
+    const TABLE: &'static str;
+    /// Every field, in declaration order.
+    const FIELDS: &'static [FieldInfo];
+
+    /// The internal id, when the value came from NetSuite.
+    fn id(&self) -> Option<&RecordId>;
+}

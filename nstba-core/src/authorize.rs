@@ -70,7 +70,11 @@ impl Tba {
 impl Authorizer for Tba {
     fn authorize(&self, request: &Request<'_>) -> Result<String> {
         let stamp = self.stamp()?;
-        Ok(self.credentials.key().sign(request, &stamp)?.into_authorization())
+        Ok(self
+            .credentials
+            .key()
+            .sign(request, &stamp)?
+            .into_authorization())
     }
 }
 

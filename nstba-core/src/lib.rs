@@ -28,6 +28,7 @@ mod clock;
 mod credentials;
 mod error;
 mod nonce;
+mod normalize;
 mod passport;
 mod signer;
 
@@ -38,8 +39,8 @@ pub use credentials::{Credentials, ENV_VARIABLES};
 pub use error::{Error, Result};
 pub use nonce::{random_nonce, NONCE_LEN};
 pub use passport::{TokenPassport, DEFAULT_SOAP_VERSION};
+pub use secrecy;
 pub use signer::{
     base_string, encode, Explain, OAuthHeader, Request, Signed, Stamp, TbaKey, RFC3986,
     SIGNATURE_METHOD,
 };
-pub use secrecy;

@@ -1,12 +1,13 @@
 //! OAuth 1.0a HMAC-SHA256 signing the way NetSuite verifies it (RFC 5849 §3.4 with NetSuite's rules).
 
 use crate::account::AccountId;
-use crate::error::{redact_url, Error, Result};
+use crate::error::{Error, Result};
+use crate::normalize::{encode_into, encoded, Normalized};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
 use hmac::{Hmac, Mac};
-use percent_encoding::{percent_decode, percent_encode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 use std::borrow::Cow;
@@ -167,6 +168,10 @@ pub struct TbaKey {
     realm: String,
     consumer_key: String,
     token_id: Option<String>,
+    /// `realm`, `consumer_key` and `token_id` RFC 3986 encoded once, for every signing.
+    realm_enc: String,
+    consumer_key_enc: String,
+    token_id_enc: Option<String>,
     mac: Hmac<Sha256>,
 }
 
@@ -183,7 +188,8 @@ impl TbaKey {
         if let Some((_, secret)) = token {
             key.push_str(&encode(secret.expose_secret()));
         }
-        let mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+        let mac =
+            Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
         // Overwrite the key text before it is dropped.
         let mut bytes = key.into_bytes();
         bytes.iter_mut().for_each(|b| *b = 0);
@@ -192,6 +198,9 @@ impl TbaKey {
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
+            realm_enc: encoded(account.realm()).into_owned(),
+            consumer_key_enc: encoded(consumer_key).into_owned(),
+            token_id_enc: token.map(|(id, _)| encoded(id).into_owned()),
             mac,
         }
     }
@@ -225,7 +234,8 @@ impl TbaKey {
     /// # Ok::<(), nstba_core::Error>(())
     /// ```
     pub fn sign(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Signed> {
-        self.sign_normalized(request, stamp).map(|(_, signed)| signed)
+        self.sign_normalized(request, stamp)
+            .map(|(_, signed)| signed)
     }
 
     /// Signs like [`TbaKey::sign`] and also returns the normalized parameter list — everything a user
@@ -233,20 +243,36 @@ impl TbaKey {
     pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
         let (normalized, signed) = self.sign_normalized(request, stamp)?;
         Ok(Explain {
-            params: normalized
-                .sorted()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            method: normalized.method,
-            base_uri: normalized.base_uri,
+            params: normalized.sorted().collect(),
+            method: normalized.method.clone().into_owned(),
+            base_uri: normalized.base_uri(),
             signed,
         })
     }
 
-    fn sign_normalized(&self, request: &Request<'_>, stamp: &Stamp) -> Result<(Normalized, Signed)> {
-        let timestamp = stamp.timestamp.to_string();
-        let oauth = self.protocol_params(stamp, &timestamp);
-        let normalized = Normalized::new(request, &oauth)?;
+    fn sign_normalized<'r>(
+        &self,
+        request: &Request<'r>,
+        stamp: &Stamp,
+    ) -> Result<(Normalized<'r>, Signed)> {
+        let mut digits = [0u8; 20];
+        let ts = format_u64(stamp.timestamp, &mut digits);
+        // Every value below is RFC 3986 encoded: the key's parts once at construction, the nonce is
+        // alphanumeric by construction, the timestamp digits; extras are encoded here.
+        let nonce = encoded(&stamp.nonce);
+        let mut oauth: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(6 + stamp.extra.len());
+        oauth.push(("oauth_consumer_key", Cow::Borrowed(&self.consumer_key_enc)));
+        if let Some(token) = &self.token_id_enc {
+            oauth.push(("oauth_token", Cow::Borrowed(token)));
+        }
+        oauth.push(("oauth_signature_method", Cow::Borrowed(SIGNATURE_METHOD)));
+        oauth.push(("oauth_timestamp", Cow::Borrowed(ts)));
+        oauth.push(("oauth_nonce", nonce));
+        oauth.push(("oauth_version", Cow::Borrowed("1.0")));
+        for (k, v) in &stamp.extra {
+            oauth.push((k.as_str(), encoded(v)));
+        }
+        let normalized = Normalized::new(request.method, request.url, request.form_body, &oauth)?;
         let base_string = normalized.base_string();
         let signature = self.signature(&base_string);
         let authorization = self.header(&oauth, &signature);
@@ -277,36 +303,39 @@ impl TbaKey {
         BASE64.encode(mac.finalize().into_bytes())
     }
 
-    fn protocol_params<'s>(&'s self, stamp: &'s Stamp, timestamp: &'s str) -> Vec<(&'s str, &'s str)> {
-        let mut oauth = Vec::with_capacity(6 + stamp.extra.len());
-        oauth.push(("oauth_consumer_key", self.consumer_key.as_str()));
-        if let Some(token) = &self.token_id {
-            oauth.push(("oauth_token", token.as_str()));
+    /// `OAuth realm="…", k="v", …, oauth_signature="…"` from already-encoded values.
+    fn header(&self, oauth: &[(&str, Cow<'_, str>)], signature: &str) -> String {
+        let len: usize = oauth.iter().map(|(k, v)| k.len() + v.len() + 5).sum();
+        let mut out = Vec::with_capacity(40 + self.realm_enc.len() + len + signature.len() * 2);
+        out.extend_from_slice(b"OAuth realm=\"");
+        out.extend_from_slice(self.realm_enc.as_bytes());
+        out.push(b'"');
+        for (k, v) in oauth {
+            out.extend_from_slice(b", ");
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b"=\"");
+            out.extend_from_slice(v.as_bytes());
+            out.push(b'"');
         }
-        oauth.push(("oauth_signature_method", SIGNATURE_METHOD));
-        oauth.push(("oauth_timestamp", timestamp));
-        oauth.push(("oauth_nonce", stamp.nonce.as_str()));
-        oauth.push(("oauth_version", "1.0"));
-        for (k, v) in &stamp.extra {
-            oauth.push((k.as_str(), v.as_str()));
-        }
-        oauth
+        out.extend_from_slice(b", oauth_signature=\"");
+        encode_into(&mut out, signature.as_bytes());
+        out.push(b'"');
+        String::from_utf8(out).expect("the header is ASCII")
     }
+}
 
-    fn header(&self, oauth: &[(&str, &str)], signature: &str) -> String {
-        let mut out = String::with_capacity(160 + signature.len() * 2 + oauth.iter().map(|(k, v)| k.len() + v.len() + 6).sum::<usize>());
-        out.push_str("OAuth realm=\"");
-        out.extend(utf8_percent_encode(&self.realm, RFC3986));
-        out.push('"');
-        for (k, v) in oauth.iter().copied().chain([("oauth_signature", signature)]) {
-            out.push_str(", ");
-            out.push_str(k);
-            out.push_str("=\"");
-            out.extend(utf8_percent_encode(v, RFC3986));
-            out.push('"');
+/// Writes `n` in decimal into `buf` and returns the digits.
+fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
-        out
     }
+    std::str::from_utf8(&buf[i..]).expect("digits are ASCII")
 }
 
 impl fmt::Debug for TbaKey {
@@ -377,160 +406,15 @@ impl fmt::Display for Explain {
 }
 
 /// Builds the signature base string for `request` with the given protocol parameters (every `oauth_*`
-/// parameter except `oauth_signature`; never `realm`).
+/// parameter except `oauth_signature`, decoded; never `realm`).
 ///
 /// This is what the emulator uses to verify a request as received.
 pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Result<String> {
-    Ok(Normalized::new(request, oauth_params)?.base_string())
-}
-
-/// The normalized parts of one request.
-struct Normalized {
-    method: String,
-    base_uri: String,
-    /// Encoded names and values, back to back.
-    buf: String,
-    /// (name start, name end = value start, value end) into `buf`, sorted.
-    pairs: Vec<(u32, u32, u32)>,
-}
-
-impl Normalized {
-    fn new(request: &Request<'_>, oauth: &[(&str, &str)]) -> Result<Self> {
-        let method = normalize_method(request.method)?;
-        let invalid = |reason: &str| Error::InvalidUrl {
-            url: redact_url(request.url),
-            reason: reason.to_owned(),
-        };
-        let url = url::Url::parse(request.url.trim()).map_err(|e| invalid(&e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(invalid("only absolute http:// and https:// URLs can be signed"));
-        }
-        let host = match url.host_str() {
-            Some(h) if !h.is_empty() => h,
-            _ => return Err(invalid("the URL has no host")),
-        };
-        // `url` lower-cases scheme and host, drops a default port and normalizes the path exactly as
-        // the HTTP client (reqwest) will send it.
-        let mut base_uri = String::with_capacity(request.url.len());
-        base_uri.push_str(url.scheme());
-        base_uri.push_str("://");
-        base_uri.push_str(host);
-        if let Some(port) = url.port() {
-            base_uri.push(':');
-            base_uri.push_str(&port.to_string());
-        }
-        base_uri.push_str(url.path());
-
-        let mut n = Normalized {
-            method,
-            base_uri,
-            buf: String::with_capacity(256),
-            pairs: Vec::with_capacity(16),
-        };
-        if let Some(query) = url.query() {
-            n.push_form(query);
-        }
-        if let Some(body) = request.form_body {
-            n.push_form(body);
-        }
-        for (k, v) in oauth {
-            n.push_encoded(utf8_percent_encode(k, RFC3986), utf8_percent_encode(v, RFC3986));
-        }
-        let buf = &n.buf;
-        n.pairs.sort_unstable_by(|a, b| {
-            let key = |p: &(u32, u32, u32)| {
-                (&buf[p.0 as usize..p.1 as usize], &buf[p.1 as usize..p.2 as usize])
-            };
-            key(a).cmp(&key(b))
-        });
-        Ok(n)
-    }
-
-    /// Adds every `name=value` of an `application/x-www-form-urlencoded` string (a URL query or a
-    /// form body), decoded (`+` is a space) and re-encoded.
-    fn push_form(&mut self, form: &str) {
-        for part in form.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = part.split_once('=').unwrap_or((part, ""));
-            let name = form_decode(name);
-            let value = form_decode(value);
-            self.push_encoded(percent_encode(&name, RFC3986), percent_encode(&value, RFC3986));
-        }
-    }
-
-    fn push_encoded<'x>(
-        &mut self,
-        name: impl Iterator<Item = &'x str>,
-        value: impl Iterator<Item = &'x str>,
-    ) {
-        let start = self.buf.len() as u32;
-        self.buf.extend(name);
-        let mid = self.buf.len() as u32;
-        self.buf.extend(value);
-        let end = self.buf.len() as u32;
-        self.pairs.push((start, mid, end));
-    }
-
-    fn sorted(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|p| {
-            (
-                &self.buf[p.0 as usize..p.1 as usize],
-                &self.buf[p.1 as usize..p.2 as usize],
-            )
-        })
-    }
-
-    fn base_string(&self) -> String {
-        let mut out = String::with_capacity(
-            self.method.len() + self.base_uri.len() * 3 / 2 + self.buf.len() * 3 / 2 + self.pairs.len() * 6 + 8,
-        );
-        out.push_str(&self.method);
-        out.push('&');
-        out.extend(utf8_percent_encode(&self.base_uri, RFC3986));
-        out.push('&');
-        // The normalized parameters are already RFC 3986 encoded (only unreserved characters and
-        // `%XX`), so encoding them again only turns `%` into `%25`.
-        let push_twice_encoded = |s: &str, out: &mut String| {
-            for chunk in s.split_inclusive('%') {
-                match chunk.strip_suffix('%') {
-                    Some(head) => {
-                        out.push_str(head);
-                        out.push_str("%25");
-                    }
-                    None => out.push_str(chunk),
-                }
-            }
-        };
-        for (i, (k, v)) in self.sorted().enumerate() {
-            if i > 0 {
-                out.push_str("%26");
-            }
-            push_twice_encoded(k, &mut out);
-            out.push_str("%3D");
-            push_twice_encoded(v, &mut out);
-        }
-        out
-    }
-}
-
-/// Decodes one `application/x-www-form-urlencoded` name or value to bytes (`+` is a space, `%XX` is
-/// a byte, a `%` not followed by two hex digits stays as it is). Borrows when nothing changes.
-fn form_decode(raw: &str) -> Cow<'_, [u8]> {
-    if raw.contains('+') {
-        let spaced = raw.replace('+', " ");
-        Cow::Owned(Cow::from(percent_decode(spaced.as_bytes())).into_owned())
-    } else {
-        percent_decode(raw.as_bytes()).into()
-    }
-}
-
-fn normalize_method(method: &str) -> Result<String> {
-    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if method.is_empty() || !method.bytes().all(is_tchar) {
-        return Err(Error::InvalidMethod {
-            method: method.to_owned(),
-        });
-    }
-    Ok(method.to_ascii_uppercase())
+    let encoded: Vec<(Cow<'_, str>, Cow<'_, str>)> = oauth_params
+        .iter()
+        .map(|(k, v)| (encoded(k), encoded(v)))
+        .collect();
+    Ok(Normalized::new(request.method, request.url, request.form_body, &encoded)?.base_string())
 }
 
 /// A parsed `Authorization: OAuth …` header: the realm and every parameter, percent-decoded.
@@ -568,7 +452,7 @@ impl OAuthHeader {
             let close = body
                 .find('"')
                 .ok_or_else(|| invalid(format!("the value of {name} has no closing quote")))?;
-            let decoded = percent_decode(body[..close].as_bytes())
+            let decoded = percent_decode(&body.as_bytes()[..close])
                 .decode_utf8()
                 .map_err(|_| invalid(format!("the value of {name} is not UTF-8")))?
                 .into_owned();

@@ -62,16 +62,28 @@ fn check(v: &Vector) -> usize {
         request = request.form_body(body);
     }
     let signed = key.sign(&request, &stamp).unwrap();
-    assert_eq!(signed.base_string(), v.base_string, "base string of {}", v.name);
+    assert_eq!(
+        signed.base_string(),
+        v.base_string,
+        "base string of {}",
+        v.name
+    );
     if let Some(sig) = &v.signature {
         assert_eq!(signed.signature(), sig, "signature of {}", v.name);
     }
     // The header carries the realm first and every value percent-encoded; it parses back.
     let prefix = format!("OAuth realm=\"{}\", ", account.realm());
-    assert!(signed.authorization().starts_with(&prefix), "{}", signed.authorization());
+    assert!(
+        signed.authorization().starts_with(&prefix),
+        "{}",
+        signed.authorization()
+    );
     let header = OAuthHeader::parse(signed.authorization()).unwrap();
     assert_eq!(header.get("oauth_signature"), Some(signed.signature()));
-    assert!(!signed.authorization().contains('+'), "signature must be encoded");
+    assert!(
+        !signed.authorization().contains('+'),
+        "signature must be encoded"
+    );
     // Recomputing from the parsed header gives the same base string (what the emulator does).
     let again = base_string(&request, &header.signed_params()).unwrap();
     assert_eq!(again, v.base_string);
@@ -95,8 +107,14 @@ fn edge_vectors() {
 
 #[test]
 fn rfc5849_base_string_example() {
-    let ex = load("tba-vectors.json").rfc5849_base_string_example.unwrap();
-    let oauth: Vec<(&str, &str)> = ex.oauth.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let ex = load("tba-vectors.json")
+        .rfc5849_base_string_example
+        .unwrap();
+    let oauth: Vec<(&str, &str)> = ex
+        .oauth
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let request = Request::new(&ex.method, &ex.url).form_body(&ex.form_body);
     assert_eq!(base_string(&request, &oauth).unwrap(), ex.base_string);
 }

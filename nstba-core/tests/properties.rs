@@ -74,7 +74,7 @@ proptest! {
         // Each decoded param appears exactly once in the normalized list, encoded.
         let explain = creds.key().explain(&request, &stamp).unwrap();
         for (k, v) in &params {
-            prop_assert!(explain.params.iter().any(|(ek, ev)| *ek == enc(&k) && *ev == enc(&v)));
+            prop_assert!(explain.params.iter().any(|(ek, ev)| *ek == enc(k) && *ev == enc(v)));
         }
         // The list is sorted by encoded name, then value.
         let mut sorted = explain.params.clone();

@@ -1,1 +1,61 @@
-fn main() {}
+//! `nstba`: the command line for NetSuite Token-Based Authentication.
+//!
+//! Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 NetSuite or network error, 2 usage or
+//! configuration error. No secret is ever printed.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod sign;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// NetSuite Token-Based Authentication from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "nstba", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the `Authorization` header value for one request (credentials from NETSUITE_* variables).
+    ///
+    /// Usage with curl: curl -H "Authorization: $(nstba sign URL)" URL
+    Sign(sign::SignArgs),
+    /// Print a SOAP `tokenPassport` element (credentials from NETSUITE_* variables).
+    Passport(sign::PassportArgs),
+}
+
+/// How a command failed: decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Usage or configuration error (exit 2).
+    Usage(String),
+    /// NetSuite or network error (exit 1).
+    Remote(String),
+}
+
+impl Failure {
+    fn exit(self) -> ExitCode {
+        let (message, code) = match self {
+            Failure::Usage(m) => (m, 2),
+            Failure::Remote(m) => (m, 1),
+        };
+        eprintln!("nstba: {message}");
+        ExitCode::from(code)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sign(args) => sign::sign(args),
+        Command::Passport(args) => sign::passport(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.exit(),
+    }
+}

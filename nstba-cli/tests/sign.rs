@@ -1,0 +1,156 @@
+//! `nstba sign` / `nstba passport` run as a user would: the built binary, environment variables in,
+//! one line out.
+
+use std::process::{Command, Output};
+
+const CS: &str = "d26ad321a4b2f23b0741c8d38392ce01c3e23e109df6c96eac6d099e9ab9e8b5";
+const TS: &str = "c29a677df7d5439a458c063654187e3d678d73aca8e3c9d8bea1478a3eb0d295";
+
+fn nstba(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nstba"));
+    cmd.args(args);
+    for name in nstba::core::ENV_VARIABLES {
+        cmd.env_remove(name);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run nstba")
+}
+
+/// Oracle's published example credentials (../shared/vectors, vector "oracle-rest-get").
+fn oracle_env(account: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("NETSUITE_ACCOUNT_ID", account),
+        (
+            "NETSUITE_CONSUMER_KEY",
+            "ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4",
+        ),
+        ("NETSUITE_CONSUMER_SECRET", CS),
+        (
+            "NETSUITE_TOKEN_ID",
+            "2b0ce516420110bcbd36b69e99196d1b7f6de3c6234c5afb799b73d87569f5cc",
+        ),
+        ("NETSUITE_TOKEN_SECRET", TS),
+    ]
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn assert_no_secret(out: &Output) {
+    for stream in [text(&out.stdout), text(&out.stderr)] {
+        assert!(!stream.contains(CS) && !stream.contains(TS), "{stream}");
+    }
+}
+
+#[test]
+fn sign_reproduces_oracles_published_signature() {
+    let out = nstba(
+        &[
+            "sign",
+            "--nonce",
+            "fjaLirsIcCGVZWzBX0pg",
+            "--timestamp",
+            "1508242306",
+            "https://123456.suitetalk.api.netsuite.com/services/rest/record/v1/employee/40",
+        ],
+        &oracle_env("123456"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "exactly one line: {stdout}");
+    assert_eq!(
+        stdout.trim_end(),
+        "OAuth realm=\"123456\", \
+         oauth_consumer_key=\"ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4\", \
+         oauth_token=\"2b0ce516420110bcbd36b69e99196d1b7f6de3c6234c5afb799b73d87569f5cc\", \
+         oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"1508242306\", \
+         oauth_nonce=\"fjaLirsIcCGVZWzBX0pg\", oauth_version=\"1.0\", \
+         oauth_signature=\"B5OIWznZ2YP0OB7VrJrGkYsTh%2B8H%2B5T9Hag%2Bo92q0zY%3D\""
+    );
+    assert!(out.stderr.is_empty());
+    assert_no_secret(&out);
+}
+
+#[test]
+fn explain_goes_to_stderr_and_names_the_base_string() {
+    let out = nstba(
+        &[
+            "sign",
+            "-X",
+            "post",
+            "--explain",
+            "--nonce",
+            "abcdefghij",
+            "--timestamp",
+            "1700000000",
+            "https://1234567-SB1.suitetalk.api.netsuite.com:443/services/rest/query/v1/suiteql?limit=10&offset=0",
+        ],
+        &oracle_env("1234567-sb1"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 1);
+    assert!(text(&out.stdout).starts_with("OAuth realm=\"1234567_SB1\", "));
+    let err = text(&out.stderr);
+    assert!(err.contains("base URI:    https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/query/v1/suiteql"), "{err}");
+    assert!(err.contains("  limit=10\n"), "{err}");
+    assert!(err.contains("base string: POST&https%3A%2F%2F1234567-sb1.suitetalk"), "{err}");
+    assert_no_secret(&out);
+}
+
+#[test]
+fn random_nonce_and_clock_by_default() {
+    let url = "https://123456.suitetalk.api.netsuite.com/services/rest/record/v1/customer";
+    let a = text(&nstba(&["sign", url], &oracle_env("123456")).stdout);
+    let b = text(&nstba(&["sign", url], &oracle_env("123456")).stdout);
+    assert_ne!(a, b, "two signings must use different nonces");
+    let header = nstba::core::OAuthHeader::parse(a.trim()).unwrap();
+    assert!(header.get("oauth_nonce").unwrap().len() >= 20);
+    let ts: u64 = header.get("oauth_timestamp").unwrap().parse().unwrap();
+    assert!(ts.abs_diff(nstba::core::unix_now()) < 60);
+}
+
+#[test]
+fn passport_prints_the_token_passport() {
+    let out = nstba(
+        &["passport", "--nonce", "passportNonce1", "--timestamp", "1700000000"],
+        &oracle_env("1234567_sb1"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let xml = text(&out.stdout);
+    assert!(xml.starts_with("<platformMsgs:tokenPassport "), "{xml}");
+    assert!(xml.contains("<platformCore:account>1234567_SB1</platformCore:account>"));
+    assert!(xml.contains("<platformCore:signature algorithm=\"HMAC-SHA256\">"));
+    assert_no_secret(&out);
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2_no_secret() {
+    let url = "https://123456.suitetalk.api.netsuite.com/x";
+    let mut missing = oracle_env("123456");
+    missing.retain(|(k, _)| *k != "NETSUITE_TOKEN_ID" && *k != "NETSUITE_CONSUMER_KEY");
+    let mut bad_account = oracle_env("123456");
+    bad_account[0] = ("NETSUITE_ACCOUNT_ID", "1234567.sb1");
+    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        (vec!["sign", url], missing, "NETSUITE_CONSUMER_KEY, NETSUITE_TOKEN_ID"),
+        (vec!["sign", url], bad_account, "\"1234567.sb1\""),
+        (vec!["sign", "/services/rest/record/v1/customer"], oracle_env("123456"), "cannot sign URL"),
+        (vec!["sign", "ftp://example.com/x"], oracle_env("123456"), "only absolute http"),
+        (vec!["sign", "--nonce", "abc", url], oracle_env("123456"), "invalid nonce"),
+        (vec!["passport"], vec![], "NETSUITE_ACCOUNT_ID"),
+    ];
+    for (args, env, needle) in cases {
+        let out = nstba(&args, &env);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = text(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert_no_secret(&out);
+    }
+    // A usage error (clap) also exits 2.
+    assert_eq!(nstba(&["sign"], &oracle_env("123456")).status.code(), Some(2));
+}

@@ -5,6 +5,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod configure;
+mod profile;
 mod sign;
 
 use clap::{Parser, Subcommand};
@@ -14,6 +16,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "nstba", version, about, long_about = None)]
 struct Cli {
+    /// Credential profile from `nstba configure` (NETSUITE_* variables override it).
+    #[arg(long, global = true, env = "NSTBA_PROFILE")]
+    profile: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,6 +31,8 @@ enum Command {
     Sign(sign::SignArgs),
     /// Print a SOAP `tokenPassport` element (credentials from NETSUITE_* variables).
     Passport(sign::PassportArgs),
+    /// Store the account id, consumer key/secret and token id/secret in a profile (file mode 0600).
+    Configure(configure::ConfigureArgs),
 }
 
 /// How a command failed: decides the exit code.
@@ -51,8 +58,9 @@ impl Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Sign(args) => sign::sign(args),
-        Command::Passport(args) => sign::passport(args),
+        Command::Sign(args) => sign::sign(args, cli.profile.as_deref()),
+        Command::Passport(args) => sign::passport(args, cli.profile.as_deref()),
+        Command::Configure(args) => configure::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,7 +2,7 @@
 
 use crate::Failure;
 use clap::Args;
-use nstba::core::{Credentials, Request, Stamp, TokenPassport};
+use nstba::core::{Request, Stamp, TokenPassport};
 
 /// Arguments of `nstba sign`.
 #[derive(Debug, Args)]
@@ -37,10 +37,6 @@ pub struct PassportArgs {
     soap_version: String,
 }
 
-fn credentials() -> Result<Credentials, Failure> {
-    Credentials::from_env().map_err(|e| Failure::Usage(e.to_string()))
-}
-
 fn stamp(nonce: Option<String>, timestamp: Option<u64>) -> Result<Stamp, Failure> {
     let now = Stamp::now();
     Stamp::new(
@@ -51,8 +47,8 @@ fn stamp(nonce: Option<String>, timestamp: Option<u64>) -> Result<Stamp, Failure
 }
 
 /// `nstba sign`: exactly one line on stdout, the header value.
-pub fn sign(args: SignArgs) -> Result<(), Failure> {
-    let creds = credentials()?;
+pub fn sign(args: SignArgs, profile: Option<&str>) -> Result<(), Failure> {
+    let creds = crate::profile::load(profile)?;
     let stamp = stamp(args.nonce, args.timestamp)?;
     let request = Request::new(&args.method, &args.url);
     let explain = creds
@@ -67,8 +63,8 @@ pub fn sign(args: SignArgs) -> Result<(), Failure> {
 }
 
 /// `nstba passport`: the `tokenPassport` XML element on stdout.
-pub fn passport(args: PassportArgs) -> Result<(), Failure> {
-    let creds = credentials()?;
+pub fn passport(args: PassportArgs, profile: Option<&str>) -> Result<(), Failure> {
+    let creds = crate::profile::load(profile)?;
     let stamp = stamp(args.nonce, args.timestamp)?;
     println!(
         "{}",

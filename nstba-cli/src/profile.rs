@@ -1,0 +1,141 @@
+//! Credential profiles: `$XDG_CONFIG_HOME/nstba/credentials.toml` (or `~/.config/nstba/…`), mode 0600.
+//!
+//! ```toml
+//! [default]
+//! account_id = "1234567_SB1"
+//! consumer_key = "…"
+//! consumer_secret = "…"
+//! token_id = "…"
+//! token_secret = "…"
+//! ```
+//! `NETSUITE_*` variables override the file, one by one.
+
+use crate::Failure;
+use nstba::core::{Credentials, ENV_VARIABLES};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The keys of a profile, in the order of [`ENV_VARIABLES`].
+pub const KEYS: [&str; 5] = [
+    "account_id",
+    "consumer_key",
+    "consumer_secret",
+    "token_id",
+    "token_secret",
+];
+
+/// Where the credentials file lives.
+pub fn credentials_path() -> Result<PathBuf, Failure> {
+    let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".config"),
+            None => {
+                return Err(Failure::Usage(
+                    "cannot find the config directory: set XDG_CONFIG_HOME or HOME".into(),
+                ))
+            }
+        },
+    };
+    Ok(base.join("nstba").join("credentials.toml"))
+}
+
+type Profiles = BTreeMap<String, BTreeMap<String, String>>;
+
+fn read_profiles(path: &Path) -> Result<Option<Profiles>, Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map(Some).map_err(|e| {
+            // toml's message quotes the offending line, which may hold a secret: keep only the place.
+            let at = e
+                .span()
+                .map(|s| format!(" (byte {})", s.start))
+                .unwrap_or_default();
+            Failure::Usage(format!("{} is not valid TOML{at}", path.display()))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Failure::Usage(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Credentials for a command: `NETSUITE_*` variables first, then the profile (`default` unless named).
+/// A profile named explicitly must exist.
+pub fn load(profile: Option<&str>) -> Result<Credentials, Failure> {
+    let path = credentials_path()?;
+    let profiles = read_profiles(&path)?;
+    let name = profile.unwrap_or("default");
+    let section = match (&profiles, profile) {
+        (Some(p), _) if p.contains_key(name) => p.get(name).cloned(),
+        (_, Some(explicit)) => {
+            return Err(Failure::Usage(format!(
+                "profile {explicit:?} not found in {} (create it with `nstba configure --profile {explicit}`)",
+                path.display()
+            )))
+        }
+        _ => None,
+    };
+    let section = section.unwrap_or_default();
+    Credentials::from_lookup(|var| {
+        let env = std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        env.or_else(|| {
+            let i = ENV_VARIABLES.iter().position(|v| *v == var)?;
+            section.get(KEYS[i]).cloned()
+        })
+    })
+    .map_err(|e| {
+        let hint = if section.is_empty() {
+            " (set the variables, or run `nstba configure`)"
+        } else {
+            ""
+        };
+        Failure::Usage(format!("{e}{hint}"))
+    })
+}
+
+/// Stores one profile, creating the file with mode 0600 (and its directory 0700); an existing file is
+/// set back to 0600 before it is rewritten.
+pub fn store(profile: &str, values: &[(&str, String)]) -> Result<PathBuf, Failure> {
+    let path = credentials_path()?;
+    let mut profiles = read_profiles(&path)?.unwrap_or_default();
+    let section = profiles.entry(profile.to_owned()).or_default();
+    for (k, v) in values {
+        section.insert((*k).to_owned(), v.clone());
+    }
+    let text = toml::to_string(&profiles)
+        .map_err(|e| Failure::Usage(format!("cannot encode the profile: {e}")))?;
+    let dir = path.parent().expect("the path has a directory");
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
+    write_private(&path, text.as_bytes())
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent() {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)
+}

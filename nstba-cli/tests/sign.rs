@@ -178,7 +178,8 @@ fn bad_input_is_one_line_exit_2_no_secret() {
     missing.retain(|(k, _)| *k != "NETSUITE_TOKEN_ID" && *k != "NETSUITE_CONSUMER_KEY");
     let mut bad_account = oracle_env("123456");
     bad_account[0] = ("NETSUITE_ACCOUNT_ID", "1234567.sb1");
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["sign", url],
             missing,

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod configure;
+mod generate;
 mod profile;
 mod sign;
 
@@ -33,6 +34,8 @@ enum Command {
     Passport(sign::PassportArgs),
     /// Store the account id, consumer key/secret and token id/secret in a profile (file mode 0600).
     Configure(configure::ConfigureArgs),
+    /// Generate typed `#[derive(Record)]` modules from NetSuite metadata-catalog schemas.
+    Generate(generate::GenerateArgs),
 }
 
 /// How a command failed: decides the exit code.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::sign(args, cli.profile.as_deref()),
         Command::Passport(args) => sign::passport(args, cli.profile.as_deref()),
         Command::Configure(args) => configure::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

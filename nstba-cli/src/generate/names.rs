@@ -15,15 +15,17 @@ pub const CUSTOM_PREFIXES: [&str; 9] = [
 
 /// `true` for a custom-field script id (`custentity_tier`).
 pub fn is_custom_id(wire: &str) -> bool {
-    CUSTOM_PREFIXES[..8].iter().any(|p| wire.starts_with(p) && wire[p.len()..].starts_with('_'))
+    CUSTOM_PREFIXES[..8]
+        .iter()
+        .any(|p| wire.starts_with(p) && wire[p.len()..].starts_with('_'))
 }
 
 const KEYWORDS: [&str; 51] = [
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-    "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof",
-    "unsized", "virtual", "yield", "try",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
 /// Splits a wire name into lower-case words: `companyName` → [company, name], `custentity_tier` →
@@ -128,7 +130,10 @@ mod tests {
         assert_eq!(field_name("1099Eligible"), "n_1099_eligible");
         assert_eq!(field_name("type"), "type_");
         assert_eq!(field_name("self"), "self_");
-        assert_eq!(field_name("addressBookAddress_text"), "address_book_address_text");
+        assert_eq!(
+            field_name("addressBookAddress_text"),
+            "address_book_address_text"
+        );
         assert_eq!(type_name("salesOrder-itemElement"), "SalesOrderItemElement");
         assert_eq!(type_name("_beforeNumber"), "BeforeNumber");
         assert_eq!(type_name("1"), "V1");

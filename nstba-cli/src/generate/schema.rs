@@ -165,7 +165,9 @@ fn fields_of(
     depth: usize,
 ) -> Result<Vec<FieldModel>, SchemaError> {
     if depth > 8 {
-        return Err(SchemaError(format!("{owner}: sub-structures nested too deeply")));
+        return Err(SchemaError(format!(
+            "{owner}: sub-structures nested too deeply"
+        )));
     }
     let props = schema
         .get("properties")
@@ -221,7 +223,9 @@ fn type_of(
                 Some(el) if matches!(el, "nsResource" | "nsLink") => Ok(FieldType::Json),
                 Some(el) => {
                     let el_schema = defs.get(el).ok_or_else(|| {
-                        SchemaError(format!("{owner}.{wire}: sublist line schema {el:?} is missing"))
+                        SchemaError(format!(
+                            "{owner}.{wire}: sublist line schema {el:?} is missing"
+                        ))
                     })?;
                     if !structs.contains_key(el) {
                         structs.insert(el.to_owned(), Vec::new());

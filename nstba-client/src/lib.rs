@@ -1,8 +1,54 @@
-//! Async NetSuite client: records, SuiteQL, RESTlets and token endpoints, every request signed by
-//! [`nstba_core`]. (Operations are filled in by the nstba-client issue.)
+//! # nstba-client — the async NetSuite client
+//!
+//! Records (REST record API v1), SuiteQL, RESTlets and the token endpoints, with every request:
+//! - **signed** at send time with Token-Based Authentication ([`nstba_core`]) over the final URL, with a
+//!   fresh nonce and timestamp per attempt;
+//! - **limited** by one account-wide limiter per [`Client`] (records, every SuiteQL page and RESTlets
+//!   share it), never more in flight than configured;
+//! - **retried** on 429, 502/503/504, governance refusals and connection failures, with exponential
+//!   backoff, jitter and `Retry-After` ([`RetryPolicy`]); a create is never repeated once it may have
+//!   reached NetSuite.
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use nstba_client::Client;
+//!
+//! # async fn demo() -> Result<(), nstba_client::Error> {
+//! let client = Client::from_env()?;
+//! let customers = client.record("customer");
+//! let id = customers.create(&serde_json::json!({"companyName": "Acme"})).send().await?;
+//! let acme: serde_json::Value = customers.get(&id).fields(["companyName"]).send().await?;
+//! customers.update(&id, &serde_json::json!({"comments": "hi"})).send().await?;
+//!
+//! let mut rows = client.suiteql::<serde_json::Value>("SELECT id FROM customer ORDER BY id").stream();
+//! while let Some(row) = rows.next().await {
+//!     let _row = row?;
+//! }
+//! # let _ = acme; Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod client;
+mod error;
 pub mod record;
+mod records;
+mod restlet;
+mod retry;
+mod suiteql;
+mod token;
+pub mod values;
 
+pub use client::{Client, ClientBuilder, CLIENT_ENV_VARIABLES, DEFAULT_CONCURRENCY};
+pub use error::{Error, ErrorDetail, Result, INVALID_LOGIN_CHECKLIST};
 pub use record::{FieldInfo, FieldKind, Record, RecordId, RecordKey, RecordRef};
+pub use records::{
+    CreateRecord, DeleteRecord, GetRecord, GetSublist, ListItem, ListPage, ListRecords, Records,
+    Sublist, UpdateRecord, UpsertRecord, MAX_PAGE_SIZE, RECORD_PATH,
+};
+pub use restlet::{RestletCall, RESTLET_PATH};
+pub use retry::RetryPolicy;
+pub use suiteql::{SuiteQl, SuiteQlPage, SuiteQlPages, SuiteQlRows, SUITEQL_PATH, SUITEQL_ROW_CAP};
+pub use token::{IssueToken, IssuedToken, ISSUE_TOKEN_PATH, REVOKE_TOKEN_PATH};
+
+pub use reqwest::Method;

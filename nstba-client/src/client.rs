@@ -1,0 +1,794 @@
+//! The client, its builder, and the one send path every call goes through: limiter → sign → send →
+//! classify → (backoff → sign again → send …).
+
+use crate::error::{parse_netsuite_error, snippet, Error, Result};
+use crate::retry::{parse_retry_after, RetryPolicy};
+use bytes::Bytes;
+use nstba_core::{AccountId, Authorizer, Credentials, Request, Tba};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+use url::Url;
+
+/// NetSuite's base concurrency limit (standard and developer accounts).
+pub const DEFAULT_CONCURRENCY: usize = 5;
+
+/// The environment variables [`Client::from_env`] reads besides the five credential variables.
+pub const CLIENT_ENV_VARIABLES: [&str; 3] = [
+    "NETSUITE_BASE_URL",
+    "NETSUITE_RESTLET_URL",
+    "NETSUITE_CONCURRENCY",
+];
+
+/// An async NetSuite client: records, SuiteQL, RESTlets and token endpoints.
+///
+/// Every request is signed at send time (a fresh nonce and timestamp per attempt), passes through one
+/// account-wide limiter (never more requests in flight than [`ClientBuilder::concurrency`]) and is
+/// retried according to the [`RetryPolicy`]. Cloning is cheap and clones share the connection pool and
+/// the limiter.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), nstba_client::Error> {
+/// use nstba_client::Client;
+/// use futures_util::StreamExt;
+///
+/// let client = Client::from_env()?;
+/// let customer: serde_json::Value = client.record("customer").get("42").send().await?;
+/// let mut rows = client
+///     .suiteql::<serde_json::Value>("SELECT id, companyname FROM customer ORDER BY id")
+///     .stream();
+/// while let Some(row) = rows.next().await {
+///     println!("{}", row?);
+/// }
+/// # let _ = customer; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    http: reqwest::Client,
+    authorizer: Arc<dyn Authorizer>,
+    pub(crate) account: Option<AccountId>,
+    pub(crate) base_url: String,
+    pub(crate) restlet_url: String,
+    limiter: Semaphore,
+    pub(crate) concurrency: usize,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("account", &self.inner.account.as_ref().map(|a| a.realm()))
+            .field("base_url", &self.inner.base_url)
+            .field("restlet_url", &self.inner.restlet_url)
+            .field("concurrency", &self.inner.concurrency)
+            .field("retry", &self.inner.retry)
+            .field("timeout", &self.inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`]. Obtain one with [`Client::builder`].
+///
+/// ```
+/// use nstba_client::{Client, RetryPolicy};
+/// use nstba_core::{AccountId, Credentials};
+/// use std::time::Duration;
+///
+/// let creds = Credentials::new(AccountId::parse("1234567_SB1")?, "ck", "cs", "tk", "ts")?;
+/// let client = Client::builder()
+///     .credentials(creds)
+///     .concurrency(15)
+///     .timeout(Duration::from_secs(120))
+///     .retry(RetryPolicy::default().max_attempts(5))
+///     .build()?;
+/// assert_eq!(client.concurrency(), 15);
+/// assert_eq!(client.base_url(), "https://1234567-sb1.suitetalk.api.netsuite.com");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    authorizer: Option<Arc<dyn Authorizer>>,
+    account: Option<AccountId>,
+    base_url: Option<String>,
+    restlet_url: Option<String>,
+    concurrency: usize,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    user_agent: String,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("account", &self.account.as_ref().map(|a| a.realm()))
+            .field("base_url", &self.base_url)
+            .field("restlet_url", &self.restlet_url)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            authorizer: None,
+            account: None,
+            base_url: None,
+            restlet_url: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: Some(Duration::from_secs(300)),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("nstba/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Signs with TBA using these credentials; also sets the account (and so the default URLs).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.account = Some(credentials.account().clone());
+        self.authorizer = Some(Arc::new(Tba::new(credentials)));
+        self
+    }
+
+    /// Signs with a custom [`Authorizer`] (for example [`Tba`] with an injected clock). Set the
+    /// account with [`ClientBuilder::account`] or both URLs explicitly.
+    pub fn authorizer(mut self, authorizer: Arc<dyn Authorizer>) -> Self {
+        self.authorizer = Some(authorizer);
+        self
+    }
+
+    /// The account (derives the default REST and RESTlet URLs; needed for `issue_token`).
+    pub fn account(mut self, account: AccountId) -> Self {
+        self.account = Some(account);
+        self
+    }
+
+    /// Overrides the REST base URL (`https://<label>.suitetalk.api.netsuite.com`), e.g. for a proxy or
+    /// an emulator. Paths such as `/services/rest/record/v1/…` are appended to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Overrides the RESTlet base URL (`https://<label>.restlets.api.netsuite.com`).
+    pub fn restlet_url(mut self, url: impl Into<String>) -> Self {
+        self.restlet_url = Some(url.into());
+        self
+    }
+
+    /// The most requests in flight at once, across every call of this client and its clones
+    /// (default 5, NetSuite's base limit). Must be at least 1.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Per-attempt timeout, from sending to the end of the response body (default 300 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the client. Fails with [`Error::Config`] when no credentials/authorizer are set, a URL
+    /// is not an absolute http(s) URL, or the concurrency is 0.
+    pub fn build(self) -> Result<Client> {
+        let authorizer = self.authorizer.ok_or_else(|| Error::Config {
+            variable: Some("credentials".into()),
+            reason: "no credentials or authorizer set".into(),
+        })?;
+        if self.concurrency == 0 {
+            return Err(Error::Config {
+                variable: Some("concurrency".into()),
+                reason: "must be at least 1".into(),
+            });
+        }
+        let base_url = match (self.base_url, &self.account) {
+            (Some(u), _) => check_url("base_url", &u)?,
+            (None, Some(a)) => a.rest_base_url(),
+            (None, None) => {
+                return Err(Error::Config {
+                    variable: Some("base_url".into()),
+                    reason: "set an account or the base URL".into(),
+                })
+            }
+        };
+        let restlet_url = match (self.restlet_url, &self.account) {
+            (Some(u), _) => check_url("restlet_url", &u)?,
+            (None, Some(a)) => a.restlet_base_url(),
+            (None, None) => base_url.clone(),
+        };
+        let ua = HeaderValue::from_str(&self.user_agent).map_err(|_| Error::Config {
+            variable: Some("user_agent".into()),
+            reason: "not a valid header value".into(),
+        })?;
+        let http = reqwest::Client::builder()
+            .user_agent(ua)
+            .pool_max_idle_per_host(self.concurrency.max(8))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| Error::Config {
+                variable: None,
+                reason: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                authorizer,
+                account: self.account,
+                base_url,
+                restlet_url,
+                limiter: Semaphore::new(self.concurrency),
+                concurrency: self.concurrency,
+                retry: self.retry,
+                timeout: self.timeout,
+            }),
+        })
+    }
+}
+
+fn check_url(name: &str, value: &str) -> Result<String> {
+    let bad = |reason: &str| Error::Config {
+        variable: Some(name.to_owned()),
+        reason: format!("{reason} (got {:?})", redact(value)),
+    };
+    let url = Url::parse(value.trim()).map_err(|_| bad("not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad("must be an http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn redact(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("***");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => value.to_owned(),
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: concurrency 5, 300 s timeout, [`RetryPolicy::default`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from the environment: `NETSUITE_ACCOUNT_ID`, `NETSUITE_CONSUMER_KEY`,
+    /// `NETSUITE_CONSUMER_SECRET`, `NETSUITE_TOKEN_ID`, `NETSUITE_TOKEN_SECRET`, and when set
+    /// `NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`, `NETSUITE_CONCURRENCY`. Errors name the variable.
+    pub fn from_env() -> Result<Client> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Client::from_env`], reading variables through `lookup`.
+    ///
+    /// ```
+    /// use nstba_client::{Client, Error};
+    /// let err = Client::from_lookup(|name| match name {
+    ///     "NETSUITE_ACCOUNT_ID" => Some("123456".into()),
+    ///     _ => None,
+    /// })
+    /// .unwrap_err();
+    /// assert!(err.to_string().contains("NETSUITE_TOKEN_SECRET"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let credentials = Credentials::from_lookup(&lookup).map_err(|e| Error::Config {
+            variable: match &e {
+                nstba_core::Error::MissingVariables { names } => Some(names.join(", ")),
+                nstba_core::Error::InvalidAccountId { .. } => Some("NETSUITE_ACCOUNT_ID".into()),
+                nstba_core::Error::InvalidCredential { name, .. } => Some(
+                    match *name {
+                        "consumer key" => "NETSUITE_CONSUMER_KEY",
+                        "consumer secret" => "NETSUITE_CONSUMER_SECRET",
+                        "token id" => "NETSUITE_TOKEN_ID",
+                        "token secret" => "NETSUITE_TOKEN_SECRET",
+                        other => other,
+                    }
+                    .into(),
+                ),
+                _ => None,
+            },
+            reason: e.to_string(),
+        })?;
+        let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut builder = Client::builder().credentials(credentials);
+        if let Some(url) = set("NETSUITE_BASE_URL") {
+            builder = builder.base_url(check_url("NETSUITE_BASE_URL", &url)?);
+        }
+        if let Some(url) = set("NETSUITE_RESTLET_URL") {
+            builder = builder.restlet_url(check_url("NETSUITE_RESTLET_URL", &url)?);
+        }
+        if let Some(n) = set("NETSUITE_CONCURRENCY") {
+            let n: usize =
+                n.trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| Error::Config {
+                        variable: Some("NETSUITE_CONCURRENCY".into()),
+                        reason: format!("must be a whole number of at least 1 (got {n:?})"),
+                    })?;
+            builder = builder.concurrency(n);
+        }
+        builder.build()
+    }
+
+    /// The REST base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The RESTlet base URL.
+    pub fn restlet_url(&self) -> &str {
+        &self.inner.restlet_url
+    }
+
+    /// The concurrency limit.
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
+    /// The account, when known.
+    pub fn account(&self) -> Option<&AccountId> {
+        self.inner.account.as_ref()
+    }
+
+    /// Requests currently holding a slot of the limiter.
+    pub fn in_flight(&self) -> usize {
+        self.inner.concurrency - self.inner.limiter.available_permits()
+    }
+
+    /// Sends one call: waits for the limiter, signs, sends, retries per policy.
+    pub(crate) async fn execute(&self, call: Call) -> Result<Reply> {
+        let span = tracing::info_span!(
+            "netsuite.request",
+            method = %call.method,
+            path = %log_path(&call.url),
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let start = Instant::now();
+        let result = self.execute_inner(&call).instrument(span.clone()).await;
+        span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn execute_inner(&self, call: &Call) -> Result<Reply> {
+        let span = tracing::Span::current();
+        let policy = &self.inner.retry;
+        let mut attempt: u32 = 0;
+        let mut ambiguous = false;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let outcome = self.attempt(call).await;
+            let err = match outcome {
+                Ok(reply) => {
+                    span.record("status", reply.status);
+                    if (200..300).contains(&reply.status) {
+                        return Ok(reply);
+                    }
+                    if reply.status == 404 && ambiguous && call.gone_is_done {
+                        // An earlier attempt may have deleted it already.
+                        return Ok(reply);
+                    }
+                    let retry_after = reply
+                        .headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_retry_after);
+                    parse_netsuite_error(reply.status, reply.reason(), &reply.body, retry_after)
+                }
+                Err(e) => e,
+            };
+            let verdict = classify(&err, call.repeat);
+            if verdict == Verdict::Ambiguous {
+                ambiguous = true;
+            }
+            if verdict == Verdict::Stop || attempt >= policy.attempts() {
+                return Err(err);
+            }
+            let retry_after = match &err {
+                Error::NetSuite { retry_after, .. } => *retry_after,
+                _ => None,
+            };
+            let delay = policy.delay(attempt + 1, retry_after);
+            tracing::debug!(attempt, ?delay, error = %err, "retrying NetSuite request");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(&self, call: &Call) -> Result<Reply> {
+        let inner = &*self.inner;
+        let _permit = inner
+            .limiter
+            .acquire()
+            .await
+            .map_err(|_| Error::invalid("client", "the limiter was closed"))?;
+        let started = Instant::now();
+        let mut auth = match &call.auth {
+            Auth::Tba => HeaderValue::from_str(
+                &inner
+                    .authorizer
+                    .authorize(&Request::new(call.method.as_str(), call.url.as_str()))?,
+            ),
+            Auth::Header(secret) => HeaderValue::from_str(secret.expose_secret()),
+        }
+        .map_err(|_| Error::invalid("authorization", "not a valid header value"))?;
+        auth.set_sensitive(true);
+        let mut rb = inner
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .header(AUTHORIZATION, auth);
+        for (k, v) in &call.headers {
+            rb = rb.header(k, v);
+        }
+        if let Some(body) = &call.body {
+            rb = rb
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        }
+        if let Some(t) = inner.timeout {
+            rb = rb.timeout(t);
+        }
+        let map = |e: reqwest::Error| transport_error(call, e, started);
+        let resp = rb.send().await.map_err(map)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(map)?;
+        Ok(Reply {
+            status: status.as_u16(),
+            headers,
+            body,
+            method: call.method.clone(),
+            path: call.url.path().to_owned(),
+        })
+    }
+
+    pub(crate) fn rest_url(&self, path_and_query: &str) -> Result<Url> {
+        join(&self.inner.base_url, path_and_query)
+    }
+
+    pub(crate) fn restlet_join(&self, path_and_query: &str) -> Result<Url> {
+        join(&self.inner.restlet_url, path_and_query)
+    }
+}
+
+fn join(base: &str, path_and_query: &str) -> Result<Url> {
+    let s = format!("{base}{path_and_query}");
+    Url::parse(&s).map_err(|e| Error::invalid("url", format!("cannot build a URL: {e}")))
+}
+
+fn transport_error(call: &Call, e: reqwest::Error, started: Instant) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            method: call.method.to_string(),
+            path: call.url.path().to_owned(),
+            elapsed: started.elapsed(),
+        }
+    } else {
+        Error::Transport {
+            method: call.method.to_string(),
+            path: call.url.path().to_owned(),
+            connect: e.is_connect(),
+            source: e.without_url(),
+        }
+    }
+}
+
+/// `/services/rest/query/v1/suiteql?limit&offset`: the path with query parameter names only.
+pub(crate) fn log_path(url: &Url) -> String {
+    let mut s = url.path().to_owned();
+    let mut first = true;
+    for (k, _) in url.query_pairs() {
+        s.push(if first { '?' } else { '&' });
+        first = false;
+        s.push_str(&k);
+    }
+    s
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Retry: the server certainly did not process the request.
+    Refused,
+    /// Retry only if safe to repeat; the request may have been processed.
+    Ambiguous,
+    /// Do not retry.
+    Stop,
+}
+
+fn classify(err: &Error, repeat: Repeat) -> Verdict {
+    let verdict = match err {
+        Error::NetSuite { status, .. } => {
+            if matches!(status, 429 | 503) || err.is_limit_exceeded() {
+                Verdict::Refused
+            } else if matches!(status, 502 | 504) {
+                Verdict::Ambiguous
+            } else {
+                Verdict::Stop
+            }
+        }
+        Error::Transport { connect: true, .. } => Verdict::Refused,
+        Error::Transport { .. } | Error::Timeout { .. } => Verdict::Ambiguous,
+        _ => Verdict::Stop,
+    };
+    match (verdict, repeat) {
+        (Verdict::Ambiguous, Repeat::Once) => Verdict::Stop,
+        (v, _) => v,
+    }
+}
+
+/// Whether a request may be sent again after it may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Reads and idempotent writes (GET, SuiteQL, PUT, PATCH, DELETE).
+    Safe,
+    /// Creates and other non-idempotent POSTs: only retried when certainly not processed.
+    Once,
+}
+
+/// How a call is authorized.
+pub(crate) enum Auth {
+    /// TBA via the client's authorizer, signed per attempt.
+    Tba,
+    /// A fixed header value (NLAuth for the issue-token endpoint).
+    Header(SecretString),
+}
+
+/// One logical request.
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) repeat: Repeat,
+    pub(crate) auth: Auth,
+    /// A 404 after an ambiguous failure means an earlier attempt succeeded (DELETE).
+    pub(crate) gone_is_done: bool,
+}
+
+impl Call {
+    pub(crate) fn new(method: Method, url: Url) -> Self {
+        let repeat = if method == Method::POST {
+            Repeat::Once
+        } else {
+            Repeat::Safe
+        };
+        Call {
+            method,
+            url,
+            headers: Vec::new(),
+            body: None,
+            repeat,
+            auth: Auth::Tba,
+            gone_is_done: false,
+        }
+    }
+
+    pub(crate) fn json_body(mut self, body: Bytes) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    pub(crate) fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub(crate) fn repeat(mut self, repeat: Repeat) -> Self {
+        self.repeat = repeat;
+        self
+    }
+}
+
+/// A response with its body read.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) method: Method,
+    pub(crate) path: String,
+}
+
+impl Reply {
+    fn reason(&self) -> &'static str {
+        reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+    }
+
+    /// Decodes the body as `T`, reporting the JSON path of a mismatch. An empty body decodes as `null`.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let bytes: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &self.body
+        };
+        decode(bytes).map_err(|(json_path, message)| self.decode_error(json_path, message))
+    }
+
+    pub(crate) fn decode_error(&self, json_path: String, message: String) -> Error {
+        Error::Decode {
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            status: self.status,
+            json_path,
+            message,
+            body: snippet(&self.body, 2000),
+        }
+    }
+
+    pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn unexpected(&self, reason: impl Into<String>) -> Error {
+        Error::UnexpectedResponse {
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            status: self.status,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Deserializes with the JSON path of the first mismatch.
+pub(crate) fn decode<T: DeserializeOwned>(
+    bytes: &[u8],
+) -> core::result::Result<T, (String, String)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (e.path().to_string(), e.inner().to_string()))?;
+    de.end().map_err(|e| (".".to_owned(), e.to_string()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials::new(
+            AccountId::parse("1234567_SB1").unwrap(),
+            "ck",
+            "super-secret-consumer",
+            "tk",
+            "super-secret-token",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn builder_defaults_and_validation() {
+        let c = Client::builder().credentials(creds()).build().unwrap();
+        assert_eq!(c.concurrency(), 5);
+        assert_eq!(
+            c.restlet_url(),
+            "https://1234567-sb1.restlets.api.netsuite.com"
+        );
+        let e = Client::builder()
+            .credentials(creds())
+            .concurrency(0)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("concurrency"));
+        let e = Client::builder()
+            .credentials(creds())
+            .base_url("ftp://x")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("base_url"));
+        assert!(Client::builder().build().is_err());
+        let c = Client::builder()
+            .credentials(creds())
+            .base_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Client::builder().credentials(creds()).build().unwrap();
+        let s = format!("{c:?} {:?}", Client::builder().credentials(creds()));
+        assert!(!s.contains("super-secret"), "{s}");
+    }
+
+    #[test]
+    fn from_lookup_names_variables() {
+        let vars = |extra: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                let base = [
+                    ("NETSUITE_ACCOUNT_ID", "123456"),
+                    ("NETSUITE_CONSUMER_KEY", "ck"),
+                    ("NETSUITE_CONSUMER_SECRET", "cs-secret-value"),
+                    ("NETSUITE_TOKEN_ID", "tk"),
+                    ("NETSUITE_TOKEN_SECRET", "ts-secret-value"),
+                ];
+                extra
+                    .iter()
+                    .chain(base.iter())
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let c = Client::from_lookup(vars(&[
+            ("NETSUITE_BASE_URL", "http://127.0.0.1:1234"),
+            ("NETSUITE_CONCURRENCY", "12"),
+        ]))
+        .unwrap();
+        assert_eq!(c.concurrency(), 12);
+        assert_eq!(c.base_url(), "http://127.0.0.1:1234");
+        let e = Client::from_lookup(vars(&[("NETSUITE_CONCURRENCY", "lots")])).unwrap_err();
+        assert!(e.to_string().contains("NETSUITE_CONCURRENCY"), "{e}");
+        let e = Client::from_lookup(vars(&[("NETSUITE_BASE_URL", "nope")])).unwrap_err();
+        assert!(e.to_string().contains("NETSUITE_BASE_URL"), "{e}");
+        let e = Client::from_lookup(vars(&[("NETSUITE_ACCOUNT_ID", "!!")])).unwrap_err();
+        assert!(e.to_string().contains("NETSUITE_ACCOUNT_ID"), "{e}");
+        let e = Client::from_lookup(vars(&[("NETSUITE_TOKEN_SECRET", "a b")])).unwrap_err();
+        assert!(e.to_string().contains("NETSUITE_TOKEN_SECRET"), "{e}");
+        assert!(!e.to_string().contains("a b"), "{e}");
+    }
+
+    #[test]
+    fn log_path_has_names_only() {
+        let u = Url::parse("http://h/services/rest/query/v1/suiteql?limit=10&offset=20").unwrap();
+        assert_eq!(log_path(&u), "/services/rest/query/v1/suiteql?limit&offset");
+    }
+
+    #[test]
+    fn classification() {
+        let ns = |status: u16, body: &[u8]| parse_netsuite_error(status, "", body, None);
+        assert_eq!(classify(&ns(429, b""), Repeat::Once), Verdict::Refused);
+        assert_eq!(classify(&ns(503, b""), Repeat::Once), Verdict::Refused);
+        assert_eq!(classify(&ns(502, b""), Repeat::Once), Verdict::Stop);
+        assert_eq!(classify(&ns(504, b""), Repeat::Safe), Verdict::Ambiguous);
+        assert_eq!(classify(&ns(400, b""), Repeat::Safe), Verdict::Stop);
+        let limit = br#"{"error":{"code":"SSS_REQUEST_LIMIT_EXCEEDED","message":"x"}}"#;
+        assert_eq!(classify(&ns(400, limit), Repeat::Once), Verdict::Refused);
+    }
+
+    #[test]
+    fn decode_reports_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Row {
+            n: u32,
+        }
+        let (path, _) = decode::<Vec<Row>>(br#"[{"n":1},{"n":"x"}]"#).unwrap_err();
+        assert_eq!(path, "[1].n");
+    }
+}

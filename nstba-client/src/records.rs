@@ -1,0 +1,600 @@
+//! Record operations (REST record API v1): get, create, update, upsert, delete, list, sublist.
+//!
+//! Typed and untyped calls share this code: [`Client::record`] gives `Records<serde_json::Value>`,
+//! [`Client::records`] gives `Records<T>` for a [`Record`] type with `T::RECORD_TYPE`.
+
+use crate::client::{Call, Client, Repeat};
+use crate::error::{Error, Result};
+use crate::record::{Record, RecordId, RecordKey};
+use bytes::Bytes;
+use futures_util::stream::{self, BoxStream, StreamExt};
+use nstba_core::encode;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// The REST record API's path prefix.
+pub const RECORD_PATH: &str = "/services/rest/record/v1";
+
+/// The largest page NetSuite serves (list and SuiteQL).
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+impl Client {
+    /// Untyped operations on one record type (`"customer"`, `"salesOrder"`, `"customrecord_x"`);
+    /// records are `serde_json::Value`s.
+    pub fn record(&self, record_type: impl Into<String>) -> Records<serde_json::Value> {
+        Records::new(self.clone(), record_type.into())
+    }
+
+    /// Typed operations on `T::RECORD_TYPE`.
+    pub fn records<T: Record>(&self) -> Records<T> {
+        Records::new(self.clone(), T::RECORD_TYPE.to_owned())
+    }
+}
+
+/// Operations on one record type, decoding records as `T`. Cheap to clone.
+pub struct Records<T> {
+    client: Client,
+    record_type: Arc<str>,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Records<T> {
+    fn clone(&self) -> Self {
+        Records {
+            client: self.client.clone(),
+            record_type: self.record_type.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Records<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("record_type", &self.record_type)
+            .finish()
+    }
+}
+
+fn check_type(t: &str) -> Result<()> {
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Error::invalid(
+            "record_type",
+            format!("{t:?} is not a record type (letters, digits and `_` only)"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_name(what: &'static str, t: &str) -> Result<()> {
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Error::invalid(
+            what,
+            format!("{t:?} is not a field or sublist name (letters, digits and `_` only)"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_key(key: &RecordKey) -> Result<()> {
+    let empty = match key {
+        RecordKey::Id(id) => id.as_str().is_empty(),
+        RecordKey::External(e) => e.is_empty(),
+    };
+    if empty {
+        return Err(Error::invalid("key", "the record id is empty"));
+    }
+    Ok(())
+}
+
+fn to_body(body: &impl Serialize) -> Result<Bytes> {
+    serde_json::to_vec(body)
+        .map(Bytes::from)
+        .map_err(Error::Encode)
+}
+
+/// Appends `name=value` (RFC 3986 encoded) to a query string being built.
+pub(crate) fn push_param(query: &mut String, name: &str, value: &str) {
+    query.push(if query.is_empty() { '?' } else { '&' });
+    query.push_str(&encode(name));
+    query.push('=');
+    query.push_str(&encode(value));
+}
+
+/// The id at the end of a `Location` header (`…/customer/123` → `123`).
+pub(crate) fn id_from_location(location: &str) -> Option<RecordId> {
+    let path = location.split(['?', '#']).next()?;
+    let last = path.trim_end_matches('/').rsplit('/').next()?;
+    let decoded = percent_encoding::percent_decode_str(last)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    (!decoded.is_empty() && !decoded.contains(':')).then(|| RecordId::new(decoded))
+}
+
+impl<T: DeserializeOwned + Send + 'static> Records<T> {
+    fn new(client: Client, record_type: String) -> Self {
+        Records {
+            client,
+            record_type: record_type.into(),
+            _t: PhantomData,
+        }
+    }
+
+    /// The record type.
+    pub fn record_type(&self) -> &str {
+        &self.record_type
+    }
+
+    /// `GET /{type}/{id}`.
+    pub fn get(&self, key: impl Into<RecordKey>) -> GetRecord<T> {
+        GetRecord {
+            records: self.clone(),
+            key: key.into(),
+            fields: Vec::new(),
+            expand: false,
+        }
+    }
+
+    /// `POST /{type}`: creates a record; the new id comes from the `Location` header.
+    pub fn create(&self, body: &impl Serialize) -> CreateRecord {
+        CreateRecord {
+            client: self.client.clone(),
+            record_type: self.record_type.clone(),
+            body: to_body(body),
+        }
+    }
+
+    /// `PATCH /{type}/{id}`: fields present in `patch` change, `null` clears, the rest stay.
+    pub fn update(&self, key: impl Into<RecordKey>, patch: &impl Serialize) -> UpdateRecord {
+        UpdateRecord {
+            client: self.client.clone(),
+            record_type: self.record_type.clone(),
+            key: key.into(),
+            body: to_body(patch),
+            replace: Vec::new(),
+        }
+    }
+
+    /// `PUT /{type}/eid:{external_id}`: creates or replaces the record with this external id.
+    pub fn upsert(&self, external_id: impl Into<String>, body: &impl Serialize) -> UpsertRecord {
+        UpsertRecord {
+            client: self.client.clone(),
+            record_type: self.record_type.clone(),
+            key: RecordKey::External(external_id.into()),
+            body: to_body(body),
+        }
+    }
+
+    /// `DELETE /{type}/{id}`.
+    pub fn delete(&self, key: impl Into<RecordKey>) -> DeleteRecord {
+        DeleteRecord {
+            client: self.client.clone(),
+            record_type: self.record_type.clone(),
+            key: key.into(),
+        }
+    }
+
+    /// `GET /{type}?q=…&limit=…&offset=…`: a lazy list of ids (see [`ListRecords`]).
+    pub fn list(&self) -> ListRecords<T> {
+        ListRecords {
+            records: self.clone(),
+            query: None,
+            page_size: MAX_PAGE_SIZE,
+            offset: 0,
+        }
+    }
+
+    /// Every record of the type, fetched as `T` (ids listed page by page, records fetched
+    /// concurrently inside the client's limiter and yielded in list order). Same as
+    /// `self.list().records()`.
+    pub fn list_records(&self) -> BoxStream<'static, Result<T>> {
+        self.list().records()
+    }
+
+    /// `GET /{type}/{id}/{sublist}`: one sublist's lines, decoded as `S`.
+    pub fn sublist<S: DeserializeOwned + Send + 'static>(
+        &self,
+        key: impl Into<RecordKey>,
+        name: impl Into<String>,
+    ) -> GetSublist<S> {
+        GetSublist {
+            client: self.client.clone(),
+            record_type: self.record_type.clone(),
+            key: key.into(),
+            name: name.into(),
+            _s: PhantomData,
+        }
+    }
+}
+
+fn record_url(
+    client: &Client,
+    record_type: &str,
+    key: Option<&RecordKey>,
+    rest: &str,
+) -> Result<url::Url> {
+    check_type(record_type)?;
+    let mut path = format!("{RECORD_PATH}/{record_type}");
+    if let Some(key) = key {
+        check_key(key)?;
+        path.push('/');
+        path.push_str(&key.path_segment());
+    }
+    path.push_str(rest);
+    client.rest_url(&path)
+}
+
+/// A `GET /{type}/{id}` request. Finish with [`GetRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct GetRecord<T> {
+    records: Records<T>,
+    key: RecordKey,
+    fields: Vec<String>,
+    expand: bool,
+}
+
+impl<T: DeserializeOwned + Send + 'static> GetRecord<T> {
+    /// Only these fields (`fields=a,b`).
+    pub fn fields<I, S>(mut self, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.fields = fields.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `expandSubResources=true`: sublists and subrecords inline instead of link stubs.
+    pub fn expand_sub_resources(mut self, expand: bool) -> Self {
+        self.expand = expand;
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<T> {
+        let mut query = String::new();
+        if !self.fields.is_empty() {
+            for f in &self.fields {
+                check_name("fields", f)?;
+            }
+            push_param(&mut query, "fields", &self.fields.join(","));
+        }
+        if self.expand {
+            push_param(&mut query, "expandSubResources", "true");
+        }
+        let r = &self.records;
+        let url = record_url(&r.client, &r.record_type, Some(&self.key), &query)?;
+        let reply = r.client.execute(Call::new(Method::GET, url)).await?;
+        reply.json()
+    }
+}
+
+/// A `POST /{type}` request. Finish with [`CreateRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct CreateRecord {
+    client: Client,
+    record_type: Arc<str>,
+    body: Result<Bytes>,
+}
+
+impl CreateRecord {
+    /// Sends the request; returns the new record's internal id (from `Location`).
+    ///
+    /// Never repeated once it may have reached NetSuite: it is only retried after a connection
+    /// failure before sending, a 429/503, or a governance refusal.
+    pub async fn send(self) -> Result<RecordId> {
+        let body = self.body?;
+        let url = record_url(&self.client, &self.record_type, None, "")?;
+        let call = Call::new(Method::POST, url)
+            .json_body(body)
+            .repeat(Repeat::Once);
+        let reply = self.client.execute(call).await?;
+        let location = reply
+            .header_str("location")
+            .ok_or_else(|| reply.unexpected("no Location header on a create"))?;
+        id_from_location(location).ok_or_else(|| {
+            reply.unexpected(format!("cannot read an id from Location {location:?}"))
+        })
+    }
+}
+
+/// A `PATCH /{type}/{id}` request. Finish with [`UpdateRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct UpdateRecord {
+    client: Client,
+    record_type: Arc<str>,
+    key: RecordKey,
+    body: Result<Bytes>,
+    replace: Vec<String>,
+}
+
+impl UpdateRecord {
+    /// Replace these sublists' lines instead of merging (`replace=item,addressbook`).
+    pub fn replace<I, S>(mut self, sublists: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.replace = sublists.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<()> {
+        let body = self.body?;
+        let mut query = String::new();
+        if !self.replace.is_empty() {
+            for s in &self.replace {
+                check_name("replace", s)?;
+            }
+            push_param(&mut query, "replace", &self.replace.join(","));
+        }
+        let url = record_url(&self.client, &self.record_type, Some(&self.key), &query)?;
+        let call = Call::new(Method::PATCH, url).json_body(body);
+        self.client.execute(call).await?;
+        Ok(())
+    }
+}
+
+/// A `PUT /{type}/eid:{external id}` request. Finish with [`UpsertRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct UpsertRecord {
+    client: Client,
+    record_type: Arc<str>,
+    key: RecordKey,
+    body: Result<Bytes>,
+}
+
+impl UpsertRecord {
+    /// Sends the request; returns the internal id when NetSuite reports one in `Location`.
+    pub async fn send(self) -> Result<Option<RecordId>> {
+        let body = self.body?;
+        let url = record_url(&self.client, &self.record_type, Some(&self.key), "")?;
+        let call = Call::new(Method::PUT, url).json_body(body);
+        let reply = self.client.execute(call).await?;
+        Ok(reply.header_str("location").and_then(id_from_location))
+    }
+}
+
+/// A `DELETE /{type}/{id}` request. Finish with [`DeleteRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct DeleteRecord {
+    client: Client,
+    record_type: Arc<str>,
+    key: RecordKey,
+}
+
+impl DeleteRecord {
+    /// Sends the request. When an attempt failed ambiguously (connection dropped after sending) and
+    /// the retry finds the record gone (404), the delete counts as done.
+    pub async fn send(self) -> Result<()> {
+        let url = record_url(&self.client, &self.record_type, Some(&self.key), "")?;
+        let mut call = Call::new(Method::DELETE, url);
+        call.gone_is_done = true;
+        self.client.execute(call).await?;
+        Ok(())
+    }
+}
+
+/// One item of a record list: the id (NetSuite lists ids and links only).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct ListItem {
+    /// Internal id.
+    pub id: RecordId,
+}
+
+/// One page of a record list.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ListPage {
+    /// The items of this page.
+    #[serde(default)]
+    pub items: Vec<ListItem>,
+    /// Items on this page.
+    #[serde(default)]
+    pub count: u64,
+    /// Whether another page follows.
+    #[serde(default)]
+    pub has_more: bool,
+    /// Offset of this page.
+    #[serde(default)]
+    pub offset: u64,
+    /// Total matching records.
+    #[serde(default)]
+    pub total_results: u64,
+}
+
+/// A record list (`GET /{type}`): filter with [`ListRecords::query`], then take a lazy stream of ids
+/// ([`ListRecords::stream`]), of pages ([`ListRecords::pages`]) or of fetched records
+/// ([`ListRecords::records`]).
+#[must_use = "lists do nothing until streamed"]
+pub struct ListRecords<T> {
+    records: Records<T>,
+    query: Option<String>,
+    page_size: u32,
+    offset: u64,
+}
+
+impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
+    /// `q=`: a filter such as `companyName START_WITH "A" AND dateCreated ON_OR_AFTER "1/1/2024"`.
+    pub fn query(mut self, q: impl Into<String>) -> Self {
+        self.query = Some(q.into());
+        self
+    }
+
+    /// Page size, 1..=1000 (default 1000).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = n;
+        self
+    }
+
+    /// Start offset: a multiple of the page size (default 0).
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = n;
+        self
+    }
+
+    /// A lazy stream of pages, fetched one after the other as the stream is polled.
+    pub fn pages(self) -> BoxStream<'static, Result<ListPage>> {
+        let ListRecords {
+            records,
+            query,
+            page_size,
+            offset,
+        } = self;
+        let check = if page_size == 0 || page_size > MAX_PAGE_SIZE {
+            Err(Error::invalid(
+                "page_size",
+                format!("{page_size} is not in 1..=1000"),
+            ))
+        } else if offset % u64::from(page_size) != 0 {
+            Err(Error::invalid(
+                "offset",
+                format!("{offset} is not a multiple of the page size {page_size}"),
+            ))
+        } else {
+            Ok(())
+        };
+        if let Err(e) = check {
+            return stream::once(async move { Err(e) }).boxed();
+        }
+        stream::unfold(Some(offset), move |next| {
+            let records = records.clone();
+            let query = query.clone();
+            async move {
+                let offset = next?;
+                let mut q = String::new();
+                if let Some(f) = &query {
+                    push_param(&mut q, "q", f);
+                }
+                push_param(&mut q, "limit", &page_size.to_string());
+                push_param(&mut q, "offset", &offset.to_string());
+                let page = async {
+                    let url = record_url(&records.client, &records.record_type, None, &q)?;
+                    let reply = records.client.execute(Call::new(Method::GET, url)).await?;
+                    reply.json::<ListPage>()
+                }
+                .await;
+                match page {
+                    Ok(page) => {
+                        let next = (page.has_more && !page.items.is_empty())
+                            .then(|| offset + u64::from(page_size));
+                        Some((Ok(page), next))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+        .boxed()
+    }
+
+    /// A lazy stream of ids.
+    pub fn stream(self) -> BoxStream<'static, Result<ListItem>> {
+        self.pages()
+            .flat_map(|page| match page {
+                Ok(p) => stream::iter(p.items.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(e)]),
+            })
+            .boxed()
+    }
+
+    /// A lazy stream of the listed records fetched as `T`, concurrently (up to the client's
+    /// concurrency, inside its limiter) and in list order.
+    pub fn records(self) -> BoxStream<'static, Result<T>> {
+        let records = self.records.clone();
+        let width = records.client.concurrency();
+        self.stream()
+            .map(move |item| {
+                let records = records.clone();
+                async move { records.get(item?.id).send().await }
+            })
+            .buffered(width)
+            .boxed()
+    }
+}
+
+/// A sublist read with `GET /{type}/{id}/{sublist}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Sublist<S> {
+    /// The lines.
+    #[serde(default = "Vec::new")]
+    pub items: Vec<S>,
+    /// Total lines, when NetSuite reports it.
+    #[serde(default)]
+    pub total_results: Option<u64>,
+    /// Whether more lines follow.
+    #[serde(default)]
+    pub has_more: bool,
+    /// Lines in this response.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// Offset of this response.
+    #[serde(default)]
+    pub offset: Option<u64>,
+}
+
+/// A `GET /{type}/{id}/{sublist}` request. Finish with [`GetSublist::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct GetSublist<S> {
+    client: Client,
+    record_type: Arc<str>,
+    key: RecordKey,
+    name: String,
+    _s: PhantomData<fn() -> S>,
+}
+
+impl<S: DeserializeOwned + Send + 'static> GetSublist<S> {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Sublist<S>> {
+        check_name("sublist", &self.name)?;
+        let rest = format!("/{}", self.name);
+        let url = record_url(&self.client, &self.record_type, Some(&self.key), &rest)?;
+        let reply = self.client.execute(Call::new(Method::GET, url)).await?;
+        reply.json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_ids() {
+        let id = |s| id_from_location(s).map(|i| i.to_string());
+        assert_eq!(
+            id("https://h/services/rest/record/v1/customer/123").as_deref(),
+            Some("123")
+        );
+        assert_eq!(
+            id("/services/rest/record/v1/customer/77/").as_deref(),
+            Some("77")
+        );
+        assert_eq!(id("/x/customer/eid:A"), None);
+        assert_eq!(id(""), None);
+    }
+
+    #[test]
+    fn params_are_rfc3986() {
+        let mut q = String::new();
+        push_param(&mut q, "q", "companyName IS \"A+B\"");
+        push_param(&mut q, "limit", "5");
+        assert_eq!(q, "?q=companyName%20IS%20%22A%2BB%22&limit=5");
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_type("customer").is_ok());
+        assert!(check_type("customrecord_x1").is_ok());
+        assert!(check_type("").is_err());
+        assert!(check_type("cust/../x").is_err());
+        assert!(check_key(&RecordKey::from("")).is_err());
+    }
+}

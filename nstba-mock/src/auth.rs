@@ -1,0 +1,493 @@
+//! TBA verification, as NetSuite does it, and the NLAuth check of `/rest/issuetoken`.
+
+use crate::{Credentials, Integration, RejectReason, User};
+use nstba_core::secrecy::{ExposeSecret, SecretString};
+use nstba_core::{AccountId, Clock, OAuthHeader, Request, TbaKey};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Allowed clock skew in seconds.
+pub(crate) const MAX_SKEW: u64 = 300;
+
+/// A registered token.
+pub(crate) struct Token {
+    pub realm: String,
+    pub consumer_key: String,
+    pub key: TbaKey,
+    pub revoked: AtomicBool,
+}
+
+/// The accepted identity of a request.
+#[derive(Debug, Clone)]
+pub(crate) struct Identity {
+    pub realm: String,
+    pub token_id: String,
+}
+
+/// A rejection with its audit fields.
+#[derive(Debug, Clone)]
+pub(crate) struct Rejection {
+    pub reason: RejectReason,
+    pub detail: String,
+    pub realm: Option<String>,
+    pub consumer_key: Option<String>,
+    pub token_id: Option<String>,
+}
+
+/// What the request looked like, for verification.
+pub(crate) struct Received<'a> {
+    pub method: &'a str,
+    /// `http://{Host}{path-and-query}`.
+    pub url: &'a str,
+    pub authorization: Option<&'a str>,
+    /// The body, when it is form-encoded.
+    pub form_body: Option<&'a str>,
+}
+
+pub(crate) struct Auth {
+    /// Realms of every known account.
+    realms: RwLock<Vec<String>>,
+    /// consumer key → realm(s) of the integration (an integration belongs to one account, but tests
+    /// may reuse a key across accounts).
+    consumers: RwLock<HashMap<String, Vec<String>>>,
+    integrations: Vec<Integration>,
+    tokens: RwLock<HashMap<String, Arc<Token>>>,
+    users: Vec<User>,
+    first: Credentials,
+    clock: Arc<dyn Clock>,
+    verify_signatures: bool,
+    /// (token id, nonce) → timestamp.
+    nonces: Mutex<NonceCache>,
+}
+
+#[derive(Default)]
+struct NonceCache {
+    seen: HashMap<(String, String), u64>,
+    last_prune: u64,
+}
+
+impl Auth {
+    pub fn new(
+        credentials: &[Credentials],
+        integrations: Vec<Integration>,
+        users: Vec<User>,
+        clock: Arc<dyn Clock>,
+        verify_signatures: bool,
+    ) -> Auth {
+        let first = credentials
+            .first()
+            .cloned()
+            .unwrap_or_else(crate::demo::credentials);
+        let auth = Auth {
+            realms: RwLock::new(Vec::new()),
+            consumers: RwLock::new(HashMap::new()),
+            integrations,
+            tokens: RwLock::new(HashMap::new()),
+            users,
+            first,
+            clock,
+            verify_signatures,
+            nonces: Mutex::new(NonceCache::default()),
+        };
+        for c in credentials {
+            auth.register(c);
+        }
+        for i in &auth.integrations {
+            auth.add_consumer(i.account.realm(), &i.consumer_key);
+        }
+        for u in &auth.users {
+            auth.add_realm(u.account.realm());
+        }
+        auth
+    }
+
+    fn add_realm(&self, realm: &str) {
+        let mut realms = self.realms.write().unwrap_or_else(|e| e.into_inner());
+        if !realms.iter().any(|r| r == realm) {
+            realms.push(realm.to_owned());
+        }
+    }
+
+    fn add_consumer(&self, realm: &str, consumer_key: &str) {
+        self.add_realm(realm);
+        let mut consumers = self.consumers.write().unwrap_or_else(|e| e.into_inner());
+        let list = consumers.entry(consumer_key.to_owned()).or_default();
+        if !list.iter().any(|r| r == realm) {
+            list.push(realm.to_owned());
+        }
+    }
+
+    /// Registers credentials: account, consumer, token (key built once).
+    pub fn register(&self, c: &Credentials) {
+        let realm = c.account().realm().to_owned();
+        self.add_consumer(&realm, c.consumer_key());
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                c.token_id().to_owned(),
+                Arc::new(Token {
+                    realm,
+                    consumer_key: c.consumer_key().to_owned(),
+                    key: c.key().clone(),
+                    revoked: AtomicBool::new(false),
+                }),
+            );
+    }
+
+    pub fn first_credentials(&self) -> Credentials {
+        self.first.clone()
+    }
+
+    pub fn revoke(&self, token_id: &str) {
+        if let Some(t) = self
+            .tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token_id)
+        {
+            t.revoked.store(true, Ordering::SeqCst);
+        }
+    }
+
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// Verifies a TBA request as NetSuite does.
+    pub fn verify(&self, req: &Received<'_>) -> Result<Identity, Rejection> {
+        let mut rej = Rejection {
+            reason: RejectReason::MissingHeader,
+            detail: String::new(),
+            realm: None,
+            consumer_key: None,
+            token_id: None,
+        };
+        let fail = |mut rej: Rejection, reason: RejectReason, detail: String| {
+            rej.reason = reason;
+            rej.detail = detail;
+            Err(rej)
+        };
+        let Some(value) = req.authorization else {
+            return fail(
+                rej,
+                RejectReason::MissingHeader,
+                "no Authorization header".into(),
+            );
+        };
+        let header = match OAuthHeader::parse(value) {
+            Ok(h) => h,
+            Err(e) => return fail(rej, RejectReason::MalformedHeader, e.to_string()),
+        };
+        rej.realm = header.get("realm").map(str::to_owned);
+        rej.consumer_key = header.get("oauth_consumer_key").map(str::to_owned);
+        rej.token_id = header.get("oauth_token").map(str::to_owned);
+
+        let Some(realm) = header.get("realm") else {
+            return fail(rej, RejectReason::WrongRealm, "no realm".into());
+        };
+        let known_realm = self
+            .realms
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|r| r == realm);
+        if !known_realm {
+            let hint = match AccountId::parse(realm) {
+                Ok(a) if a.realm() != realm => format!(
+                    "realm {realm:?} is not in realm form (expected {:?})",
+                    a.realm()
+                ),
+                _ => format!("unknown account {realm:?}"),
+            };
+            return fail(rej, RejectReason::WrongRealm, hint);
+        }
+        let Some(ck) = header.get("oauth_consumer_key") else {
+            return fail(
+                rej,
+                RejectReason::UnknownConsumer,
+                "no oauth_consumer_key".into(),
+            );
+        };
+        let consumer_ok = self
+            .consumers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(ck)
+            .is_some_and(|realms| realms.iter().any(|r| r == realm));
+        if !consumer_ok {
+            return fail(
+                rej,
+                RejectReason::UnknownConsumer,
+                "consumer key not registered for this account".into(),
+            );
+        }
+        let Some(token_id) = header.get("oauth_token") else {
+            return fail(rej, RejectReason::UnknownToken, "no oauth_token".into());
+        };
+        let token = self
+            .tokens
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token_id)
+            .cloned();
+        let Some(token) = token.filter(|t| t.consumer_key == ck) else {
+            return fail(
+                rej,
+                RejectReason::UnknownToken,
+                "token not registered for this consumer".into(),
+            );
+        };
+        if token.realm != realm {
+            return fail(
+                rej,
+                RejectReason::WrongRealm,
+                "the token belongs to another account".into(),
+            );
+        }
+        if token.revoked.load(Ordering::SeqCst) {
+            return fail(
+                rej,
+                RejectReason::RevokedToken,
+                "the token was revoked".into(),
+            );
+        }
+        match header.get("oauth_signature_method") {
+            Some("HMAC-SHA256") => {}
+            other => {
+                return fail(
+                    rej,
+                    RejectReason::UnsupportedSignatureMethod,
+                    format!("signature method {other:?} (only HMAC-SHA256 is accepted)"),
+                )
+            }
+        }
+        if let Some(v) = header.get("oauth_version") {
+            if v != "1.0" {
+                return fail(
+                    rej,
+                    RejectReason::UnsupportedVersion,
+                    format!("oauth_version {v:?}"),
+                );
+            }
+        }
+        let now = self.clock.now();
+        let ts = match header
+            .get("oauth_timestamp")
+            .and_then(|t| t.parse::<u64>().ok())
+        {
+            Some(ts) => ts,
+            None => {
+                return fail(
+                    rej,
+                    RejectReason::TimestampOutOfRange,
+                    "missing or non-numeric oauth_timestamp".into(),
+                )
+            }
+        };
+        if ts.abs_diff(now) > MAX_SKEW {
+            return fail(
+                rej,
+                RejectReason::TimestampOutOfRange,
+                format!(
+                    "timestamp {ts} is {} s {} the server clock {now} (allowed ±{MAX_SKEW} s)",
+                    ts.abs_diff(now),
+                    if ts > now { "ahead of" } else { "behind" }
+                ),
+            );
+        }
+        let nonce = header.get("oauth_nonce").unwrap_or("");
+        if nonce.len() < 6 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return fail(
+                rej,
+                RejectReason::InvalidNonce,
+                format!(
+                    "nonce of {} characters (at least 6 alphanumeric required)",
+                    nonce.chars().count()
+                ),
+            );
+        }
+        if self.verify_signatures {
+            let Some(signature) = header.get("oauth_signature") else {
+                return fail(rej, RejectReason::BadSignature, "no oauth_signature".into());
+            };
+            let mut request = Request::new(req.method, req.url);
+            if let Some(body) = req.form_body {
+                request = request.form_body(body);
+            }
+            let base = match nstba_core::base_string(&request, &header.signed_params()) {
+                Ok(b) => b,
+                Err(e) => return fail(rej, RejectReason::BadSignature, e.to_string()),
+            };
+            if !token.key.verify(&base, signature) {
+                return fail(
+                    rej,
+                    RejectReason::BadSignature,
+                    "signature does not match the request as received".into(),
+                );
+            }
+        }
+        // Only a verified request consumes its nonce.
+        {
+            let mut cache = self.nonces.lock().unwrap_or_else(|e| e.into_inner());
+            if now > cache.last_prune + 60 && cache.seen.len() > 10_000 {
+                let horizon = now.saturating_sub(2 * MAX_SKEW);
+                cache.seen.retain(|_, t| *t >= horizon);
+                cache.last_prune = now;
+            }
+            if cache
+                .seen
+                .insert((token_id.to_owned(), nonce.to_owned()), ts)
+                .is_some()
+            {
+                return fail(
+                    rej,
+                    RejectReason::NonceReused,
+                    "nonce already used with this token".into(),
+                );
+            }
+        }
+        Ok(Identity {
+            realm: realm.to_owned(),
+            token_id: token_id.to_owned(),
+        })
+    }
+
+    /// Checks an `NLAuth` header against the users; returns the user's account.
+    pub fn check_nlauth(&self, value: Option<&str>) -> Result<AccountId, Rejection> {
+        let mut rej = Rejection {
+            reason: RejectReason::MissingHeader,
+            detail: "no Authorization header".into(),
+            realm: None,
+            consumer_key: None,
+            token_id: None,
+        };
+        let Some(value) = value else {
+            return Err(rej);
+        };
+        let Some(params) = parse_nlauth(value) else {
+            rej.reason = RejectReason::MalformedHeader;
+            rej.detail = "not an NLAuth header".into();
+            return Err(rej);
+        };
+        let get = |k: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.as_str())
+        };
+        rej.realm = get("nlauth_account").map(str::to_owned);
+        rej.reason = RejectReason::InvalidUserCredentials;
+        let account = get("nlauth_account").and_then(|a| AccountId::parse(a).ok());
+        let email = get("nlauth_email").unwrap_or("");
+        let password = get("nlauth_signature").unwrap_or("");
+        let role = get("nlauth_role").unwrap_or("");
+        let Some(account) = account else {
+            rej.detail = "missing or invalid nlauth_account".into();
+            return Err(rej);
+        };
+        let user = self
+            .users
+            .iter()
+            .find(|u| u.account == account && u.email.eq_ignore_ascii_case(email));
+        let Some(user) = user else {
+            rej.detail = "unknown user for this account".into();
+            return Err(rej);
+        };
+        if !constant_eq(
+            user.password.expose_secret().as_bytes(),
+            password.as_bytes(),
+        ) {
+            rej.detail = "wrong password".into();
+            return Err(rej);
+        }
+        if user.role != role {
+            rej.detail = format!("role {role:?} is not the user's role");
+            return Err(rej);
+        }
+        Ok(account)
+    }
+
+    /// Issues a token for `consumer_key` in `account`; registers it.
+    pub fn issue_token(
+        &self,
+        account: &AccountId,
+        consumer_key: &str,
+    ) -> Result<(String, String), String> {
+        let integration = self
+            .integrations
+            .iter()
+            .find(|i| i.consumer_key == consumer_key && &i.account == account)
+            .cloned()
+            .or_else(|| {
+                let demo = crate::demo::integration();
+                (demo.consumer_key == consumer_key && &demo.account == account).then_some(demo)
+            });
+        let Some(integration) = integration else {
+            return Err("unknown consumer key for this account".into());
+        };
+        let token_id = random_hex(32);
+        let token_secret = random_hex(32);
+        let secret = SecretString::from(token_secret.clone());
+        let key = TbaKey::new(
+            account,
+            consumer_key,
+            &integration.consumer_secret,
+            Some((&token_id, &secret)),
+        );
+        self.add_consumer(account.realm(), consumer_key);
+        self.tokens
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                token_id.clone(),
+                Arc::new(Token {
+                    realm: account.realm().to_owned(),
+                    consumer_key: consumer_key.to_owned(),
+                    key,
+                    revoked: AtomicBool::new(false),
+                }),
+            );
+        Ok((token_id, token_secret))
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `NLAuth nlauth_account=123, nlauth_email=a@b.c, nlauth_signature=pw, nlauth_role=3` (values may be
+/// quoted).
+fn parse_nlauth(value: &str) -> Option<Vec<(String, String)>> {
+    let value = value.trim();
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("NLAuth") {
+        return None;
+    }
+    let mut out = Vec::new();
+    for part in rest.split(',') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (k, v) = part.split_once('=')?;
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
+        out.push((k.trim().to_owned(), v.to_owned()));
+    }
+    Some(out)
+}

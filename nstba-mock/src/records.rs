@@ -1,0 +1,561 @@
+//! The REST record API `/services/rest/record/v1`.
+
+use crate::problem::{self, Problem, Resp, COLLECTION, SINGULAR};
+use crate::server::Ctx;
+use crate::store::{canon, is_ident, StoreError};
+use hyper::StatusCode;
+use serde_json::{json, Map, Value};
+
+const PREFIX: &str = "/services/rest/record/v1";
+/// Most results a list can reach.
+pub(crate) const MAX_RESULTS: usize = 100_000;
+/// Largest page.
+pub(crate) const MAX_LIMIT: usize = 1000;
+
+pub(crate) fn handle(ctx: &Ctx<'_>) -> Resp {
+    match dispatch(ctx) {
+        Ok(r) => r,
+        Err(p) => p.into_response(),
+    }
+}
+
+/// Percent-decodes a path segment (invalid escapes are kept as they are).
+fn decode_segment(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn dispatch(ctx: &Ctx<'_>) -> Result<Resp, Problem> {
+    let rest = ctx.path.strip_prefix(PREFIX).unwrap_or("");
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(decode_segment)
+        .collect();
+    let Some(ty) = segments.first() else {
+        return Err(Problem::new(
+            404,
+            "NONEXISTENT_ID",
+            "A record type is required: /services/rest/record/v1/{recordType}.",
+        ));
+    };
+    if ty == "metadata-catalog" {
+        return Err(Problem::new(
+            404,
+            "NONEXISTENT_ID",
+            "The metadata catalog is not emulated.",
+        ));
+    }
+    if !is_ident(ty) {
+        return Err(Problem::new(
+            404,
+            "NONEXISTENT_ID",
+            format!("Record type '{ty}' does not exist."),
+        ));
+    }
+    match (ctx.method, segments.len()) {
+        ("GET", 1) => list(ctx, ty),
+        ("POST", 1) => create(ctx, ty),
+        ("GET", 2) => get_one(ctx, ty, &segments[1]),
+        ("PATCH", 2) => patch(ctx, ty, &segments[1]),
+        ("PUT", 2) => put(ctx, ty, &segments[1]),
+        ("DELETE", 2) => delete(ctx, ty, &segments[1]),
+        ("GET", 3) => get_sub(ctx, ty, &segments[1], &segments[2]),
+        (_, 1..=3) => Err(Problem::new(
+            405,
+            "INVALID_REQUEST",
+            format!("The method {} is not allowed on this resource.", ctx.method),
+        )),
+        _ => Err(Problem::new(
+            404,
+            "NONEXISTENT_ID",
+            format!("The requested path {} does not exist.", ctx.path),
+        )),
+    }
+}
+
+/// An id segment: internal id or `eid:<external id>`.
+enum IdRef {
+    Internal(i64),
+    External(String),
+}
+
+fn parse_id(s: &str) -> Result<IdRef, Problem> {
+    if let Some(eid) = s.strip_prefix("eid:") {
+        if eid.is_empty() {
+            return Err(Problem::new(400, "INVALID_ID", "The external id is empty."));
+        }
+        return Ok(IdRef::External(eid.to_owned()));
+    }
+    match s.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(IdRef::Internal(n)),
+        _ => Err(Problem::new(
+            400,
+            "INVALID_ID",
+            format!("Invalid record id '{s}': use an internal id (digits) or eid:<external id>."),
+        )),
+    }
+}
+
+fn resolve(ctx: &Ctx<'_>, ty: &str, s: &str) -> Result<i64, Problem> {
+    let missing = || {
+        Problem::not_found(format!(
+            "The record instance does not exist. Provide a valid record instance ID: {ty} {s}."
+        ))
+    };
+    match parse_id(s)? {
+        IdRef::Internal(id) => Ok(id),
+        IdRef::External(eid) => ctx.shared.store.find_eid(ty, &eid).ok_or_else(missing),
+    }
+}
+
+fn record_href(ctx: &Ctx<'_>, ty: &str, id: i64) -> String {
+    format!("{}{PREFIX}/{}/{id}", ctx.base, canon(ty))
+}
+
+fn links(href: &str) -> Value {
+    json!([{"rel": "self", "href": href}])
+}
+
+fn parse_body(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Problem> {
+    if ctx.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::invalid_content(
+            "The request body is empty: a JSON object is required.",
+        ));
+    }
+    match serde_json::from_slice::<Value>(ctx.body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(Problem::invalid_content(
+            "Invalid content in the request body: a JSON object is required.",
+        )),
+        Err(e) => Err(Problem::invalid_content(format!(
+            "Invalid content in the request body: the JSON is malformed ({e})."
+        ))),
+    }
+}
+
+fn store_error(e: StoreError) -> Problem {
+    match e {
+        StoreError::DuplicateExternalId(eid) => Problem::new(
+            400,
+            "USER_ERROR",
+            format!("A record with the external ID '{eid}' already exists."),
+        )
+        .at("externalId"),
+        StoreError::NotFound => Problem::not_found("The record instance does not exist."),
+        StoreError::Sql(s) => Problem::new(
+            400,
+            "USER_ERROR",
+            format!("The request could not be processed: {s}"),
+        ),
+    }
+}
+
+fn check_body_fields(body: &Map<String, Value>) -> Result<(), Problem> {
+    for k in body.keys() {
+        if k != "links" && !is_ident(k) {
+            return Err(Problem::invalid_content(format!(
+                "Invalid content in the request body: '{k}' is not a valid field name."
+            ))
+            .at(k));
+        }
+    }
+    if let Some(v) = body.get("externalId") {
+        if !(v.is_string() || v.is_number() || v.is_null()) {
+            return Err(Problem::invalid_content(
+                "Invalid content in the request body: externalId must be a string.",
+            )
+            .at("externalId"));
+        }
+    }
+    Ok(())
+}
+
+fn create(ctx: &Ctx<'_>, ty: &str) -> Result<Resp, Problem> {
+    let body = parse_body(ctx)?;
+    check_body_fields(&body)?;
+    let id = ctx.shared.store.create(ty, body).map_err(store_error)?;
+    Ok(problem::no_content(Some(&record_href(ctx, ty, id))))
+}
+
+fn replace_list(ctx: &Ctx<'_>) -> Vec<String> {
+    ctx.param("replace")
+        .map(|r| {
+            r.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn patch(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
+    let id = resolve(ctx, ty, id)?;
+    let body = parse_body(ctx)?;
+    check_body_fields(&body)?;
+    ctx.shared
+        .store
+        .update(ty, id, body, &replace_list(ctx))
+        .map_err(store_error)?;
+    Ok(problem::no_content(None))
+}
+
+fn put(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
+    let IdRef::External(eid) = parse_id(id)? else {
+        return Err(Problem::new(
+            400,
+            "INVALID_ID",
+            "PUT (upsert) needs an external id: /{recordType}/eid:{externalId}.",
+        ));
+    };
+    let mut body = parse_body(ctx)?;
+    check_body_fields(&body)?;
+    let store = &ctx.shared.store;
+    let id = match store.find_eid(ty, &eid) {
+        Some(id) => {
+            body.remove("externalId");
+            store
+                .update(ty, id, body, &replace_list(ctx))
+                .map_err(store_error)?;
+            id
+        }
+        None => {
+            body.insert("externalId".into(), Value::String(eid));
+            store.create(ty, body).map_err(store_error)?
+        }
+    };
+    Ok(problem::no_content(Some(&record_href(ctx, ty, id))))
+}
+
+fn delete(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
+    let id = resolve(ctx, ty, id)?;
+    if ctx.shared.store.delete(ty, id) {
+        Ok(problem::no_content(None))
+    } else {
+        Err(Problem::not_found(format!(
+            "The record instance does not exist. Provide a valid record instance ID: {ty} {id}."
+        )))
+    }
+}
+
+fn truthy(v: Option<&str>) -> bool {
+    v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "T" || v == "1")
+}
+
+fn load(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<(i64, Map<String, Value>), Problem> {
+    let id = resolve(ctx, ty, id_seg)?;
+    let body = ctx.shared.store.get(ty, id).ok_or_else(|| {
+        Problem::not_found(format!(
+            "The record instance does not exist. Provide a valid record instance ID: {ty} {id_seg}."
+        ))
+    })?;
+    Ok((id, body))
+}
+
+fn get_one(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
+    let (id, body) = load(ctx, ty, id_seg)?;
+    let expand = truthy(ctx.param("expandSubResources"));
+    let wanted: Option<Vec<String>> = ctx.param("fields").map(|f| {
+        f.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
+    if let Some(wanted) = &wanted {
+        let known = ctx.shared.store.fields(ty);
+        for f in wanted {
+            let lower = f.to_ascii_lowercase();
+            if lower != "id" && !known.contains_key(&lower) {
+                return Err(Problem::new(
+                    400,
+                    "NONEXISTENT_FIELD",
+                    format!("Field '{f}' does not exist on record type '{ty}'."),
+                )
+                .param("fields"));
+            }
+        }
+    }
+    let href = record_href(ctx, ty, id);
+    let mut out = Map::new();
+    out.insert("links".into(), links(&href));
+    for (k, v) in &body {
+        if let Some(wanted) = &wanted {
+            if k != "id" && !wanted.iter().any(|w| w.eq_ignore_ascii_case(k)) {
+                continue;
+            }
+        }
+        out.insert(k.clone(), render_field(ctx, ty, &href, k, v, expand));
+    }
+    Ok(problem::json_response(
+        StatusCode::OK,
+        &Value::Object(out),
+        SINGULAR,
+    ))
+}
+
+fn get_sub(ctx: &Ctx<'_>, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem> {
+    let (id, body) = load(ctx, ty, id_seg)?;
+    let href = record_href(ctx, ty, id);
+    let Some((key, v)) = body
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case(sub) && v.is_object())
+    else {
+        return Err(Problem::new(
+            404,
+            "NONEXISTENT_FIELD",
+            format!("'{sub}' is not a sublist or subrecord of this {ty}."),
+        ));
+    };
+    let rendered = render_field(ctx, ty, &href, key, v, true);
+    let ct = if v.get("items").is_some() {
+        COLLECTION
+    } else {
+        SINGULAR
+    };
+    Ok(problem::json_response(StatusCode::OK, &rendered, ct))
+}
+
+/// The record type a reference field points at.
+fn ref_type(field: &str, ty: &str) -> String {
+    let lower = field.to_ascii_lowercase();
+    let t = match lower.as_str() {
+        "entity" | "customer" => "customer",
+        "item" => "inventoryitem",
+        "parent" => return canon(ty),
+        "salesrep" | "employee" | "supervisor" => "employee",
+        "class" => "classification",
+        "terms" => "term",
+        "createdfrom" => "salesorder",
+        other => other,
+    };
+    t.to_owned()
+}
+
+fn is_ref(o: &Map<String, Value>) -> bool {
+    !o.contains_key("items") && (o.contains_key("id") || o.contains_key("externalId"))
+}
+
+fn render_field(ctx: &Ctx<'_>, ty: &str, href: &str, key: &str, v: &Value, expand: bool) -> Value {
+    match v {
+        Value::Object(o) if o.get("items").is_some_and(Value::is_array) => {
+            let sub_href = format!("{href}/{key}");
+            if !expand {
+                return json!({ "links": links(&sub_href) });
+            }
+            let items: Vec<Value> = o
+                .get("items")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(|l| render_nested(ctx, ty, l)).collect())
+                .unwrap_or_default();
+            let n = items.len();
+            json!({"links": links(&sub_href), "items": items, "totalResults": n, "count": n,
+                   "hasMore": false, "offset": 0})
+        }
+        Value::Object(o) if is_ref(o) => render_ref(ctx, ty, key, o),
+        Value::Object(o) => {
+            let sub_href = format!("{href}/{key}");
+            if !expand {
+                return json!({ "links": links(&sub_href) });
+            }
+            let mut out = Map::new();
+            out.insert("links".into(), links(&sub_href));
+            for (k, v) in o {
+                out.insert(k.clone(), render_nested(ctx, ty, &json!({k: v}))[k].clone());
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// A sublist line or subrecord content: references rendered, nested objects inline.
+fn render_nested(ctx: &Ctx<'_>, ty: &str, v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let mut out = Map::new();
+            for (k, v) in o {
+                let r = match v {
+                    Value::Object(inner) if is_ref(inner) => render_ref(ctx, ty, k, inner),
+                    Value::Object(_) => render_nested(ctx, ty, v),
+                    other => other.clone(),
+                };
+                out.insert(k.clone(), r);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+const NAME_FIELDS: [&str; 8] = [
+    "name",
+    "companyName",
+    "entityId",
+    "itemId",
+    "tranId",
+    "displayName",
+    "symbol",
+    "title",
+];
+
+fn render_ref(ctx: &Ctx<'_>, ty: &str, key: &str, o: &Map<String, Value>) -> Value {
+    let target = ref_type(key, ty);
+    let store = &ctx.shared.store;
+    let id = o.get("id").and_then(crate::store::id_of).or_else(|| {
+        o.get("externalId")
+            .and_then(Value::as_str)
+            .and_then(|e| store.find_eid(&target, e))
+    });
+    let mut out = Map::new();
+    if let Some(id) = id {
+        out.insert("id".into(), Value::String(id.to_string()));
+    } else if let Some(raw) = o.get("id") {
+        out.insert("id".into(), raw.clone());
+    }
+    let ref_name = o.get("refName").cloned().or_else(|| {
+        let rec = store.get(&target, id?)?;
+        NAME_FIELDS
+            .iter()
+            .find_map(|f| rec.get(*f).filter(|v| v.is_string()).cloned())
+    });
+    if let Some(name) = ref_name {
+        out.insert("refName".into(), name);
+    }
+    if let Some(eid) = o.get("externalId") {
+        out.insert("externalId".into(), eid.clone());
+    }
+    let href = match id {
+        Some(id) => format!("{}{PREFIX}/{target}/{id}", ctx.base),
+        None => format!("{}{PREFIX}/{target}", ctx.base),
+    };
+    out.insert("links".into(), links(&href));
+    Value::Object(out)
+}
+
+/// Parses `limit` / `offset` with NetSuite's rules.
+pub(crate) fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Problem> {
+    let limit = match ctx.param("limit") {
+        None => MAX_LIMIT,
+        Some(l) => match l.trim().parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                return Err(Problem::invalid_param(
+                    "limit",
+                    format!("Invalid value for the limit parameter: '{l}'. The limit must be between 1 and {MAX_LIMIT}."),
+                ))
+            }
+        },
+    };
+    let offset = match ctx.param("offset") {
+        None => 0,
+        Some(o) => match o.trim().parse::<usize>() {
+            Ok(n) => n,
+            Err(_) => {
+                return Err(Problem::invalid_param(
+                    "offset",
+                    format!("Invalid value for the offset parameter: '{o}'."),
+                ))
+            }
+        },
+    };
+    if offset % limit != 0 {
+        return Err(Problem::invalid_param(
+            "offset",
+            format!("Invalid value for the offset parameter: {offset}. The offset must be a multiple of the limit ({limit})."),
+        ));
+    }
+    if offset >= MAX_RESULTS {
+        return Err(Problem::invalid_param(
+            "offset",
+            format!("Invalid value for the offset parameter: {offset}. At most {MAX_RESULTS} results can be paged through."),
+        ));
+    }
+    Ok((limit, offset))
+}
+
+/// The `links` of a page: self, first, prev, next, last.
+pub(crate) fn page_links(
+    href_for: impl Fn(usize) -> String,
+    limit: usize,
+    offset: usize,
+    total: usize,
+    method: Option<&str>,
+) -> Value {
+    let reachable = total.min(MAX_RESULTS);
+    let last = if reachable == 0 {
+        0
+    } else {
+        ((reachable - 1) / limit) * limit
+    };
+    let mut out = Vec::new();
+    let mut push = |rel: &str, off: usize| {
+        let mut l = json!({"rel": rel, "href": href_for(off)});
+        if let Some(m) = method {
+            l["method"] = Value::String(m.to_owned());
+        }
+        out.push(l);
+    };
+    push("self", offset);
+    push("first", 0);
+    if offset > 0 {
+        push("prev", offset.saturating_sub(limit));
+    }
+    if offset + limit < reachable {
+        push("next", offset + limit);
+    }
+    push("last", last);
+    Value::Array(out)
+}
+
+fn list(ctx: &Ctx<'_>, ty: &str) -> Result<Resp, Problem> {
+    let (limit, offset) = paging(ctx)?;
+    let q = ctx.param("q").filter(|q| !q.trim().is_empty());
+    let (where_sql, args) = match q {
+        Some(q) => {
+            let fields = ctx.shared.store.fields(ty);
+            crate::qparse::to_sql(q, &fields)
+                .map_err(|e| Problem::new(400, e.code, e.detail).param("q"))?
+        }
+        None => ("1".to_owned(), Vec::new()),
+    };
+    let (total, ids) = ctx
+        .shared
+        .store
+        .list(ty, &where_sql, &args, limit, offset)
+        .map_err(|e| match e {
+            StoreError::Sql(s) => Problem::invalid_param("q", format!("Invalid search query: {s}")),
+            other => store_error(other),
+        })?;
+    let base = format!("{}{PREFIX}/{}", ctx.base, canon(ty));
+    let q_part = q
+        .map(|q| format!("&q={}", nstba_core::encode(q)))
+        .unwrap_or_default();
+    let href_for = |off: usize| format!("{base}?limit={limit}&offset={off}{q_part}");
+    let items: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"links": links(&format!("{base}/{id}")), "id": id.to_string()}))
+        .collect();
+    let body = json!({
+        "links": page_links(href_for, limit, offset, total, None),
+        "count": items.len(),
+        "hasMore": offset + items.len() < total.min(MAX_RESULTS),
+        "items": items,
+        "offset": offset,
+        "totalResults": total,
+    });
+    Ok(problem::json_response(StatusCode::OK, &body, COLLECTION))
+}

@@ -1,0 +1,464 @@
+//! The SQLite record store: one table of JSON bodies, plus one TEMP view per record type for SuiteQL.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+/// A store failure that maps to a NetSuite error.
+#[derive(Debug)]
+pub(crate) enum StoreError {
+    /// The external id is taken by another record of the type.
+    DuplicateExternalId(String),
+    /// The record does not exist.
+    NotFound,
+    /// SQLite failed.
+    Sql(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e.to_string())
+    }
+}
+
+pub(crate) struct Inner {
+    pub conn: Connection,
+    /// Record type (lower case) → lower-cased field name → field name as first seen.
+    pub fields: HashMap<String, BTreeMap<String, String>>,
+    /// Record types whose SuiteQL view must be rebuilt.
+    pub dirty: HashSet<String>,
+}
+
+pub(crate) struct Store {
+    inner: Mutex<Inner>,
+}
+
+/// The canonical (lower-case) record type.
+pub(crate) fn canon(record_type: &str) -> String {
+    record_type.to_ascii_lowercase()
+}
+
+/// Whether `s` is a safe identifier (record type, field name).
+pub(crate) fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.len() <= 100
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS nstba_record (
+    type TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    eid TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (type, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS nstba_record_eid ON nstba_record(type, eid) WHERE eid IS NOT NULL;
+";
+
+impl Store {
+    pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.execute_batch(SCHEMA)?;
+        let mut inner = Inner {
+            conn,
+            fields: HashMap::new(),
+            dirty: HashSet::new(),
+        };
+        // Learn the fields of records already in a database file.
+        {
+            let mut stmt = inner.conn.prepare(
+                "SELECT DISTINCT r.type, j.key FROM nstba_record r, json_each(r.body) j",
+            )?;
+            let rows: Vec<(String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            drop(stmt);
+            for (ty, key) in rows {
+                learn(&mut inner.fields, &ty, &key);
+                inner.dirty.insert(ty);
+            }
+        }
+        Ok(Store {
+            inner: Mutex::new(inner),
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a record; returns its id.
+    pub fn create(&self, record_type: &str, body: Map<String, Value>) -> Result<i64, StoreError> {
+        let mut inner = self.lock();
+        create_in(&mut inner, &canon(record_type), body)
+    }
+
+    /// Bulk insert in one transaction.
+    pub fn bulk(&self, record_type: &str, records: Vec<Value>) -> Result<usize, StoreError> {
+        let ty = canon(record_type);
+        let mut inner = self.lock();
+        let Inner {
+            conn,
+            fields,
+            dirty,
+            ..
+        } = &mut *inner;
+        let tx = conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut next: i64 = tx.query_row(
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM nstba_record WHERE type = ?1",
+                [&ty],
+                |r| r.get(0),
+            )?;
+            let mut stmt = tx.prepare(
+                "INSERT INTO nstba_record (type, id, eid, body) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for rec in records {
+                let Value::Object(mut body) = rec else {
+                    continue;
+                };
+                let id = match body.remove("id").as_ref().and_then(id_of) {
+                    Some(id) => id,
+                    None => next,
+                };
+                next = next.max(id + 1);
+                normalize(&mut body);
+                for k in body.keys() {
+                    learn(fields, &ty, k);
+                }
+                let eid = body.get("externalId").and_then(|v| scalar_string(v));
+                let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
+                stmt.execute(params![ty, id, eid, text]).map_err(|e| {
+                    if is_unique(&e) {
+                        StoreError::DuplicateExternalId(eid.clone().unwrap_or_default())
+                    } else {
+                        StoreError::from(e)
+                    }
+                })?;
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        dirty.insert(ty);
+        Ok(n)
+    }
+
+    /// Test helper insert: never fails.
+    pub fn insert_lenient(&self, record_type: &str, body: Value) -> i64 {
+        let mut body = match body {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let mut inner = self.lock();
+        let ty = canon(record_type);
+        match create_in(&mut inner, &ty, body.clone()) {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::warn!(?e, "insert_record: storing without externalId");
+                body.remove("externalId");
+                create_in(&mut inner, &ty, body).unwrap_or(0)
+            }
+        }
+    }
+
+    /// The stored body with `id`.
+    pub fn get(&self, record_type: &str, id: i64) -> Option<Map<String, Value>> {
+        let inner = self.lock();
+        get_in(&inner, &canon(record_type), id)
+    }
+
+    /// The id of the record with this external id.
+    pub fn find_eid(&self, record_type: &str, eid: &str) -> Option<i64> {
+        let inner = self.lock();
+        find_eid_in(&inner, &canon(record_type), eid)
+    }
+
+    /// Applies a PATCH: omitted unchanged, null clears, sublists merged or (listed in `replace`) replaced.
+    pub fn update(
+        &self,
+        record_type: &str,
+        id: i64,
+        patch: Map<String, Value>,
+        replace: &[String],
+    ) -> Result<(), StoreError> {
+        let ty = canon(record_type);
+        let mut inner = self.lock();
+        let mut body = get_in(&inner, &ty, id).ok_or(StoreError::NotFound)?;
+        body.remove("id");
+        for (k, v) in patch {
+            if k == "id" || k == "links" {
+                continue;
+            }
+            match v {
+                Value::Null => {
+                    body.remove(&k);
+                }
+                Value::Object(mut obj) if obj.get("items").is_some_and(Value::is_array) => {
+                    let new_items = match obj.remove("items") {
+                        Some(Value::Array(a)) => a,
+                        _ => Vec::new(),
+                    };
+                    let replace_all = replace.iter().any(|r| r.eq_ignore_ascii_case(&k));
+                    let mut lines: Vec<Value> = if replace_all {
+                        Vec::new()
+                    } else {
+                        match body.get(&k).and_then(|s| s.get("items")) {
+                            Some(Value::Array(a)) => a.clone(),
+                            _ => Vec::new(),
+                        }
+                    };
+                    for line in new_items {
+                        let Value::Object(mut line) = line else {
+                            continue;
+                        };
+                        strip_links(&mut line);
+                        let existing = line.get("line").and_then(id_of).and_then(|n| {
+                            lines
+                                .iter()
+                                .position(|l| l.get("line").and_then(id_of) == Some(n))
+                        });
+                        match existing {
+                            Some(pos) => {
+                                if let Some(Value::Object(old)) = lines.get_mut(pos) {
+                                    for (lk, lv) in line {
+                                        if lv.is_null() {
+                                            old.remove(&lk);
+                                        } else {
+                                            old.insert(lk, lv);
+                                        }
+                                    }
+                                }
+                            }
+                            None => lines.push(Value::Object(line)),
+                        }
+                    }
+                    number_lines(&mut lines);
+                    body.insert(k.clone(), serde_json::json!({ "items": lines }));
+                    learn(&mut inner.fields, &ty, &k);
+                }
+                mut other => {
+                    if let Value::Object(o) = &mut other {
+                        strip_links(o);
+                    }
+                    learn(&mut inner.fields, &ty, &k);
+                    body.insert(k, other);
+                }
+            }
+        }
+        // Sublists named in replace= but absent from the body are emptied, as NetSuite does.
+        let eid = body.get("externalId").and_then(scalar_string);
+        let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
+        inner
+            .conn
+            .prepare_cached(
+                "UPDATE nstba_record SET eid = ?3, body = ?4 WHERE type = ?1 AND id = ?2",
+            )?
+            .execute(params![ty, id, eid, text])
+            .map_err(|e| {
+                if is_unique(&e) {
+                    StoreError::DuplicateExternalId(eid.clone().unwrap_or_default())
+                } else {
+                    StoreError::from(e)
+                }
+            })?;
+        inner.dirty.insert(ty);
+        Ok(())
+    }
+
+    pub fn delete(&self, record_type: &str, id: i64) -> bool {
+        let inner = self.lock();
+        inner
+            .conn
+            .prepare_cached("DELETE FROM nstba_record WHERE type = ?1 AND id = ?2")
+            .and_then(|mut s| s.execute(params![canon(record_type), id]))
+            .map(|n| n > 0)
+            .unwrap_or(false)
+    }
+
+    pub fn count(&self, record_type: &str) -> usize {
+        let inner = self.lock();
+        inner
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM nstba_record WHERE type = ?1")
+            .and_then(|mut s| s.query_row([canon(record_type)], |r| r.get::<_, i64>(0)))
+            .map(|n| n as usize)
+            .unwrap_or(0)
+    }
+
+    /// The known fields of a type: lower-case → as first seen.
+    pub fn fields(&self, record_type: &str) -> BTreeMap<String, String> {
+        let inner = self.lock();
+        inner
+            .fields
+            .get(&canon(record_type))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Ids matching `where_sql` (over `body` and `id`), ordered by id, and the total count.
+    pub fn list(
+        &self,
+        record_type: &str,
+        where_sql: &str,
+        args: &[rusqlite::types::Value],
+        limit: usize,
+        offset: usize,
+    ) -> Result<(usize, Vec<i64>), StoreError> {
+        let inner = self.lock();
+        let ty = canon(record_type);
+        let mut all: Vec<rusqlite::types::Value> = Vec::with_capacity(args.len() + 1);
+        all.push(rusqlite::types::Value::Text(ty));
+        all.extend(args.iter().cloned());
+        let count_sql =
+            format!("SELECT COUNT(*) FROM nstba_record WHERE type = ?1 AND ({where_sql})");
+        let total: i64 = inner
+            .conn
+            .prepare_cached(&count_sql)?
+            .query_row(rusqlite::params_from_iter(all.iter()), |r| r.get(0))?;
+        let page_sql = format!(
+            "SELECT id FROM nstba_record WHERE type = ?1 AND ({where_sql}) ORDER BY id LIMIT {limit} OFFSET {offset}"
+        );
+        let mut stmt = inner.conn.prepare_cached(&page_sql)?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(all.iter()), |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok((total as usize, ids))
+    }
+}
+
+fn is_unique(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+fn learn(fields: &mut HashMap<String, BTreeMap<String, String>>, ty: &str, key: &str) {
+    if key == "links" {
+        return;
+    }
+    let map = fields.entry(ty.to_owned()).or_default();
+    let lower = key.to_ascii_lowercase();
+    if !map.contains_key(&lower) {
+        map.insert(lower, key.to_owned());
+    }
+}
+
+pub(crate) fn create_in(
+    inner: &mut Inner,
+    ty: &str,
+    mut body: Map<String, Value>,
+) -> Result<i64, StoreError> {
+    body.remove("id");
+    normalize(&mut body);
+    let eid = body.get("externalId").and_then(scalar_string);
+    if let Some(eid) = &eid {
+        if find_eid_in(inner, ty, eid).is_some() {
+            return Err(StoreError::DuplicateExternalId(eid.clone()));
+        }
+    }
+    let id: i64 = inner
+        .conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM nstba_record WHERE type = ?1")?
+        .query_row([ty], |r| r.get(0))?;
+    let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
+    inner
+        .conn
+        .prepare_cached("INSERT INTO nstba_record (type, id, eid, body) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![ty, id, eid, text])?;
+    for k in body.keys() {
+        learn(&mut inner.fields, ty, k);
+    }
+    inner.dirty.insert(ty.to_owned());
+    Ok(id)
+}
+
+pub(crate) fn get_in(inner: &Inner, ty: &str, id: i64) -> Option<Map<String, Value>> {
+    let text: String = inner
+        .conn
+        .prepare_cached("SELECT body FROM nstba_record WHERE type = ?1 AND id = ?2")
+        .ok()?
+        .query_row(params![ty, id], |r| r.get(0))
+        .optional()
+        .ok()??;
+    let mut map: Map<String, Value> = serde_json::from_str(&text).ok()?;
+    map.insert("id".into(), Value::String(id.to_string()));
+    Some(map)
+}
+
+pub(crate) fn find_eid_in(inner: &Inner, ty: &str, eid: &str) -> Option<i64> {
+    inner
+        .conn
+        .prepare_cached("SELECT id FROM nstba_record WHERE type = ?1 AND eid = ?2")
+        .ok()?
+        .query_row(params![ty, eid], |r| r.get(0))
+        .optional()
+        .ok()?
+}
+
+/// An id from a JSON number or numeric string.
+pub(crate) fn id_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Drops `links` everywhere, numbers sublist lines.
+fn normalize(body: &mut Map<String, Value>) {
+    strip_links(body);
+    for (_, v) in body.iter_mut() {
+        if let Value::Object(o) = v {
+            if let Some(Value::Array(items)) = o.get_mut("items") {
+                for line in items.iter_mut() {
+                    if let Value::Object(l) = line {
+                        strip_links(l);
+                    }
+                }
+                number_lines(items);
+                // Keep only the lines: totals are computed when rendered.
+                o.retain(|k, _| k == "items");
+            }
+        }
+    }
+}
+
+fn strip_links(o: &mut Map<String, Value>) {
+    o.remove("links");
+    for (_, v) in o.iter_mut() {
+        if let Value::Object(inner) = v {
+            inner.remove("links");
+        }
+    }
+}
+
+fn number_lines(items: &mut [Value]) {
+    let mut next = items
+        .iter()
+        .filter_map(|l| l.get("line").and_then(id_of))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    for line in items.iter_mut() {
+        if let Value::Object(l) = line {
+            if l.get("line").and_then(id_of).is_none() {
+                l.insert("line".into(), Value::from(next));
+                next += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! SuiteQL `POST /services/rest/query/v1/suiteql`, run by SQLite over one view per record type.
+
+use crate::problem::{self, Problem, Resp, COLLECTION};
+use crate::records::{page_links, paging, MAX_RESULTS};
+use crate::server::Ctx;
+use crate::store::{is_ident, Inner};
+use hyper::StatusCode;
+use rusqlite::types::ValueRef;
+use serde_json::{json, Map, Value};
+
+pub(crate) fn handle(ctx: &Ctx<'_>) -> Resp {
+    match run(ctx) {
+        Ok(r) => r,
+        Err(p) => p.into_response(),
+    }
+}
+
+fn run(ctx: &Ctx<'_>) -> Result<Resp, Problem> {
+    if ctx.method != "POST" {
+        return Err(Problem::new(
+            405,
+            "INVALID_REQUEST",
+            "SuiteQL queries are sent with POST.",
+        ));
+    }
+    let transient = ctx
+        .headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("transient"));
+    if !transient {
+        return Err(Problem::new(
+            400,
+            "INVALID_PARAMETER",
+            "SuiteQL requests must carry the header 'Prefer: transient'.",
+        ));
+    }
+    let (limit, offset) = paging(ctx)?;
+    let body: Value = serde_json::from_slice(ctx.body).map_err(|e| {
+        Problem::invalid_content(format!(
+            "Invalid content in the request body: the JSON is malformed ({e})."
+        ))
+    })?;
+    let Some(q) = body.get("q").and_then(Value::as_str) else {
+        return Err(Problem::invalid_content(
+            "Invalid content in the request body: expected {\"q\": \"<SuiteQL query>\"}.",
+        ));
+    };
+    let (total, rows) = query(&ctx.shared.store, q, limit, offset).map_err(|d| {
+        Problem::new(
+            400,
+            "INVALID_PARAMETER",
+            format!("Invalid search query. Detailed unprocessed description follows. {d}"),
+        )
+    })?;
+    let base = format!("{}/services/rest/query/v1/suiteql", ctx.base);
+    let href_for = |off: usize| format!("{base}?limit={limit}&offset={off}");
+    let count = rows.len();
+    let body = json!({
+        "links": page_links(href_for, limit, offset, total, Some("POST")),
+        "count": count,
+        "hasMore": offset + count < total.min(MAX_RESULTS),
+        "items": rows,
+        "offset": offset,
+        "totalResults": total,
+    });
+    Ok(problem::json_response(StatusCode::OK, &body, COLLECTION))
+}
+
+/// Runs `q`; returns the total row count and one page of rows.
+pub(crate) fn query(
+    store: &crate::store::Store,
+    q: &str,
+    limit: usize,
+    offset: usize,
+) -> Result<(usize, Vec<Value>), String> {
+    let q = q.trim().trim_end_matches(';').trim();
+    if q.is_empty() {
+        return Err("the query is empty".into());
+    }
+    let mut inner = store.lock();
+    refresh_views(&mut inner).map_err(|e| format!("cannot prepare the record views: {e}"))?;
+    {
+        let stmt = inner.conn.prepare(q).map_err(clean)?;
+        if !stmt.readonly() {
+            return Err("only SELECT queries are allowed".into());
+        }
+        if stmt.column_count() == 0 {
+            return Err("the statement returns no columns".into());
+        }
+    }
+    let total: i64 = inner
+        .conn
+        .query_row(&format!("SELECT COUNT(*) FROM ({q})"), [], |r| r.get(0))
+        .map_err(clean)?;
+    let mut stmt = inner
+        .conn
+        .prepare(&format!(
+            "SELECT * FROM ({q}) LIMIT {limit} OFFSET {offset}"
+        ))
+        .map_err(clean)?;
+    let names: Vec<String> = stmt
+        .column_names()
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    let mut rows = stmt.query([]).map_err(clean)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(clean)? {
+        let mut item = Map::new();
+        item.insert("links".into(), Value::Array(Vec::new()));
+        for (i, name) in names.iter().enumerate() {
+            let v = match row.get_ref(i).map_err(clean)? {
+                ValueRef::Null => continue,
+                ValueRef::Integer(n) => n.to_string(),
+                ValueRef::Real(f) => format_real(f),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Blob(_) => continue,
+            };
+            item.insert(name.clone(), Value::String(v));
+        }
+        out.push(Value::Object(item));
+    }
+    Ok((total.max(0) as usize, out))
+}
+
+fn clean(e: rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
+        rusqlite::Error::MultipleStatement => "only one statement is allowed".into(),
+        other => other.to_string(),
+    }
+}
+
+fn format_real(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Rebuilds the TEMP view of every record type whose fields changed.
+fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
+    if inner.dirty.is_empty() {
+        return Ok(());
+    }
+    let dirty: Vec<String> = inner.dirty.drain().collect();
+    for ty in dirty {
+        if !is_ident(&ty) {
+            continue;
+        }
+        let mut cols = vec!["id AS id".to_owned(), "eid AS externalid".to_owned()];
+        if let Some(fields) = inner.fields.get(&ty) {
+            for (lower, name) in fields {
+                if lower == "id" || lower == "externalid" || !is_ident(name) {
+                    continue;
+                }
+                let p = format!("'$.\"{name}\"'");
+                cols.push(format!(
+                    "CASE json_type(body, {p}) WHEN 'true' THEN 'T' WHEN 'false' THEN 'F' \
+                     WHEN 'object' THEN json_extract(body, '$.\"{name}\".id') WHEN 'array' THEN NULL \
+                     ELSE json_extract(body, {p}) END AS \"{lower}\""
+                ));
+            }
+        }
+        let sql = format!(
+            "DROP VIEW IF EXISTS temp.\"{ty}\"; CREATE TEMP VIEW \"{ty}\" AS SELECT {} FROM nstba_record WHERE type = '{ty}';",
+            cols.join(", ")
+        );
+        inner.conn.execute_batch(&sql)?;
+        let sublists: Vec<(String, String)> = {
+            let mut stmt = inner.conn.prepare(
+                "SELECT DISTINCT j.key FROM nstba_record r, json_each(r.body) j \
+                 WHERE r.type = ?1 AND j.type = 'object' AND json_type(j.value, '$.items') = 'array'",
+            )?;
+            let keys = stmt
+                .query_map([&ty], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            keys.into_iter()
+                .filter(|k| is_ident(k))
+                .map(|k| (k.to_ascii_lowercase(), k))
+                .collect()
+        };
+        // One view per sublist: `{type}_{sublist}` with the parent id, `line` and the line's fields.
+        for (lower, name) in sublists {
+            let line_keys: Vec<String> = {
+                let mut stmt = inner.conn.prepare(&format!(
+                    "SELECT DISTINCT k.key FROM nstba_record r, json_each(r.body, '$.\"{name}\".items') l, json_each(l.value) k \
+                     WHERE r.type = '{ty}' AND json_type(r.body, '$.\"{name}\".items') = 'array' AND l.type = 'object'"
+                ))?;
+                let keys = stmt
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                keys
+            };
+            if line_keys.is_empty() {
+                continue;
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            let mut cols = vec![format!("r.id AS \"{ty}\"")];
+            for key in line_keys {
+                let l = key.to_ascii_lowercase();
+                if !is_ident(&key) || l == ty || !seen.insert(l.clone()) {
+                    continue;
+                }
+                let p = format!("'$.\"{key}\"'");
+                cols.push(format!(
+                    "CASE json_type(l.value, {p}) WHEN 'true' THEN 'T' WHEN 'false' THEN 'F' \
+                     WHEN 'object' THEN json_extract(l.value, '$.\"{key}\".id') WHEN 'array' THEN NULL \
+                     ELSE json_extract(l.value, {p}) END AS \"{l}\""
+                ));
+            }
+            let view = format!("{ty}_{lower}");
+            let sql = format!(
+                "DROP VIEW IF EXISTS temp.\"{view}\"; CREATE TEMP VIEW \"{view}\" AS SELECT {} \
+                 FROM nstba_record r, json_each(r.body, '$.\"{name}\".items') l \
+                 WHERE r.type = '{ty}' AND json_type(r.body, '$.\"{name}\".items') = 'array';",
+                cols.join(", ")
+            );
+            inner.conn.execute_batch(&sql)?;
+        }
+    }
+    Ok(())
+}

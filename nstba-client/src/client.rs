@@ -379,13 +379,15 @@ impl Client {
             elapsed_ms = tracing::field::Empty,
         );
         let start = Instant::now();
-        let result = self.execute_inner(&call).instrument(span.clone()).await;
+        let result = self
+            .execute_inner(&call, &span)
+            .instrument(span.clone())
+            .await;
         span.record("elapsed_ms", start.elapsed().as_millis() as u64);
         result
     }
 
-    async fn execute_inner(&self, call: &Call) -> Result<Reply> {
-        let span = tracing::Span::current();
+    async fn execute_inner(&self, call: &Call, span: &tracing::Span) -> Result<Reply> {
         let policy = &self.inner.retry;
         let mut attempt: u32 = 0;
         let mut ambiguous = false;

@@ -356,8 +356,8 @@ impl<T: DeserializeOwned + Send + 'static> SuiteQlPages<T> {
         self.shared.stats.pages_fetched.load(Ordering::Relaxed)
     }
 
-    /// The most pages that were held in memory at once (received and not yet consumed). Bounded by
-    /// `prefetch + 1`.
+    /// The most pages that were held at once in the read-ahead buffer (received, not yet yielded).
+    /// Bounded by the prefetch depth; a row stream holds one more page, the one it is yielding.
     pub fn max_pages_buffered(&self) -> usize {
         self.shared.stats.max_buffered.load(Ordering::SeqCst)
     }
@@ -461,8 +461,8 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlPages<T> {
                     let size = u64::from(this.shared.page_size);
                     let total = fetched.page.total_results;
                     let keyset = this.shared.keyset.is_some();
+                    this.shared.stats.page_consumed();
                     if total > SUITEQL_ROW_CAP && !keyset {
-                        this.shared.stats.page_consumed();
                         return this.fail(Error::TooManyRows {
                             total_results: total,
                             cap: SUITEQL_ROW_CAP,
@@ -522,6 +522,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlPages<T> {
                         Poll::Ready(Ok(Ok(f))) => f,
                     };
                     tasks.pop_front();
+                    this.shared.stats.page_consumed();
                     if fetched.last_key.is_some() {
                         *last_key = fetched.last_key;
                     }
@@ -558,8 +559,8 @@ impl<T: DeserializeOwned + Send + 'static> SuiteQlRows<T> {
         self.pages.pages_fetched()
     }
 
-    /// The most pages held in memory at once (received, not yet fully yielded); at most
-    /// `prefetch + 1`.
+    /// The most pages held at once in the read-ahead buffer (received, not yet handed to the row
+    /// iterator); at most the prefetch depth. The row stream holds one more page, the one it yields from.
     pub fn max_pages_buffered(&self) -> usize {
         self.pages.max_pages_buffered()
     }
@@ -581,7 +582,6 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlRows<T> {
                     return Poll::Ready(Some(Ok(row)));
                 }
                 this.current = None;
-                this.pages.shared.stats.page_consumed();
             }
             match Pin::new(&mut this.pages).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,

@@ -333,12 +333,14 @@ impl Parser<'_> {
         let name = match self.fields.get(&lower) {
             Some(n) => n.clone(),
             None if self.fields.is_empty() => field.to_owned(),
-            None => return Err(QError {
-                code: "NONEXISTENT_FIELD",
-                detail: format!(
+            None => {
+                return Err(QError {
+                    code: "NONEXISTENT_FIELD",
+                    detail: format!(
                     "Invalid search query: the field '{field}' does not exist on this record type."
                 ),
-            }),
+                })
+            }
         };
         Ok(format!(
             "(CASE json_type(body, '$.\"{name}\"') WHEN 'object' THEN json_extract(body, '$.\"{name}\".id') ELSE json_extract(body, '$.\"{name}\"') END)"

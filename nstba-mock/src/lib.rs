@@ -269,7 +269,7 @@ impl Fault {
             times: None,
             fraction: None,
             path: None,
-            seed: 0x5eed_0f_fa17,
+            seed: 0x005e_ed0f_fa17,
         }
     }
 

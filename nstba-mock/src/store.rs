@@ -134,7 +134,7 @@ impl Store {
                 for k in body.keys() {
                     learn(fields, &ty, k);
                 }
-                let eid = body.get("externalId").and_then(|v| scalar_string(v));
+                let eid = body.get("externalId").and_then(scalar_string);
                 let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
                 stmt.execute(params![ty, id, eid, text]).map_err(|e| {
                     if is_unique(&e) {
@@ -344,9 +344,7 @@ fn learn(fields: &mut HashMap<String, BTreeMap<String, String>>, ty: &str, key: 
     }
     let map = fields.entry(ty.to_owned()).or_default();
     let lower = key.to_ascii_lowercase();
-    if !map.contains_key(&lower) {
-        map.insert(lower, key.to_owned());
-    }
+    map.entry(lower).or_insert_with(|| key.to_owned());
 }
 
 pub(crate) fn create_in(

@@ -5,19 +5,16 @@ use nstba_core::AccountId;
 use serde_json::{json, Value};
 
 /// Demo account (realm form).
-pub(crate) const ACCOUNT: &str = "1234567_SB1";
+pub const ACCOUNT: &str = "1234567_SB1";
 /// Demo consumer key.
-pub(crate) const CONSUMER_KEY: &str =
-    "7f3c1a9e2b4d6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8";
+pub const CONSUMER_KEY: &str = "7f3c1a9e2b4d6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8";
 /// Demo consumer secret (public: it only opens the emulator).
-pub(crate) const CONSUMER_SECRET: &str =
+pub const CONSUMER_SECRET: &str =
     "c0ffee00d15ea5e5a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718";
 /// Demo token id.
-pub(crate) const TOKEN_ID: &str =
-    "4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d";
+pub const TOKEN_ID: &str = "4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d";
 /// Demo token secret (public: it only opens the emulator).
-pub(crate) const TOKEN_SECRET: &str =
-    "deadbeef8badf00d0123456789abcdef0123456789abcdef0123456789abcdef";
+pub const TOKEN_SECRET: &str = "deadbeef8badf00d0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn account() -> AccountId {
     AccountId::parse(ACCOUNT).unwrap_or_else(|_| unreachable!("the demo account id is valid"))

@@ -34,6 +34,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use demo::{
+    ACCOUNT as DEMO_ACCOUNT, CONSUMER_KEY as DEMO_CONSUMER_KEY,
+    CONSUMER_SECRET as DEMO_CONSUMER_SECRET, TOKEN_ID as DEMO_TOKEN_ID,
+    TOKEN_SECRET as DEMO_TOKEN_SECRET,
+};
 pub use nstba_core::{AccountId, Clock, Credentials, FixedClock, SystemClock};
 pub use serde_json::Value;
 

@@ -7,8 +7,13 @@
 
 mod configure;
 mod generate;
+mod net;
 mod profile;
+mod record;
+mod restlet;
 mod sign;
+mod suiteql;
+mod token;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +39,14 @@ enum Command {
     Passport(sign::PassportArgs),
     /// Store the account id, consumer key/secret and token id/secret in a profile (file mode 0600).
     Configure(configure::ConfigureArgs),
+    /// Records: get, create, update, upsert, delete, list (JSON in, JSON out).
+    Record(record::RecordArgs),
+    /// Run a SuiteQL query and stream every row (jsonl, csv or json).
+    Suiteql(suiteql::SuiteQlArgs),
+    /// Call a RESTlet (script, deploy and extra parameters are all signed).
+    Restlet(restlet::RestletArgs),
+    /// Issue (NLAuth) or revoke access tokens.
+    Token(token::TokenArgs),
     /// Generate typed `#[derive(Record)]` modules from NetSuite metadata-catalog schemas.
     Generate(generate::GenerateArgs),
 }
@@ -65,6 +78,10 @@ fn main() -> ExitCode {
         Command::Passport(args) => sign::passport(args, cli.profile.as_deref()),
         Command::Configure(args) => configure::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Record(args) => record::run(args, cli.profile.as_deref()),
+        Command::Suiteql(args) => suiteql::run(args, cli.profile.as_deref()),
+        Command::Restlet(args) => restlet::run(args, cli.profile.as_deref()),
+        Command::Token(args) => token::run(args, cli.profile.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -95,6 +95,31 @@ pub fn load(profile: Option<&str>) -> Result<Credentials, Failure> {
     })
 }
 
+/// One value: its `NETSUITE_*` variable when set, else the profile's entry. `key` is one of [`KEYS`].
+pub fn value(profile: Option<&str>, key: &str) -> Result<Option<String>, Failure> {
+    let i = KEYS
+        .iter()
+        .position(|k| *k == key)
+        .expect("a known profile key");
+    if let Some(v) = std::env::var(ENV_VARIABLES[i])
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        return Ok(Some(v));
+    }
+    let path = credentials_path()?;
+    let profiles = read_profiles(&path)?.unwrap_or_default();
+    let name = profile.unwrap_or("default");
+    match profiles.get(name) {
+        Some(section) => Ok(section.get(key).cloned()),
+        None if profile.is_some() => Err(Failure::Usage(format!(
+            "profile {name:?} not found in {}",
+            path.display()
+        ))),
+        None => Ok(None),
+    }
+}
+
 /// Stores one profile, creating the file with mode 0600 (and its directory 0700); an existing file is
 /// set back to 0600 before it is rewritten.
 pub fn store(profile: &str, values: &[(&str, String)]) -> Result<PathBuf, Failure> {

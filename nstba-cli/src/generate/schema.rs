@@ -220,7 +220,7 @@ fn type_of(
                 .and_then(Value::as_str)
                 .map(ref_name);
             return match element {
-                Some(el) if matches!(el, "nsResource" | "nsLink") => Ok(FieldType::Json),
+                Some("nsResource" | "nsLink") => Ok(FieldType::Json),
                 Some(el) => {
                     let el_schema = defs.get(el).ok_or_else(|| {
                         SchemaError(format!(

@@ -401,17 +401,6 @@ fn render_nested(ctx: &Ctx<'_>, ty: &str, v: &Value) -> Value {
     }
 }
 
-const NAME_FIELDS: [&str; 8] = [
-    "name",
-    "companyName",
-    "entityId",
-    "itemId",
-    "tranId",
-    "displayName",
-    "symbol",
-    "title",
-];
-
 fn render_ref(ctx: &Ctx<'_>, ty: &str, key: &str, o: &Map<String, Value>) -> Value {
     let target = ref_type(key, ty);
     let store = &ctx.shared.store;
@@ -426,12 +415,10 @@ fn render_ref(ctx: &Ctx<'_>, ty: &str, key: &str, o: &Map<String, Value>) -> Val
     } else if let Some(raw) = o.get("id") {
         out.insert("id".into(), raw.clone());
     }
-    let ref_name = o.get("refName").cloned().or_else(|| {
-        let rec = store.get(&target, id?)?;
-        NAME_FIELDS
-            .iter()
-            .find_map(|f| rec.get(*f).filter(|v| v.is_string()).cloned())
-    });
+    let ref_name = o
+        .get("refName")
+        .cloned()
+        .or_else(|| store.ref_name(&target, id?).map(Value::String));
     if let Some(name) = ref_name {
         out.insert("refName".into(), name);
     }

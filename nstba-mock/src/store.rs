@@ -175,6 +175,29 @@ impl Store {
         get_in(&inner, &canon(record_type), id)
     }
 
+    /// The display name of a record (for a reference's `refName`), read without parsing the body.
+    pub fn ref_name(&self, record_type: &str, id: i64) -> Option<String> {
+        let inner = self.lock();
+        let name = inner
+            .conn
+            .prepare_cached(
+                "SELECT coalesce(json_extract(body, '$.refName'), json_extract(body, '$.name'), \
+                 json_extract(body, '$.companyName'), json_extract(body, '$.entityId'), \
+                 json_extract(body, '$.itemId'), json_extract(body, '$.tranId'), \
+                 json_extract(body, '$.displayName'), json_extract(body, '$.symbol'), \
+                 json_extract(body, '$.title')) FROM nstba_record WHERE type = ?1 AND id = ?2",
+            )
+            .ok()?
+            .query_row(params![canon(record_type), id], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()
+            .ok()
+            .flatten()
+            .flatten();
+        name
+    }
+
     /// The id of the record with this external id.
     pub fn find_eid(&self, record_type: &str, eid: &str) -> Option<i64> {
         let inner = self.lock();

@@ -1,0 +1,121 @@
+//! Signed GETs per second at concurrency 32 against the in-process emulator (goal ≥ 10 000/s on 2 cores).
+//!
+//! Every request is signed with a fresh nonce and fully verified (realm, keys, clock, nonce, HMAC);
+#![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
+
+//! the record is read from SQLite and rendered with its references.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nstba_core::{unix_now, Request, Stamp};
+use nstba_mock::MockNetSuite;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CONCURRENCY: usize = 32;
+const BATCH: usize = 3200;
+
+struct Bench {
+    http: reqwest::Client,
+    creds: nstba_core::Credentials,
+    url: String,
+    nonce: AtomicU64,
+}
+
+impl Bench {
+    async fn get(&self) {
+        let n = self.nonce.fetch_add(1, Ordering::Relaxed);
+        let stamp = Stamp::new(unix_now(), format!("bench{n:016}")).expect("valid nonce");
+        let auth = self
+            .creds
+            .key()
+            .sign(&Request::new("GET", &self.url), &stamp)
+            .expect("signable")
+            .into_authorization();
+        let r = self
+            .http
+            .get(&self.url)
+            .header("Authorization", auth)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status().as_u16(), 200);
+        let _ = r.bytes().await.expect("body");
+    }
+}
+
+/// `total` signed GETs with `CONCURRENCY` in flight.
+async fn batch(b: &Arc<Bench>, total: usize) {
+    let mut tasks = Vec::with_capacity(CONCURRENCY);
+    for w in 0..CONCURRENCY {
+        let b = b.clone();
+        let share = total / CONCURRENCY + usize::from(w < total % CONCURRENCY);
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..share {
+                b.get().await;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+}
+
+fn throughput(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ns = rt
+        .block_on(
+            MockNetSuite::builder()
+                .concurrency_limit(1000)
+                .demo_data()
+                .start(),
+        )
+        .expect("emulator");
+    let b = Arc::new(Bench {
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(CONCURRENCY * 2)
+            .build()
+            .expect("client"),
+        creds: ns.credentials(),
+        url: format!("{}/services/rest/record/v1/customer/1", ns.base_url()),
+        nonce: AtomicU64::new(0),
+    });
+    // Warm up the connections, then one plain timed run for the headline figure.
+    rt.block_on(batch(&b, BATCH));
+    let n = 20_000;
+    let start = Instant::now();
+    rt.block_on(batch(&b, n));
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "\nnstba-mock throughput: {rate:.0} signed GETs/s at concurrency {CONCURRENCY} \
+         (client and emulator in one process, {} worker threads, goal >= 10000/s)\n",
+        2
+    );
+
+    let mut group = c.benchmark_group("mock");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("signed GET customer/1 x3200 @32", |bencher| {
+        bencher.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    batch(&b, BATCH).await;
+                }
+                start.elapsed()
+            })
+        })
+    });
+    group.finish();
+    let counters = ns.counters();
+    assert_eq!(counters.rejected, 0, "{:?}", ns.audit_log().first());
+    drop(ns);
+}
+
+criterion_group!(benches, throughput);
+criterion_main!(benches);

@@ -1,9 +1,8 @@
 //! Signed GETs per second at concurrency 32 against the in-process emulator (goal ≥ 10 000/s on 2 cores).
 //!
 //! Every request is signed with a fresh nonce and fully verified (realm, keys, clock, nonce, HMAC);
-#![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
-
 //! the record is read from SQLite and rendered with its references.
+#![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use nstba_core::{unix_now, Request, Stamp};

@@ -1,12 +1,64 @@
-//! `#[derive(Record)]` for strongly typed NetSuite records. (Filled in by the derive issue.)
+//! `#[derive(Record)]` for strongly typed NetSuite records.
+//!
+//! Use it through the facade: `nstba::Record` (feature `derive`, on by default). The attribute
+//! grammar is documented on [`macro@Record`].
+//!
+//! The crate reads in stages: [`ast`] builds a borrowed model of the input keeping spans, [`attr`]
+//! parses the `#[netsuite(…)]` attributes, [`valid`] checks the rules that span several fields, and
+//! [`expand`] writes the code. Every stage accumulates its errors; on error the derive emits them all
+//! together plus stub impls, so users see the real error and not a cascade.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod ast;
+mod attr;
+mod expand;
+mod types;
+mod valid;
+
 use proc_macro::TokenStream;
 
-/// Derives `nstba::Record` for a struct describing one NetSuite record type.
+/// Derives `nstba::Record` (plus serde, typed field handles and a patch type) for a struct that
+/// describes one NetSuite record type.
+///
+/// ```text
+/// #[derive(Record)]
+/// #[netsuite(record = "customer")]
+/// pub struct Customer {
+///     #[netsuite(id)] pub id: Option<RecordId>,
+///     pub company_name: Option<String>,                  // wire `companyName`, column `companyname`
+///     #[netsuite(custom = "custentity_tier")] pub tier: Option<String>,
+///     #[netsuite(external_id)] pub external_id: Option<String>,
+/// }
+/// ```
+///
+/// # Container attributes: `#[netsuite(…)]` on the struct
+/// - `record = "customer"` — the REST record type. Checked against the standard record types;
+///   `customrecord…` ids are accepted as they are.
+/// - `unchecked` — accept a `record` type the macro does not know (new or account-specific types).
+/// - `table = "transaction"` — the SuiteQL table (default: derived from the record type).
+/// - `subrecord` — the struct is a sublist line or a subrecord: no record type, no id field; only
+///   the serde impls (with the same wire names) are generated.
+/// - `crate = "path"` — where the facade is (default `::nstba`), for a renamed dependency.
+///
+/// # Field attributes
+/// - `id` — the internal id (`RecordId` or `Option<RecordId>`); exactly one per record.
+/// - `external_id` — the external id (wire `externalId`).
+/// - `rename = "wireName"` — the JSON / `q=` name (default: camelCase of the Rust name).
+/// - `custom = "custentity_x"` — a custom field by script id (prefix checked).
+/// - `column = "name"` — the SuiteQL column (default: the lower-cased wire name).
+/// - `kind = "string" | "number" | "boolean" | "date" | "reference"` — the field kind, for types
+///   the macro cannot map by itself.
+/// - `subrecord` — a nested subrecord value (any serde type; not filterable, not selected in SuiteQL).
+///
+/// Fields of type `Sublist<T>` are sublists; they are sent and read as `{"items": […]}`.
+///
+/// # Generated items
+/// `impl Record`, `impl TypedRecord`, `Serialize` and `Deserialize` (do not derive serde yourself),
+/// `<Name>Fields` (typed filter handles, from `Name::fields()`) and `<Name>Patch` (every field a
+/// `Patch<T>`: unchanged, cleared or set).
 #[proc_macro_derive(Record, attributes(netsuite))]
 pub fn derive_record(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive(&input).into()
 }

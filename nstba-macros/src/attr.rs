@@ -1,0 +1,223 @@
+//! The `#[netsuite(…)]` attribute grammar: container keys and field keys, with unknown and duplicate
+//! keys reported (all of them, each at its own token).
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, LitStr, Token};
+
+/// Collects errors so every problem of one derive is reported together.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub(crate) fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new(span, msg));
+    }
+
+    pub(crate) fn into_result(self) -> Option<syn::Error> {
+        self.0
+    }
+}
+
+pub(crate) const CONTAINER_KEYS: &[&str] = &["record", "table", "unchecked", "subrecord", "crate"];
+pub(crate) const FIELD_KEYS: &[&str] = &[
+    "id",
+    "external_id",
+    "rename",
+    "custom",
+    "column",
+    "kind",
+    "subrecord",
+];
+
+/// `#[netsuite(…)]` on the struct.
+#[derive(Default)]
+pub(crate) struct Container {
+    pub record: Option<LitStr>,
+    pub table: Option<LitStr>,
+    pub unchecked: Option<Span>,
+    pub subrecord: Option<Span>,
+    pub krate: Option<syn::Path>,
+}
+
+/// A field kind named in `kind = "…"`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    String,
+    Number,
+    Boolean,
+    Date,
+    Reference,
+}
+
+impl Kind {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "string" => Kind::String,
+            "number" => Kind::Number,
+            "boolean" => Kind::Boolean,
+            "date" => Kind::Date,
+            "reference" => Kind::Reference,
+            _ => return None,
+        })
+    }
+}
+
+/// `#[netsuite(…)]` on a field.
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub id: Option<Span>,
+    pub external_id: Option<Span>,
+    pub rename: Option<LitStr>,
+    pub custom: Option<LitStr>,
+    pub column: Option<LitStr>,
+    pub kind: Option<(Kind, Span)>,
+    pub subrecord: Option<Span>,
+}
+
+/// Walks every `netsuite` key of `attrs`; `on_key` handles a known key and returns `false` for an
+/// unknown one. Duplicate keys are reported at the second use with a note at the first.
+fn walk(
+    attrs: &[Attribute],
+    known: &[&str],
+    errors: &mut Errors,
+    mut on_key: impl FnMut(&str, &ParseNestedMeta<'_>, &mut Errors) -> syn::Result<()>,
+) {
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("netsuite")) {
+        if let syn::Meta::Path(p) = &attr.meta {
+            errors.at(p_span(p), "expected `#[netsuite(…)]` with at least one key");
+            continue;
+        }
+        let res = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(|i| {
+                    let s = i.to_string();
+                    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+                })
+                .unwrap_or_default();
+            let span = p_span(&meta.path);
+            if !known.contains(&key.as_str()) {
+                let shown = if key.is_empty() {
+                    "this path".to_owned()
+                } else {
+                    format!("`{key}`")
+                };
+                let hint = match crate::types::closest(&key, known.iter().copied()) {
+                    Some(best) => format!("; did you mean `{best}`?"),
+                    None => String::new(),
+                };
+                errors.at(
+                    span,
+                    format!(
+                        "unknown netsuite attribute key {shown}{hint} (expected one of: {})",
+                        known.join(", ")
+                    ),
+                );
+                skip_value(&meta)?;
+                return Ok(());
+            }
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                errors.at(span, format!("duplicate netsuite attribute key `{key}`"));
+                errors.at(*first, format!("note: first `{key}` is here"));
+                skip_value(&meta)?;
+                return Ok(());
+            }
+            seen.push((key.clone(), span));
+            on_key(&key, &meta, errors)
+        });
+        if let Err(e) = res {
+            errors.push(e);
+        }
+    }
+}
+
+fn p_span(p: &syn::Path) -> Span {
+    p.segments
+        .first()
+        .map(|s| s.ident.span())
+        .unwrap_or_else(Span::call_site)
+}
+
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        let _: syn::Expr = meta.value()?.parse()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+        let _: proc_macro2::TokenStream = _content.parse()?;
+    }
+    Ok(())
+}
+
+fn flag(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Span> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format!("`{key}` takes no value")));
+    }
+    Ok(p_span(&meta.path))
+}
+
+fn string(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<LitStr> {
+    if !meta.input.peek(Token![=]) {
+        return Err(meta.error(format!("expected `{key} = \"…\"`")));
+    }
+    meta.value()?.parse::<LitStr>()
+}
+
+pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> Container {
+    let mut c = Container::default();
+    walk(attrs, CONTAINER_KEYS, errors, |key, meta, errors| {
+        match key {
+            "record" => c.record = Some(string(meta, key)?),
+            "table" => c.table = Some(string(meta, key)?),
+            "unchecked" => c.unchecked = Some(flag(meta, key)?),
+            "subrecord" => c.subrecord = Some(flag(meta, key)?),
+            "crate" => {
+                let lit = string(meta, key)?;
+                match lit.parse::<syn::Path>() {
+                    Ok(p) => c.krate = Some(p),
+                    Err(_) => errors.at(lit.span(), "`crate` must be a path such as \"::nstba\""),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    });
+    c
+}
+
+pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let mut f = FieldAttrs::default();
+    walk(attrs, FIELD_KEYS, errors, |key, meta, errors| {
+        match key {
+            "id" => f.id = Some(flag(meta, key)?),
+            "external_id" => f.external_id = Some(flag(meta, key)?),
+            "subrecord" => f.subrecord = Some(flag(meta, key)?),
+            "rename" => f.rename = Some(string(meta, key)?),
+            "custom" => f.custom = Some(string(meta, key)?),
+            "column" => f.column = Some(string(meta, key)?),
+            "kind" => {
+                let lit = string(meta, key)?;
+                match Kind::parse(&lit.value()) {
+                    Some(k) => f.kind = Some((k, lit.span())),
+                    None => errors.at(
+                        lit.span(),
+                        "unknown kind; expected \"string\", \"number\", \"boolean\", \"date\" or \"reference\"",
+                    ),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    });
+    f
+}

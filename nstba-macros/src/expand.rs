@@ -1,0 +1,343 @@
+//! Code generation. Every path is absolute (`#krate::__private::…`, `::core::…`) so user items named
+//! `Result`, `Option`, `Some`, `Vec`, `String`, … cannot capture it.
+
+use crate::ast::{Field, Input, Shape};
+use crate::attr::{Errors, Kind};
+use crate::types;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::DeriveInput;
+
+/// The derive: parse → validate → expand, or all errors plus stub impls.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let model = Input::from_syn(input, &mut errors);
+    if let Some(m) = &model {
+        crate::valid::check(m, &mut errors);
+    }
+    match (errors.into_result(), model) {
+        (None, Some(m)) => expand(&m),
+        (Some(e), model) => {
+            let mut out = e.to_compile_error();
+            if input.generics.params.is_empty() {
+                let krate = model
+                    .as_ref()
+                    .and_then(|m| m.attrs.krate.clone())
+                    .map(|p| quote!(#p))
+                    .unwrap_or_else(|| quote!(::nstba));
+                let subrecord = model.as_ref().is_some_and(|m| m.attrs.subrecord.is_some());
+                out.extend(stubs(&input.ident, &krate, subrecord));
+            }
+            out
+        }
+        (None, None) => TokenStream::new(),
+    }
+}
+
+/// Impls that let the rest of the user's crate type-check while the real error is shown.
+fn stubs(ident: &syn::Ident, krate: &TokenStream, subrecord: bool) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let mut out = quote! {
+        #[automatically_derived]
+        impl #p::serde::Serialize for #ident {
+            fn serialize<__S: #p::serde::Serializer>(&self, _: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+                ::core::unreachable!()
+            }
+        }
+        #[automatically_derived]
+        impl<'de> #p::serde::Deserialize<'de> for #ident {
+            fn deserialize<__D: #p::serde::Deserializer<'de>>(_: __D) -> ::core::result::Result<Self, __D::Error> {
+                ::core::unreachable!()
+            }
+        }
+    };
+    if !subrecord {
+        out.extend(quote! {
+            #[automatically_derived]
+            impl #p::nstba_client::Record for #ident {
+                const RECORD_TYPE: &'static str = "";
+                const TABLE: &'static str = "";
+                const FIELDS: &'static [#p::nstba_client::FieldInfo] = &[];
+                fn id(&self) -> ::core::option::Option<&#p::nstba_client::RecordId> {
+                    ::core::option::Option::None
+                }
+            }
+            #[automatically_derived]
+            impl #p::typed::TypedRecord for #ident {
+                type Fields = ();
+                type Patch = ();
+                fn fields() -> Self::Fields {}
+            }
+        });
+    }
+    out
+}
+
+fn kind_tokens(shape: Shape, p: &TokenStream) -> TokenStream {
+    let fk = quote!(#p::nstba_client::FieldKind);
+    match shape {
+        Shape::Scalar(Kind::String) => quote!(#fk::String),
+        Shape::Scalar(Kind::Number) => quote!(#fk::Number),
+        Shape::Scalar(Kind::Boolean) => quote!(#fk::Boolean),
+        Shape::Scalar(Kind::Date) => quote!(#fk::Date),
+        Shape::Scalar(Kind::Reference) => quote!(#fk::Reference),
+        Shape::Sublist | Shape::Subrecord | Shape::Unknown => {
+            quote!(#fk::Sublist)
+        }
+        Shape::Id => quote!(#fk::String),
+    }
+}
+
+/// The marker type of a field handle; `None` for fields that cannot be filtered.
+fn handle_kind(f: &Field<'_>, p: &TokenStream) -> Option<TokenStream> {
+    let k = quote!(#p::typed::kind);
+    if f.attrs.id.is_some() {
+        return Some(quote!(#k::Id));
+    }
+    Some(match f.shape {
+        Shape::Scalar(Kind::String) | Shape::Id => quote!(#k::Text),
+        Shape::Scalar(Kind::Number) => quote!(#k::Number),
+        Shape::Scalar(Kind::Boolean) => quote!(#k::Boolean),
+        Shape::Scalar(Kind::Date) => quote!(#k::Date),
+        Shape::Scalar(Kind::Reference) => quote!(#k::Reference),
+        _ => return None,
+    })
+}
+
+fn expand(m: &Input<'_>) -> TokenStream {
+    let krate = match &m.attrs.krate {
+        Some(p) => quote!(#p),
+        None => quote!(::nstba),
+    };
+    let p = quote!(#krate::__private);
+    let serde_path = syn::LitStr::new(
+        &format!("{krate}::__private::serde").replace(' ', ""),
+        Span::call_site(),
+    );
+    let ident = m.ident;
+    let vis = m.vis;
+
+    // Serialize: present values only; an empty sublist is not sent.
+    let ser_entries = m.fields.iter().map(|f| {
+        let name = f.ident;
+        let wire = f.wire();
+        if f.optional {
+            quote! {
+                if let ::core::option::Option::Some(__v) = &self.#name {
+                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, __v)?;
+                }
+            }
+        } else if f.shape == Shape::Sublist {
+            quote! {
+                if !#p::typed::Sublist::is_empty(&self.#name) {
+                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &self.#name)?;
+                }
+            }
+        } else {
+            quote! {
+                #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &self.#name)?;
+            }
+        }
+    });
+    let wire_fields = m.fields.iter().map(|f| {
+        let name = f.ident;
+        let ty = f.ty;
+        let wire = f.wire();
+        let default = (f.optional || f.shape == Shape::Sublist).then(|| quote!(default,));
+        quote!(#[serde(#default rename = #wire)] #name: #ty)
+    });
+    let moves = m.fields.iter().map(|f| {
+        let name = f.ident;
+        quote!(#name: __w.#name)
+    });
+    let mut out = quote! {
+        #[automatically_derived]
+        impl #p::serde::Serialize for #ident {
+            fn serialize<__S>(&self, __s: __S) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: #p::serde::Serializer,
+            {
+                let mut __m = #p::serde::Serializer::serialize_map(__s, ::core::option::Option::None)?;
+                #(#ser_entries)*
+                #p::serde::ser::SerializeMap::end(__m)
+            }
+        }
+
+        const _: () = {
+            #[derive(#p::serde::Deserialize)]
+            #[serde(crate = #serde_path)]
+            struct __NstbaWire {
+                #(#wire_fields,)*
+            }
+
+            #[automatically_derived]
+            impl<'de> #p::serde::Deserialize<'de> for #ident {
+                fn deserialize<__D>(__d: __D) -> ::core::result::Result<Self, __D::Error>
+                where
+                    __D: #p::serde::Deserializer<'de>,
+                {
+                    let __w = <__NstbaWire as #p::serde::Deserialize<'de>>::deserialize(__d)?;
+                    ::core::result::Result::Ok(#ident { #(#moves,)* })
+                }
+            }
+        };
+    };
+    if m.attrs.subrecord.is_some() {
+        return out;
+    }
+
+    let record = m
+        .attrs
+        .record
+        .as_ref()
+        .map(|r| r.value())
+        .unwrap_or_default();
+    let table = m
+        .attrs
+        .table
+        .as_ref()
+        .map(|t| t.value())
+        .unwrap_or_else(|| types::table_of(&record));
+    let infos = m.fields.iter().map(|f| {
+        let name = f.ident.to_string();
+        let name = name.strip_prefix("r#").unwrap_or(&name);
+        let wire = f.wire();
+        let column = f.column();
+        let kind = if f.attrs.id.is_some() {
+            quote!(#p::nstba_client::FieldKind::Number)
+        } else {
+            kind_tokens(f.shape, &p)
+        };
+        quote! {
+            #p::nstba_client::FieldInfo { name: #name, wire: #wire, column: #column, kind: #kind }
+        }
+    });
+    let id_body = match m.fields.iter().find(|f| f.attrs.id.is_some()) {
+        Some(f) if f.optional => {
+            let n = f.ident;
+            quote!(::core::option::Option::as_ref(&self.#n))
+        }
+        Some(f) => {
+            let n = f.ident;
+            quote!(::core::option::Option::Some(&self.#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+
+    let fields_ident = format_ident!("{}Fields", ident);
+    let patch_ident = format_ident!("{}Patch", ident);
+    let handles: Vec<_> = m
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| handle_kind(f, &p).map(|k| (i, f, k)))
+        .collect();
+    let handle_decls = handles.iter().map(|(_, f, k)| {
+        let name = f.ident;
+        let doc = format!("`{}` (SuiteQL column `{}`).", f.wire(), f.column());
+        quote!(#[doc = #doc] pub #name: #p::typed::Field<#ident, #k>)
+    });
+    let handle_inits = handles.iter().map(|(i, f, _)| {
+        let name = f.ident;
+        quote!(#name: #p::typed::Field::__new(&<#ident as #p::nstba_client::Record>::FIELDS[#i]))
+    });
+    let patchable: Vec<_> = m.fields.iter().filter(|f| f.attrs.id.is_none()).collect();
+    let patch_decls = patchable.iter().map(|f| {
+        let name = f.ident;
+        let inner = f.inner;
+        let doc = format!("`{}`: unchanged (default), cleared or set.", f.wire());
+        quote!(#[doc = #doc] pub #name: #p::typed::Patch<#inner>)
+    });
+    let patch_defaults = patchable.iter().map(|f| {
+        let name = f.ident;
+        quote!(#name: #p::typed::Patch::Unchanged)
+    });
+    let patch_entries = patchable.iter().map(|f| {
+        let name = f.ident;
+        let wire = f.wire();
+        quote! {
+            match &self.#name {
+                #p::typed::Patch::Unchanged => {}
+                #p::typed::Patch::Clear => {
+                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &::core::option::Option::None::<()>)?;
+                }
+                #p::typed::Patch::Set(__v) => {
+                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, __v)?;
+                }
+            }
+        }
+    });
+    let fields_doc = format!(
+        "Typed field handles of [`{ident}`], for filters (`q=`) and SuiteQL: `{ident}::fields()`."
+    );
+    let patch_doc = format!(
+        "A partial update of [`{ident}`]: each field is left unchanged (the default), cleared (`null`) or set."
+    );
+    let fields_fn_doc = format!("Typed field handles of `{record}`, for filters and SuiteQL.");
+    let patch_fn_doc = "An empty patch: every field left unchanged.";
+
+    out.extend(quote! {
+        #[automatically_derived]
+        impl #p::nstba_client::Record for #ident {
+            const RECORD_TYPE: &'static str = #record;
+            const TABLE: &'static str = #table;
+            const FIELDS: &'static [#p::nstba_client::FieldInfo] = &[#(#infos,)*];
+            fn id(&self) -> ::core::option::Option<&#p::nstba_client::RecordId> {
+                #id_body
+            }
+        }
+
+        #[doc = #fields_doc]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
+        #vis struct #fields_ident {
+            #(#handle_decls,)*
+        }
+
+        #[doc = #patch_doc]
+        #vis struct #patch_ident {
+            #(#patch_decls,)*
+        }
+
+        #[automatically_derived]
+        impl ::core::default::Default for #patch_ident {
+            fn default() -> Self {
+                #patch_ident { #(#patch_defaults,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl #p::serde::Serialize for #patch_ident {
+            fn serialize<__S>(&self, __s: __S) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: #p::serde::Serializer,
+            {
+                let mut __m = #p::serde::Serializer::serialize_map(__s, ::core::option::Option::None)?;
+                #(#patch_entries)*
+                #p::serde::ser::SerializeMap::end(__m)
+            }
+        }
+
+        #[automatically_derived]
+        impl #p::typed::TypedRecord for #ident {
+            type Fields = #fields_ident;
+            type Patch = #patch_ident;
+            fn fields() -> #fields_ident {
+                #fields_ident { #(#handle_inits,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #fields_fn_doc]
+            #vis fn fields() -> #fields_ident {
+                <#ident as #p::typed::TypedRecord>::fields()
+            }
+
+            #[doc = #patch_fn_doc]
+            #vis fn patch() -> #patch_ident {
+                ::core::default::Default::default()
+            }
+        }
+    });
+    out
+}

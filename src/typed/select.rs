@@ -1,0 +1,205 @@
+//! Typed SuiteQL: `SELECT <the struct's columns> FROM <its table> WHERE <filter> ORDER BY …`, rows
+//! decoded from NetSuite's string values into the field types using `T::FIELDS`.
+
+use super::field::{Field, Filter, FilterError};
+use crate::client::{Client, Error, FieldKind, Record, Result};
+use futures_util::stream::{self, BoxStream, StreamExt};
+use serde_json::{Map, Value};
+
+/// A typed SuiteQL query over `T`'s table. Build with [`TypedRecords::select`](super::TypedRecords::select).
+///
+/// ```
+/// # use nstba::{Record, RecordId};
+/// # #[derive(Record, Debug)] #[netsuite(record = "customer")]
+/// # pub struct Customer { #[netsuite(id)] pub id: Option<RecordId>, pub company_name: Option<String>, pub balance: Option<f64> }
+/// # let client = nstba::client::Client::builder().credentials(nstba_mock::MockNetSuite::demo_credentials()).base_url("http://127.0.0.1:9").build()?;
+/// use nstba::typed::ClientExt;
+/// let f = Customer::fields();
+/// let q = client.typed::<Customer>().select().filter(f.balance.greater(0)).order_by_desc(f.balance);
+/// assert_eq!(
+///     q.to_sql()?,
+///     "SELECT id, companyname, balance FROM customer WHERE balance > 0 ORDER BY balance DESC, id"
+/// );
+/// # Ok::<(), nstba::client::Error>(())
+/// ```
+#[must_use = "queries do nothing until streamed"]
+pub struct Select<T> {
+    client: Client,
+    filter: Option<Filter<T>>,
+    order: Vec<(&'static str, bool)>,
+    page_size: Option<u32>,
+}
+
+impl<T> std::fmt::Debug for Select<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Select")
+            .field("filter", &self.filter)
+            .field("order", &self.order)
+            .finish()
+    }
+}
+
+impl<T: Record> Select<T> {
+    pub(crate) fn new(client: Client) -> Self {
+        Select {
+            client,
+            filter: None,
+            order: Vec::new(),
+            page_size: None,
+        }
+    }
+
+    /// Adds a `WHERE` condition (several are combined with `AND`).
+    pub fn filter(mut self, filter: Filter<T>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(f) => f.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Orders by this field, ascending. The id is always the last ordering key, so paging is stable.
+    pub fn order_by<K>(mut self, field: Field<T, K>) -> Self {
+        self.order.push((field.info().column, true));
+        self
+    }
+
+    /// Orders by this field, descending.
+    pub fn order_by_desc<K>(mut self, field: Field<T, K>) -> Self {
+        self.order.push((field.info().column, false));
+        self
+    }
+
+    /// Rows per page, 1..=1000.
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// The SuiteQL text.
+    pub fn to_sql(&self) -> std::result::Result<String, FilterError> {
+        let columns: Vec<&str> = T::FIELDS
+            .iter()
+            .filter(|f| f.kind != FieldKind::Sublist)
+            .map(|f| f.column)
+            .collect();
+        let mut sql = format!("SELECT {} FROM {}", columns.join(", "), T::TABLE);
+        if let Some(f) = &self.filter {
+            sql.push_str(" WHERE ");
+            sql.push_str(&f.to_suiteql()?);
+        }
+        sql.push_str(" ORDER BY ");
+        let id = T::FIELDS
+            .iter()
+            .find(|f| f.wire == "id")
+            .map_or("id", |f| f.column);
+        let mut keys: Vec<String> = self
+            .order
+            .iter()
+            .filter(|(c, _)| *c != id)
+            .map(|(c, asc)| {
+                if *asc {
+                    (*c).to_owned()
+                } else {
+                    format!("{c} DESC")
+                }
+            })
+            .collect();
+        match self.order.iter().find(|(c, _)| *c == id) {
+            Some((_, false)) => keys.push(format!("{id} DESC")),
+            _ => keys.push(id.to_owned()),
+        }
+        sql.push_str(&keys.join(", "));
+        Ok(sql)
+    }
+
+    /// A lazy stream of decoded rows, page after page (signed, limited and retried by the client).
+    pub fn stream(self) -> BoxStream<'static, Result<T>> {
+        let sql = match self.to_sql() {
+            Ok(sql) => sql,
+            Err(e) => return stream::once(async move { Err(Error::from(e)) }).boxed(),
+        };
+        let mut q = self.client.suiteql::<Map<String, Value>>(sql);
+        if let Some(n) = self.page_size {
+            q = q.page_size(n);
+        }
+        q.stream()
+            .map(|row| row.and_then(|r| decode_row::<T>(r)))
+            .boxed()
+    }
+}
+
+fn number(s: &str) -> Option<Value> {
+    let t = s.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(Value::from(i));
+    }
+    if let Ok(u) = t.parse::<u64>() {
+        return Some(Value::from(u));
+    }
+    let f = t.parse::<f64>().ok().filter(|f| f.is_finite())?;
+    serde_json::Number::from_f64(f).map(Value::Number)
+}
+
+/// Decodes one SuiteQL row (lower-case columns, string values, null columns omitted) into `T`:
+/// `"T"`/`"F"` become booleans, numeric strings numbers, reference ids `{"id": …}`; dates keep
+/// their text (the date types read NetSuite's formats).
+///
+/// ```
+/// # use nstba::{Record, RecordId, RecordRef};
+/// # #[derive(Record, Debug)] #[netsuite(record = "customer")]
+/// # pub struct Customer { #[netsuite(id)] pub id: Option<RecordId>, pub is_inactive: Option<bool>,
+/// #   pub balance: Option<f64>, pub subsidiary: Option<RecordRef>, pub date_created: Option<nstba::client::values::DateTime> }
+/// let row = serde_json::json!({"links": [], "id": "7", "isinactive": "F", "balance": "12.50",
+///                              "subsidiary": "2", "datecreated": "1/31/2024 1:45 pm"});
+/// let c: Customer = nstba::typed::decode_row(serde_json::from_value(row)?)?;
+/// assert_eq!(c.id.unwrap().as_str(), "7");
+/// assert_eq!(c.is_inactive, Some(false));
+/// assert_eq!(c.balance, Some(12.5));
+/// assert_eq!(c.subsidiary.unwrap().id.as_deref(), Some("2"));
+/// assert!(c.date_created.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
+    let mut obj = Map::new();
+    for f in T::FIELDS {
+        if f.kind == FieldKind::Sublist {
+            continue;
+        }
+        let Some(v) = row
+            .get(f.column)
+            .or_else(|| row.get(&f.column.to_ascii_lowercase()))
+        else {
+            continue;
+        };
+        let v = match (f.kind, v) {
+            (_, Value::Null) => continue,
+            (_, Value::Number(n)) if f.wire == "id" => Value::String(n.to_string()),
+            (FieldKind::Boolean, Value::String(s)) => match s.as_str() {
+                "T" | "t" | "true" => Value::Bool(true),
+                "F" | "f" | "false" => Value::Bool(false),
+                _ => v.clone(),
+            },
+            (FieldKind::Number, Value::String(s)) if f.wire != "id" => {
+                if s.trim().is_empty() {
+                    continue;
+                }
+                number(s).unwrap_or_else(|| v.clone())
+            }
+            (FieldKind::Reference, Value::String(s)) => serde_json::json!({ "id": s }),
+            (FieldKind::Reference, Value::Number(n)) => serde_json::json!({ "id": n.to_string() }),
+            (FieldKind::String, Value::Number(n)) => Value::String(n.to_string()),
+            (FieldKind::String, Value::Bool(b)) => Value::String(if *b { "T" } else { "F" }.into()),
+            _ => v.clone(),
+        };
+        obj.insert(f.wire.to_owned(), v);
+    }
+    serde_json::from_value(Value::Object(obj)).map_err(|e| Error::Decode {
+        method: "POST".to_owned(),
+        path: crate::client::SUITEQL_PATH.to_owned(),
+        status: 200,
+        json_path: ".".to_owned(),
+        message: format!("row of `{}`: {e}", T::RECORD_TYPE),
+        body: String::new(),
+    })
+}

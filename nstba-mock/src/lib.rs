@@ -311,7 +311,8 @@ impl Fault {
         self
     }
 
-    /// Only requests whose path starts with `prefix`.
+    /// Only requests whose path starts with `prefix`; a pattern with `*` is a glob over the whole
+    /// path (`/services/rest/record/v1/*/1`).
     pub fn path(mut self, prefix: impl Into<String>) -> Self {
         self.path = Some(prefix.into());
         self
@@ -466,7 +467,7 @@ impl MockBuilder {
         self
     }
 
-    /// Artificial latency for requests whose path starts with `prefix` only.
+    /// Artificial latency for requests whose path starts with `prefix` (or matches it as a `*` glob).
     pub fn latency_for(mut self, prefix: &str, per_request: Duration) -> Self {
         self.latency.push((Some(prefix.to_owned()), per_request));
         self

@@ -43,8 +43,8 @@ struct FaultState {
 impl FaultState {
     /// Whether this rule fires for `path` (consumes one of `times`).
     fn fires(&self, path: &str) -> bool {
-        if let Some(prefix) = &self.rule.path {
-            if !path.starts_with(prefix.as_str()) {
+        if let Some(pattern) = &self.rule.path {
+            if !path_matches(pattern, path) {
                 return false;
             }
         }
@@ -66,6 +66,29 @@ impl FaultState {
         }
         true
     }
+}
+
+/// A prefix, or a glob when the pattern contains `*` (which matches any run of characters).
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
+    if !pattern.contains('*') {
+        return path.starts_with(pattern);
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().unwrap_or((&"", &[]));
+    let Some(mut tail) = path.strip_prefix(first) else {
+        return false;
+    };
+    for (i, part) in rest.iter().enumerate() {
+        let last = i + 1 == rest.len();
+        if last {
+            return part.is_empty() || tail.ends_with(part);
+        }
+        match tail.find(part) {
+            Some(at) => tail = &tail[at + part.len()..],
+            None => return false,
+        }
+    }
+    tail.is_empty()
 }
 
 /// State shared by the server tasks and the [`MockNetSuite`] handle.
@@ -517,7 +540,7 @@ async fn route(shared: &Shared, parts: &hyper::http::request::Parts, body: &Byte
     let latency: Duration = shared
         .latency
         .iter()
-        .filter(|(prefix, _)| prefix.as_deref().is_none_or(|p| path.starts_with(p)))
+        .filter(|(prefix, _)| prefix.as_deref().is_none_or(|p| path_matches(p, path)))
         .map(|(_, d)| *d)
         .sum();
     if !latency.is_zero() {
@@ -624,7 +647,15 @@ fn restlet(ctx: &Ctx<'_>) -> Resp {
         body,
         account: ctx.identity.realm.clone(),
     };
-    match handler(call) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(call)));
+    let Ok(outcome) = outcome else {
+        return problem::restlet_error(
+            500,
+            "UNEXPECTED_ERROR",
+            "An unexpected SuiteScript error has occurred.",
+        );
+    };
+    match outcome {
         Ok(serde_json::Value::String(s)) => {
             let mut r = Response::new(Full::new(Bytes::from(s)));
             r.headers_mut().insert(
@@ -635,5 +666,34 @@ fn restlet(ctx: &Ctx<'_>) -> Resp {
         }
         Ok(v) => problem::json_response(StatusCode::OK, &v, "application/json;charset=utf-8"),
         Err(e) => problem::restlet_error(e.status, &e.code, &e.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_matches;
+
+    #[test]
+    fn path_patterns() {
+        assert!(path_matches(
+            "/services/rest/query",
+            "/services/rest/query/v1/suiteql"
+        ));
+        assert!(!path_matches(
+            "/services/rest/query",
+            "/services/rest/record/v1/x"
+        ));
+        assert!(path_matches(
+            "/services/rest/record/v1/*/1",
+            "/services/rest/record/v1/customer/1"
+        ));
+        assert!(!path_matches(
+            "/services/rest/record/v1/*/1",
+            "/services/rest/record/v1/customer/12"
+        ));
+        assert!(path_matches("*suiteql", "/services/rest/query/v1/suiteql"));
+        assert!(path_matches("/a/*/c/*", "/a/b/c/d/e"));
+        assert!(!path_matches("/a/*/c/*", "/a/b/x/d"));
+        assert!(path_matches("*", "/anything"));
     }
 }

@@ -29,6 +29,10 @@ pub(crate) struct Inner {
     pub fields: HashMap<String, BTreeMap<String, String>>,
     /// Record types whose SuiteQL view must be rebuilt.
     pub dirty: HashSet<String>,
+    /// Bumped on every write: cached SuiteQL counts are valid for one generation.
+    pub generation: u64,
+    /// SuiteQL query → (generation, total rows).
+    pub counts: HashMap<String, (u64, usize)>,
 }
 
 pub(crate) struct Store {
@@ -70,6 +74,8 @@ impl Store {
             conn,
             fields: HashMap::new(),
             dirty: HashSet::new(),
+            generation: 0,
+            counts: HashMap::new(),
         };
         // Learn the fields of records already in a database file.
         {
@@ -216,6 +222,20 @@ impl Store {
         let mut inner = self.lock();
         let mut body = get_in(&inner, &ty, id).ok_or(StoreError::NotFound)?;
         body.remove("id");
+        // Sublists named in replace= but absent from the body lose every line.
+        for name in replace {
+            if !patch.keys().any(|k| k.eq_ignore_ascii_case(name)) {
+                if let Some(Value::Object(sub)) = body
+                    .iter_mut()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v)
+                {
+                    if sub.contains_key("items") {
+                        sub.insert("items".into(), Value::Array(Vec::new()));
+                    }
+                }
+            }
+        }
         for (k, v) in patch {
             if k == "id" || k == "links" {
                 continue;
@@ -276,7 +296,6 @@ impl Store {
                 }
             }
         }
-        // Sublists named in replace= but absent from the body are emptied, as NetSuite does.
         let eid = body.get("externalId").and_then(scalar_string);
         let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
         inner
@@ -293,11 +312,13 @@ impl Store {
                 }
             })?;
         inner.dirty.insert(ty);
+        inner.generation += 1;
         Ok(())
     }
 
     pub fn delete(&self, record_type: &str, id: i64) -> bool {
-        let inner = self.lock();
+        let mut inner = self.lock();
+        inner.generation += 1;
         inner
             .conn
             .prepare_cached("DELETE FROM nstba_record WHERE type = ?1 AND id = ?2")
@@ -396,6 +417,7 @@ pub(crate) fn create_in(
         learn(&mut inner.fields, ty, k);
     }
     inner.dirty.insert(ty.to_owned());
+    inner.generation += 1;
     Ok(id)
 }
 

@@ -91,10 +91,22 @@ pub(crate) fn query(
             return Err("the statement returns no columns".into());
         }
     }
-    let total: i64 = inner
-        .conn
-        .query_row(&format!("SELECT COUNT(*) FROM ({q})"), [], |r| r.get(0))
-        .map_err(clean)?;
+    let generation = inner.generation;
+    let total = match inner.counts.get(q) {
+        Some((g, n)) if *g == generation => *n,
+        _ => {
+            let n: i64 = inner
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM ({q})"), [], |r| r.get(0))
+                .map_err(clean)?;
+            let n = n.max(0) as usize;
+            if inner.counts.len() > 1000 {
+                inner.counts.clear();
+            }
+            inner.counts.insert(q.to_owned(), (generation, n));
+            n
+        }
+    };
     let mut stmt = inner
         .conn
         .prepare(&format!(
@@ -123,7 +135,7 @@ pub(crate) fn query(
         }
         out.push(Value::Object(item));
     }
-    Ok((total.max(0) as usize, out))
+    Ok((total, out))
 }
 
 fn clean(e: rusqlite::Error) -> String {

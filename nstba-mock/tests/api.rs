@@ -186,6 +186,19 @@ async fn create_patch_put_delete() {
         rec["addressbook"]["items"],
         json!([{"label": "Only", "line": 1}])
     );
+    // replace= naming a sublist absent from the body empties it.
+    let (s, _) = c
+        .json(
+            "PATCH",
+            &format!("{R}/customer/1?replace=addressbook"),
+            Some(json!({"phone": "1"})),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(
+        ns.record("customer", "1").unwrap()["addressbook"]["items"],
+        json!([])
+    );
     // Line merge by `line`.
     c.json(
         "PATCH",
@@ -612,6 +625,9 @@ async fn restlets() {
             if call.param("fail").is_some() {
                 return Err(RestletError::new("SSS_MISSING_REQD_ARGUMENT", "Missing a required argument: id"));
             }
+            if call.param("panic").is_some() {
+                panic!("handler bug");
+            }
             if call.param("text").is_some() {
                 return Ok(Value::String("plain text".into()));
             }
@@ -703,7 +719,7 @@ async fn fault_status_codes_times_and_paths() {
         .clock(FixedClock(NOW))
         .fault(Fault::status(429).times(1).path("/services/rest/query"))
         .fault(Fault::status(503).times(2).path(format!("{R}/customer")))
-        .fault(Fault::status(500).times(1).path(format!("{R}/vendor")))
+        .fault(Fault::status(500).times(1).path("/services/*/vendor"))
         .fault(Fault::status(502).times(1).path("/app/"))
         .start()
         .await

@@ -185,9 +185,42 @@ fn check_body_fields(body: &Map<String, Value>) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Gives references written as `{"externalId": …}` their internal id, as NetSuite stores them
+/// (top-level fields and sublist lines). Unknown external ids are kept as written.
+fn resolve_refs(ctx: &Ctx<'_>, ty: &str, body: &mut Map<String, Value>) {
+    fn fix(ctx: &Ctx<'_>, ty: &str, key: &str, o: &mut Map<String, Value>) {
+        if o.contains_key("id") || o.contains_key("items") {
+            return;
+        }
+        let Some(eid) = o.get("externalId").and_then(Value::as_str) else {
+            return;
+        };
+        if let Some(id) = ctx.shared.store.find_eid(&ref_type(key, ty), eid) {
+            o.insert("id".into(), Value::String(id.to_string()));
+        }
+    }
+    for (k, v) in body.iter_mut() {
+        let Value::Object(o) = v else { continue };
+        if let Some(Value::Array(lines)) = o.get_mut("items") {
+            for line in lines.iter_mut() {
+                if let Value::Object(line) = line {
+                    for (lk, lv) in line.iter_mut() {
+                        if let Value::Object(lo) = lv {
+                            fix(ctx, ty, lk, lo);
+                        }
+                    }
+                }
+            }
+        } else {
+            fix(ctx, ty, k, o);
+        }
+    }
+}
+
 fn create(ctx: &Ctx<'_>, ty: &str) -> Result<Resp, Problem> {
-    let body = parse_body(ctx)?;
+    let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
+    resolve_refs(ctx, ty, &mut body);
     let id = ctx.shared.store.create(ty, body).map_err(store_error)?;
     Ok(problem::no_content(Some(&record_href(ctx, ty, id))))
 }
@@ -205,8 +238,9 @@ fn replace_list(ctx: &Ctx<'_>) -> Vec<String> {
 
 fn patch(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
     let id = resolve(ctx, ty, id)?;
-    let body = parse_body(ctx)?;
+    let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
+    resolve_refs(ctx, ty, &mut body);
     ctx.shared
         .store
         .update(ty, id, body, &replace_list(ctx))
@@ -224,6 +258,7 @@ fn put(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
     };
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
+    resolve_refs(ctx, ty, &mut body);
     let store = &ctx.shared.store;
     let id = match store.find_eid(ty, &eid) {
         Some(id) => {

@@ -186,6 +186,13 @@ async fn create_patch_put_delete() {
         rec["addressbook"]["items"],
         json!([{"label": "Only", "line": 1}])
     );
+    // References by external id are stored with their internal id (SuiteQL sees it).
+    let (s, _) = c.json("POST", &format!("{R}/salesOrder"), Some(json!({"entity": {"externalId": "CUST-0004"}, "item": {"items": [{"item": {"id": "2"}, "quantity": 1}]}}))).await;
+    assert_eq!(s, 204);
+    let (_, v) = c
+        .suiteql("SELECT entity FROM salesorder WHERE id = 21", "")
+        .await;
+    assert_eq!(v["items"][0]["entity"], "4", "{v}");
     // replace= naming a sublist absent from the body empties it.
     let (s, _) = c
         .json(

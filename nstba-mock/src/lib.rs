@@ -361,6 +361,7 @@ pub struct MockBuilder {
     pub(crate) restlets: Vec<(String, String, RestletHandler)>,
     pub(crate) port: u16,
     pub(crate) errors: Vec<String>,
+    pub(crate) query_timeout: Duration,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -393,6 +394,7 @@ impl Default for MockBuilder {
             restlets: Vec::new(),
             port: 0,
             errors: Vec::new(),
+            query_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -522,6 +524,12 @@ impl MockBuilder {
     {
         self.restlets
             .push((script.to_owned(), deploy.to_owned(), Arc::new(handler)));
+        self
+    }
+
+    /// The longest a SuiteQL query may run before it is stopped with a 400 (default 10 s).
+    pub fn query_timeout(mut self, d: Duration) -> Self {
+        self.query_timeout = d;
         self
     }
 

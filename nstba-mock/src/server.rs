@@ -241,8 +241,9 @@ pub(crate) async fn start(b: MockBuilder) -> Result<MockNetSuite, MockError> {
     if let Some(e) = b.errors.first() {
         return Err(MockError::Config(e.clone()));
     }
-    let store =
+    let mut store =
         Store::open(b.database_file.as_deref()).map_err(|e| MockError::Store(format!("{e:?}")))?;
+    store.query_timeout = b.query_timeout;
     if b.demo_data {
         for (ty, records) in crate::demo::data() {
             if store.count(ty) == 0 {

@@ -37,6 +37,8 @@ pub(crate) struct Inner {
 
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    /// The longest a SuiteQL query may run.
+    pub query_timeout: std::time::Duration,
 }
 
 /// The canonical (lower-case) record type.
@@ -93,6 +95,7 @@ impl Store {
         }
         Ok(Store {
             inner: Mutex::new(inner),
+            query_timeout: std::time::Duration::from_secs(10),
         })
     }
 

@@ -82,6 +82,16 @@ pub(crate) fn query(
     }
     let mut inner = store.lock();
     refresh_views(&mut inner).map_err(|e| format!("cannot prepare the record views: {e}"))?;
+    // A watchdog interrupts queries that run too long (e.g. an unbounded recursive CTE).
+    let timeout = store.query_timeout;
+    let (done, watch) = std::sync::mpsc::channel::<()>();
+    let interrupt = inner.conn.get_interrupt_handle();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(timeout) {
+            interrupt.interrupt();
+        }
+    });
+    let _done = done;
     {
         let stmt = inner.conn.prepare(q).map_err(clean)?;
         if !stmt.readonly() {
@@ -140,6 +150,11 @@ pub(crate) fn query(
 
 fn clean(e: rusqlite::Error) -> String {
     match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            "the query ran too long and was stopped".to_owned()
+        }
         rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
         rusqlite::Error::MultipleStatement => "only one statement is allowed".into(),
         other => other.to_string(),

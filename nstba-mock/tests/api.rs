@@ -13,6 +13,7 @@ const R: &str = "/services/rest/record/v1";
 async fn demo() -> (MockNetSuite, Client) {
     let ns = MockNetSuite::builder()
         .clock(FixedClock(NOW))
+        .query_timeout(Duration::from_millis(300))
         .concurrency_limit(50)
         .demo_data()
         .start()
@@ -597,6 +598,21 @@ async fn suiteql() {
             .unwrap()
             .is_empty());
     }
+    // A query that never ends is stopped.
+    let (s, v) = c
+        .suiteql(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT x FROM n",
+            "",
+        )
+        .await;
+    assert_eq!((s, code(&v)), (400, "INVALID_PARAMETER"), "{v}");
+    assert!(
+        v["o:errorDetails"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("too long"),
+        "{v}"
+    );
     // Prefer: transient is required; the body must be {"q": …}.
     let url = format!("{}/services/rest/query/v1/suiteql", c.base);
     let auth = c.auth("POST", &url);

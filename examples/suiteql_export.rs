@@ -16,8 +16,7 @@ use std::io::{BufWriter, ErrorKind, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str =
-    "usage: suiteql_export [--page-size N] [--keyset COLUMN] \"<SuiteQL query>\"";
+const USAGE: &str = "usage: suiteql_export [--page-size N] [--keyset COLUMN] \"<SuiteQL query>\"";
 
 struct Args {
     query: String,
@@ -87,7 +86,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut out = BufWriter::new(stdout.lock());
     let mut count: u64 = 0;
     while let Some(row) = rows.next().await {
-        let row = row?;
+        let mut row = row?;
+        if let Some(object) = row.as_object_mut() {
+            object.remove("links"); // always an empty array on SuiteQL rows
+        }
         serde_json::to_writer(&mut out, &row)?;
         if let Err(e) = out.write_all(b"\n") {
             if e.kind() == ErrorKind::BrokenPipe {

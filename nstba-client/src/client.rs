@@ -226,6 +226,7 @@ impl ClientBuilder {
             reason: "not a valid header value".into(),
         })?;
         let http = reqwest::Client::builder()
+            .use_rustls_tls()
             .user_agent(ua)
             .pool_max_idle_per_host(self.concurrency.max(8))
             .pool_idle_timeout(Duration::from_secs(60))
@@ -465,9 +466,9 @@ impl Client {
             rb = rb.timeout(t);
         }
         let map = |e: reqwest::Error| transport_error(call, e, started);
-        let resp = rb.send().await.map_err(map)?;
+        let mut resp = rb.send().await.map_err(map)?;
         let status = resp.status();
-        let headers = resp.headers().clone();
+        let headers = std::mem::take(resp.headers_mut());
         let body = resp.bytes().await.map_err(map)?;
         Ok(Reply {
             status: status.as_u16(),
@@ -671,6 +672,10 @@ impl Reply {
 pub(crate) fn decode<T: DeserializeOwned>(
     bytes: &[u8],
 ) -> core::result::Result<T, (String, String)> {
+    // Fast path; the path-tracking deserializer runs only to explain a failure.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| (e.path().to_string(), e.inner().to_string()))?;
@@ -781,6 +786,27 @@ mod tests {
         assert_eq!(classify(&ns(400, b""), Repeat::Safe), Verdict::Stop);
         let limit = br#"{"error":{"code":"SSS_REQUEST_LIMIT_EXCEEDED","message":"x"}}"#;
         assert_eq!(classify(&ns(400, limit), Repeat::Once), Verdict::Refused);
+    }
+
+    #[test]
+    fn public_futures_and_streams_are_send() {
+        fn send<T: Send>(_: &T) {}
+        fn send_unpin<T: Send + Unpin>(_: &T) {}
+        let c = Client::builder().credentials(creds()).build().unwrap();
+        let records = c.record("customer");
+        send(&records.get("1").send());
+        send(&records.create(&serde_json::json!({})).send());
+        send(&records.update("1", &serde_json::json!({})).send());
+        send(&records.upsert("x", &serde_json::json!({})).send());
+        send(&records.delete("1").send());
+        send(&records.sublist::<serde_json::Value>("1", "item").send());
+        send_unpin(&records.list().stream());
+        send_unpin(&records.list_records());
+        send_unpin(&c.suiteql::<serde_json::Value>("SELECT 1").stream());
+        send_unpin(&c.suiteql::<serde_json::Value>("SELECT 1").pages());
+        send(&c.restlet("s", "d").send::<serde_json::Value>());
+        send(&c.issue_token("e", "p", "3", "ck").send());
+        send(&c.revoke_token());
     }
 
     #[test]

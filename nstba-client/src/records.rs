@@ -149,6 +149,10 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
     }
 
     /// `PATCH /{type}/{id}`: fields present in `patch` change, `null` clears, the rest stay.
+    ///
+    /// Field-only updates are retried like reads. An update carrying sublist lines without
+    /// [`UpdateRecord::replace`] merges (adds) lines, so it is retried only when it certainly did not
+    /// reach NetSuite, like a create.
     pub fn update(&self, key: impl Into<RecordKey>, patch: &impl Serialize) -> UpdateRecord {
         UpdateRecord {
             client: self.client.clone(),
@@ -334,10 +338,31 @@ impl UpdateRecord {
             push_param(&mut query, "replace", &self.replace.join(","));
         }
         let url = record_url(&self.client, &self.record_type, Some(&self.key), &query)?;
-        let call = Call::new(Method::PATCH, url).json_body(body);
+        // Sublist lines in a merging PATCH are added again if the PATCH is repeated: such an update
+        // is only retried when it certainly did not reach NetSuite, like a create.
+        let repeat = if self.replace.is_empty() && adds_lines(&body) {
+            Repeat::Once
+        } else {
+            Repeat::Safe
+        };
+        let call = Call::new(Method::PATCH, url).json_body(body).repeat(repeat);
         self.client.execute(call).await?;
         Ok(())
     }
+}
+
+/// `true` when a JSON body holds an array anywhere (sublist lines), or cannot be read.
+fn adds_lines(body: &[u8]) -> bool {
+    fn has_array(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Array(_) => true,
+            serde_json::Value::Object(m) => m.values().any(has_array),
+            _ => false,
+        }
+    }
+    serde_json::from_slice::<serde_json::Value>(body)
+        .map(|v| has_array(&v))
+        .unwrap_or(true)
 }
 
 /// A `PUT /{type}/eid:{external id}` request. Finish with [`UpsertRecord::send`].
@@ -587,6 +612,13 @@ mod tests {
         push_param(&mut q, "q", "companyName IS \"A+B\"");
         push_param(&mut q, "limit", "5");
         assert_eq!(q, "?q=companyName%20IS%20%22A%2BB%22&limit=5");
+    }
+
+    #[test]
+    fn merging_sublist_updates_are_not_repeatable() {
+        assert!(!adds_lines(br#"{"email":"x","parent":{"id":"1"}}"#));
+        assert!(adds_lines(br#"{"item":{"items":[{"item":{"id":"1"}}]}}"#));
+        assert!(adds_lines(b"not json"));
     }
 
     #[test]

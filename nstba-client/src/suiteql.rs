@@ -264,9 +264,13 @@ async fn fetch_page<T: DeserializeOwned>(
                 .and_then(key_literal);
             let mut items = Vec::with_capacity(env.items.len());
             for (i, row) in env.items.into_iter().enumerate() {
-                let row: T = serde_path_to_error::deserialize(row).map_err(|e| {
-                    reply.decode_error(format!("items[{i}].{}", e.path()), e.inner().to_string())
-                })?;
+                let row: T = match T::deserialize(&row) {
+                    Ok(row) => row,
+                    Err(_) => serde_path_to_error::deserialize(row).map_err(|e| {
+                        reply
+                            .decode_error(format!("items[{i}].{}", e.path()), e.inner().to_string())
+                    })?,
+                };
                 items.push(row);
             }
             Fetched {

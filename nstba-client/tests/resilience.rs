@@ -447,3 +447,72 @@ async fn suiteql_cap_and_keyset_continuation() {
     }
     assert_eq!(expected - 1, 101_500);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured() {
+    let mock = MockNetSuite::builder()
+        .fault(Fault::status(429).times(1)) // answered with Retry-After: 1
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .credentials(mock.credentials())
+        .base_url(mock.base_url())
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_retry_after(Duration::from_millis(300)),
+        )
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = client.record("customer").get("1").send().await.unwrap_err();
+    assert_eq!(e.status(), Some(404), "retried past the 429: {e}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(290),
+        "waited {:?}: Retry-After (capped at 300 ms) is a floor for the backoff",
+        started.elapsed()
+    );
+    assert_eq!(mock.counters().requests, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restlet_governance_refusals_are_retried_without_duplicates() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let mock = MockNetSuite::builder()
+        .concurrency_limit(1) // the account allows one request; the client is configured for four
+        .latency(Duration::from_millis(3))
+        .restlet("customscript_count", "1", move |call| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Ok(json!({"n": call.body.and_then(|b| b.get("n").cloned())}))
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = make_client(&mock, 4, 30);
+    let results: Vec<Result<Value, Error>> = futures_util::stream::iter(0..20)
+        .map(|n| {
+            let c = client.clone();
+            async move {
+                c.restlet("customscript_count", "1")
+                    .body(&json!({ "n": n }))
+                    .send()
+                    .await
+            }
+        })
+        .buffered(20)
+        .collect()
+        .await;
+    for (n, r) in results.iter().enumerate() {
+        assert_eq!(r.as_ref().expect("retried until done")["n"], n);
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        20,
+        "each POST ran exactly once"
+    );
+    assert!(mock.counters().throttled > 0, "the account limit was hit");
+}

@@ -886,3 +886,70 @@ async fn seed_json_database_file_and_stop_on_drop() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn malformed_input_gets_a_4xx_never_a_5xx() {
+    let (ns, c) = demo().await;
+    let paths = [
+        format!("{R}/%ZZ/1"),
+        format!("{R}/customer/eid:%C3%28"),
+        format!("{R}/customer/99999999999999999999"),
+        format!("{R}/customer/-1"),
+        format!("{R}/customer/0"),
+        format!("{R}/customer/1/addressbook/1/x"),
+        format!("{R}/customer?limit=99999999999999999999999"),
+        format!("{R}/customer?q=%E2%98%83%20IS%20x"),
+        format!("{R}/customer?q=id%20ANY_OF%20%5B%5D"),
+        format!("{R}/customer?q=((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((id%20IS%201"),
+        format!("{R}/customer?q=id%20IS%20%22%5C"),
+        format!("{R}/customer/1?fields="),
+        format!("{R}/customer/1?expandSubResources=maybe"),
+        format!("{R}/"),
+        format!("{R}"),
+        "/services/rest/query/v1/suiteql?limit=abc".to_owned(),
+        "/app/site/hosting/restlet.nl".to_owned(),
+        "/rest/issuetoken".to_owned(),
+    ];
+    for p in &paths {
+        for m in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
+            let r = c.send(m, p, Some(json!({"q": "SELECT 1"}))).await;
+            let s = r.status().as_u16();
+            assert!((200..500).contains(&s), "{m} {p} → {s}");
+        }
+    }
+    // Hostile Authorization headers.
+    let url = format!("{}{R}/customer/1", c.base);
+    for h in [
+        "OAuth",
+        "OAuth ",
+        "OAuth realm=\"1234567_SB1\", oauth_consumer_key=\"x",
+        "OAuth realm=\"1234567_SB1\", realm=\"1234567_SB1\"",
+        "OAuth ===",
+        "OAuth realm=\"%FF\"",
+        "NLAuth nlauth_account=1",
+        "",
+    ] {
+        let r = c
+            .http
+            .get(&url)
+            .header("Authorization", h)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401, "{h:?}");
+    }
+    let r = c
+        .http
+        .get(&url)
+        .header(
+            "Authorization",
+            reqwest::header::HeaderValue::from_bytes(b"OAuth realm=\"\xff\"").unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // Still serving (customer 1 was deleted above).
+    assert_eq!(c.json("GET", &format!("{R}/customer/3"), None).await.0, 200);
+    assert_eq!(ns.counters().in_flight, 0);
+}

@@ -905,7 +905,7 @@ async fn malformed_input_gets_a_4xx_never_a_5xx() {
         format!("{R}/customer/1?fields="),
         format!("{R}/customer/1?expandSubResources=maybe"),
         format!("{R}/"),
-        format!("{R}"),
+        R.to_owned(),
         "/services/rest/query/v1/suiteql?limit=abc".to_owned(),
         "/app/site/hosting/restlet.nl".to_owned(),
         "/rest/issuetoken".to_owned(),

@@ -8,13 +8,28 @@
 //! with no hint, like NetSuite; the reason goes to [`MockNetSuite::audit_log`], like NetSuite's Login
 //! Audit Trail.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use nstba_mock::MockNetSuite;
+//! ```
+//! use nstba_core::{Request, Stamp};
+//! use nstba_mock::{MockNetSuite, RejectReason};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let ns = MockNetSuite::builder().demo_data().start().await?;
-//! let creds = ns.credentials();
-//! println!("REST base: {} (account {})", ns.base_url(), creds.account());
-//! # Ok(()) }
+//! let creds = ns.credentials(); // the demo credentials
+//! let url = format!("{}/services/rest/record/v1/customer/1?fields=companyName", ns.base_url());
+//! let auth = creds.key().sign(&Request::new("GET", &url), &Stamp::now())?.into_authorization();
+//!
+//! let http = reqwest::Client::new();
+//! let customer: serde_json::Value =
+//!     http.get(&url).header("Authorization", &auth).send().await?.json().await?;
+//! assert_eq!(customer["companyName"], "Acme Corporation");
+//!
+//! // The same header again: NetSuite (and the emulator) reject a reused nonce, without saying why…
+//! let replay = http.get(&url).header("Authorization", &auth).send().await?;
+//! assert_eq!(replay.status(), 401);
+//! // …except in the Login Audit Trail.
+//! assert_eq!(ns.audit_log()[0].reason, RejectReason::NonceReused);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

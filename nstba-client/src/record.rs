@@ -102,6 +102,20 @@ impl From<&str> for RecordKey {
     }
 }
 
+impl From<String> for RecordKey {
+    /// `"eid:X"` is an external id, anything else an internal id.
+    fn from(s: String) -> Self {
+        RecordKey::from(s.as_str())
+    }
+}
+
+impl From<&String> for RecordKey {
+    /// `"eid:X"` is an external id, anything else an internal id.
+    fn from(s: &String) -> Self {
+        RecordKey::from(s.as_str())
+    }
+}
+
 impl From<u64> for RecordKey {
     fn from(n: u64) -> Self {
         RecordKey::Id(RecordId::from(n))

@@ -516,3 +516,54 @@ async fn restlet_governance_refusals_are_retried_without_duplicates() {
     );
     assert!(mock.counters().throttled > 0, "the account limit was hit");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeouts_retry_reads_but_never_creates() {
+    let mock = MockNetSuite::builder()
+        .demo_data()
+        .fault(Fault::delay(Duration::from_millis(400)).times(1))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .credentials(mock.credentials())
+        .base_url(mock.base_url())
+        .timeout(Duration::from_millis(150))
+        .retry(retry(3))
+        .build()
+        .unwrap();
+    let v: Value = client
+        .record("customer")
+        .get("1")
+        .send()
+        .await
+        .expect("a slow read is retried");
+    assert!(v.is_object());
+    assert_eq!(mock.counters().requests, 2);
+
+    let mock = MockNetSuite::builder()
+        .fault(Fault::delay(Duration::from_millis(400)).times(1))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .credentials(mock.credentials())
+        .base_url(mock.base_url())
+        .timeout(Duration::from_millis(150))
+        .retry(retry(3))
+        .build()
+        .unwrap();
+    let e = client
+        .record("customer")
+        .create(&json!({"companyName": "slow"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Timeout { .. }), "{e}");
+    assert!(e.is_retryable(), "the caller may decide to check and retry");
+    assert_eq!(
+        mock.counters().requests,
+        1,
+        "a create that may have arrived is not repeated"
+    );
+}

@@ -341,3 +341,39 @@ fn expand(m: &Input<'_>) -> TokenStream {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::derive;
+
+    #[test]
+    fn crate_override_replaces_every_facade_path() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[netsuite(record = "customer", crate = "renamed")]
+            pub struct Customer {
+                #[netsuite(id)]
+                pub id: Option<RecordId>,
+                pub company_name: Option<String>,
+                pub lines: Sublist<Line>,
+            }
+        };
+        let out = derive(&input).to_string();
+        assert!(out.contains("renamed :: __private"), "{out}");
+        assert!(!out.contains(":: nstba ::"), "{out}");
+        assert!(out.contains("automatically_derived"));
+    }
+
+    #[test]
+    fn errors_come_with_stubs() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[netsuite(record = "custmer", bogus)]
+            pub struct Customer {
+                pub company_name: Option<Vec<u8>>,
+            }
+        };
+        let out = derive(&input).to_string();
+        assert_eq!(out.matches("compile_error").count(), 4, "{out}");
+        assert!(out.contains("did you mean `customer`"));
+        assert!(out.contains("impl :: nstba :: __private :: nstba_client :: Record for Customer"));
+    }
+}

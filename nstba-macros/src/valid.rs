@@ -182,7 +182,14 @@ fn check_id(input: &Input<'_>, errors: &mut Errors) {
 
 fn check_wire_names(input: &Input<'_>, errors: &mut Errors) {
     let mut seen: Vec<(String, &syn::Ident, proc_macro2::Span)> = Vec::new();
+    let mut id_seen = false;
     for f in &input.fields {
+        if f.attrs.id.is_some() {
+            // A second id field is reported by `check_id`.
+            if std::mem::replace(&mut id_seen, true) {
+                continue;
+            }
+        }
         let wire = f.wire();
         if let Some((_, first, first_span)) = seen.iter().find(|(w, _, _)| *w == wire) {
             errors.at(

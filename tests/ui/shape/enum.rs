@@ -1,0 +1,10 @@
+use nstba::Record;
+
+#[derive(Record)]
+#[netsuite(record = "customer")]
+enum Customer {
+    Person,
+    Company,
+}
+
+fn main() {}

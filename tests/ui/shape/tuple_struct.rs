@@ -1,0 +1,7 @@
+use nstba::{Record, RecordId};
+
+#[derive(Record)]
+#[netsuite(record = "customer")]
+struct Customer(Option<RecordId>, Option<String>);
+
+fn main() {}

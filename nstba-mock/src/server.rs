@@ -312,7 +312,11 @@ pub(crate) async fn start(b: MockBuilder) -> Result<MockNetSuite, MockError> {
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
+                    let Ok((stream, _)) = accepted else {
+                        // Out of file descriptors or similar: do not spin.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
                     let shared = task_shared.clone();
                     connections.spawn(async move {

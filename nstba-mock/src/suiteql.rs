@@ -80,6 +80,8 @@ pub(crate) fn query(
     if q.is_empty() {
         return Err("the query is empty".into());
     }
+    let rewritten = oracle_to_sqlite(q);
+    let q = rewritten.as_str();
     let mut inner = store.lock();
     refresh_views(&mut inner).map_err(|e| format!("cannot prepare the record views: {e}"))?;
     // A watchdog interrupts queries that run too long (e.g. an unbounded recursive CTE).
@@ -251,4 +253,105 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Rewrites the Oracle-flavoured SuiteQL idioms SQLite lacks, outside string literals and quoted
+/// identifiers: `NVL(` → `IFNULL(`, `BUILTIN.DF(x)` → `(x)`, `SYSDATE` → `CURRENT_TIMESTAMP`,
+/// `FETCH FIRST|NEXT n ROWS ONLY` → `LIMIT n`.
+pub(crate) fn oracle_to_sqlite(q: &str) -> String {
+    let chars: Vec<char> = q.chars().collect();
+    let mut out = String::with_capacity(q.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            // Copy the literal or quoted identifier as is ('' and "" escape the quote).
+            out.push(c);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == c {
+                    if chars.get(i + 1) == Some(&c) {
+                        out.push(c);
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let upper = word.to_ascii_uppercase();
+            let next_non_space = chars[i..].iter().find(|c| !c.is_whitespace()).copied();
+            match upper.as_str() {
+                "NVL" if next_non_space == Some('(') => out.push_str("IFNULL"),
+                "BUILTIN.DF" if next_non_space == Some('(') => {}
+                "SYSDATE" => out.push_str("CURRENT_TIMESTAMP"),
+                "FETCH" => {
+                    // FETCH FIRST|NEXT <n> ROW|ROWS ONLY
+                    let rest: String = chars[i..].iter().collect();
+                    let words: Vec<&str> = rest.split_whitespace().take(4).collect();
+                    let is_fetch = words.len() == 4
+                        && matches!(words[0].to_ascii_uppercase().as_str(), "FIRST" | "NEXT")
+                        && words[1].bytes().all(|b| b.is_ascii_digit())
+                        && matches!(words[2].to_ascii_uppercase().as_str(), "ROW" | "ROWS")
+                        && words[3].eq_ignore_ascii_case("ONLY");
+                    if is_fetch {
+                        out.push_str("LIMIT ");
+                        out.push_str(words[1]);
+                        // Skip the four words.
+                        let mut skipped = 0;
+                        while i < chars.len() && skipped < 4 {
+                            while i < chars.len() && chars[i].is_whitespace() {
+                                i += 1;
+                            }
+                            while i < chars.len() && !chars[i].is_whitespace() {
+                                i += 1;
+                            }
+                            skipped += 1;
+                        }
+                    } else {
+                        out.push_str(&word);
+                    }
+                }
+                _ => out.push_str(&word),
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::oracle_to_sqlite;
+
+    #[test]
+    fn oracle_idioms() {
+        assert_eq!(
+            oracle_to_sqlite("SELECT NVL(a, 'NVL(') , BUILTIN.DF(entity) FROM t WHERE d < SYSDATE FETCH FIRST 5 ROWS ONLY"),
+            "SELECT IFNULL(a, 'NVL(') , (entity) FROM t WHERE d < CURRENT_TIMESTAMP LIMIT 5"
+        );
+        assert_eq!(
+            oracle_to_sqlite("SELECT 'it''s' AS \"x\"\"y\" FROM t"),
+            "SELECT 'it''s' AS \"x\"\"y\" FROM t"
+        );
+        assert_eq!(
+            oracle_to_sqlite("SELECT fetch FROM t"),
+            "SELECT fetch FROM t"
+        );
+        assert_eq!(oracle_to_sqlite("SELECT t.id FROM t"), "SELECT t.id FROM t");
+    }
 }

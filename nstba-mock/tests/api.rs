@@ -598,6 +598,11 @@ async fn suiteql() {
             .unwrap()
             .is_empty());
     }
+    // Oracle idioms SuiteQL users write.
+    let (s, v) = c.suiteql("SELECT id, NVL(phone, 'none') AS phone, BUILTIN.DF(subsidiary) AS sub FROM customer ORDER BY id FETCH FIRST 2 ROWS ONLY", "").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["count"], 2);
+    assert_eq!(v["items"][1]["phone"], "none");
     // A query that never ends is stopped.
     let (s, v) = c
         .suiteql(

@@ -149,6 +149,46 @@ async fn typed_record_lifecycle() {
         .expect("get by eid string");
     assert_eq!(by_eid.company_name, "Upserted again");
 
+    // Typed list: every customer fetched as `Customer`, in list order.
+    let all: Vec<Customer> = customers
+        .list_records()
+        .try_collect()
+        .await
+        .expect("typed list");
+    assert_eq!(all.len(), mock.record_count("customer"));
+    assert!(all.iter().any(|c| c.id.as_ref() == Some(&id)));
+
+    // Sublist lines: a merging PATCH adds, `replace` replaces.
+    let line = json!({"addressbook": {"items": [{"label": "Depot", "addressbookAddress": {"city": "Oslo"}}]}});
+    customers
+        .update(&id, &line)
+        .send()
+        .await
+        .expect("merge lines");
+    customers
+        .update(&id, &line)
+        .send()
+        .await
+        .expect("merge lines again");
+    let lines = customers
+        .sublist::<Value>(&id, "addressbook")
+        .send()
+        .await
+        .expect("sublist");
+    assert_eq!(lines.items.len(), 2, "{lines:?}");
+    customers
+        .update(&id, &line)
+        .replace(["addressbook"])
+        .send()
+        .await
+        .expect("replace lines");
+    let lines = customers
+        .sublist::<Value>(&id, "addressbook")
+        .send()
+        .await
+        .expect("sublist");
+    assert_eq!(lines.items.len(), 1, "{lines:?}");
+
     customers.delete(&id).send().await.expect("delete");
     let err = customers.get(&id).send().await.unwrap_err();
     assert_eq!(err.status(), Some(404), "{err}");

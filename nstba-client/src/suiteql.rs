@@ -394,6 +394,13 @@ impl<T: DeserializeOwned + Send + 'static> SuiteQlPages<T> {
     }
 
     fn start_chunk(&mut self, after: Option<&str>) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            self.state = State::Failed(Some(Error::Config {
+                variable: None,
+                reason: "SuiteQL streams must be polled inside a Tokio runtime".into(),
+            }));
+            return;
+        }
         self.state = match self.body_for(after) {
             Ok(body) => {
                 let size = self.shared.page_size;
@@ -600,6 +607,26 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlRows<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polling_outside_tokio_is_an_error_not_a_panic() {
+        let creds = nstba_core::Credentials::new(
+            nstba_core::AccountId::parse("123456").unwrap(),
+            "ck",
+            "cs",
+            "tk",
+            "ts",
+        )
+        .unwrap();
+        let client = Client::builder().credentials(creds).build().unwrap();
+        let mut rows = client.suiteql::<serde_json::Value>("SELECT 1").stream();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let first = Pin::new(&mut rows).poll_next(&mut cx);
+        assert!(
+            matches!(first, Poll::Ready(Some(Err(Error::Config { .. })))),
+            "{first:?}"
+        );
+    }
 
     #[test]
     fn key_literals() {

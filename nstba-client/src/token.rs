@@ -127,7 +127,25 @@ impl IssueToken {
         let mut call = Call::new(Method::POST, url).repeat(Repeat::Once);
         call.auth = Auth::Header(SecretString::from(header));
         let reply = self.client.execute(call).await?;
-        let raw: RawToken = reply.json()?;
+        // The body holds the new token secret: never let it into an error.
+        let raw: RawToken = reply.json().map_err(|e| match e {
+            Error::Decode {
+                method,
+                path,
+                status,
+                json_path,
+                message,
+                ..
+            } => Error::Decode {
+                method,
+                path,
+                status,
+                json_path,
+                message,
+                body: "[redacted: token response]".into(),
+            },
+            other => other,
+        })?;
         Ok(IssuedToken {
             account,
             consumer_key: self.consumer_key,

@@ -1,42 +1,237 @@
-//! Quickstart: sign a NetSuite request and see why it is signed that way.
+//! Quickstart: the typed tour of nstba.
 //!
 //! ```text
-//! cargo run --example quickstart
+//! cargo run --example quickstart            # no NETSUITE_* variables: the embedded emulator
+//! cargo run --example quickstart            # NETSUITE_* set: your account, read-only
+//! cargo run --example quickstart -- --write # NETSUITE_* set: also create → update → delete
 //! ```
-//! With no `NETSUITE_*` variables it uses built-in demo credentials; with them set, your own.
-//! (Later steps of the tour — the typed end-to-end run against the embedded emulator — build on this.)
+//!
+//! 1. signing: the `Authorization` header of a sample request and how it was computed;
+//! 2. with the emulator (demo data): create → get → update → typed list filter → typed SuiteQL →
+//!    delete on a `Customer`, printing each step;
+//! 3. with `NETSUITE_*` (and `NETSUITE_BASE_URL` honoured): a typed SuiteQL query and a typed get of
+//!    the first row; writes only with `--write`.
 
-use nstba::core::{AccountId, Credentials, Request, Stamp};
+use futures_util::{StreamExt, TryStreamExt};
+use nstba::client::values::DateTime;
+use nstba::client::Client;
+use nstba::core::{Credentials, Request, Stamp};
+use nstba::typed::{ClientExt, Patch, TypedRecords};
+use nstba::{Record, RecordId, RecordRef};
+use nstba_mock::MockNetSuite;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let creds = match Credentials::from_env() {
-        Ok(creds) => {
-            println!("Using credentials from NETSUITE_* for account {}", creds.account());
-            creds
-        }
-        Err(_) => {
-            println!("No NETSUITE_* variables: using demo credentials for account 1234567_SB1");
-            Credentials::new(
-                AccountId::parse("1234567-sb1")?,
-                "demo-consumer-key",
-                "demo-consumer-secret",
-                "demo-token-id",
-                "demo-token-secret",
-            )?
-        }
-    };
-    let account = creds.account();
-    println!("realm: {}   host label: {}", account.realm(), account.host_label());
+/// A NetSuite customer, described once: wire names are the camelCase of the Rust names
+/// (`company_name` → `companyName`, SuiteQL column `companyname`).
+#[derive(Record, Debug, Clone)]
+#[netsuite(record = "customer")]
+pub struct Customer {
+    /// Internal id (read-only).
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+    /// Company name.
+    pub company_name: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Inactive flag.
+    pub is_inactive: Option<bool>,
+    /// Credit limit.
+    pub credit_limit: Option<f64>,
+    /// Creation time (read-only).
+    pub date_created: Option<DateTime>,
+    /// Subsidiary (OneWorld accounts).
+    pub subsidiary: Option<RecordRef>,
+    /// External id.
+    #[netsuite(external_id)]
+    pub external_id: Option<String>,
+}
+
+fn step(n: u32, title: &str) {
+    println!("\n{n}. {title}");
+}
+
+fn show(c: &Customer) -> String {
+    format!(
+        "#{} {:?} <{}> inactive={:?} credit limit={:?} subsidiary={:?}",
+        c.id.as_ref().map_or("-", |i| i.as_str()),
+        c.company_name.as_deref().unwrap_or(""),
+        c.email.as_deref().unwrap_or(""),
+        c.is_inactive,
+        c.credit_limit,
+        c.subsidiary.as_ref().and_then(|s| s.id.as_deref()),
+    )
+}
+
+fn signing(creds: &Credentials, base_url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    step(1, "signing: header + explain");
     let url = format!(
-        "{}/services/rest/record/v1/customer?q=companyName START_WITH \"Acme\"&limit=10",
-        account.rest_base_url()
+        "{base_url}/services/rest/record/v1/customer?q=companyName START_WITH \"Acme\"&limit=10"
     );
     let explain = creds
         .key()
         .explain(&Request::new("GET", &url), &Stamp::now())?;
-    println!("\nGET {url}\n");
-    println!("Authorization: {}\n", explain.signed.authorization());
-    println!("How it was computed (compare with NetSuite's Login Audit Trail on INVALID_LOGIN):");
-    println!("{explain}");
+    println!("   GET {url}");
+    println!("   Authorization: {}", explain.signed.authorization());
+    println!("   How it was computed (compare with the Login Audit Trail on INVALID_LOGIN):");
+    for line in explain.to_string().lines() {
+        println!("     {line}");
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let write = std::env::args().skip(1).any(|a| a == "--write");
+    match Credentials::from_env() {
+        Ok(creds) => live(creds, write).await,
+        Err(_) => demo().await,
+    }
+}
+
+/// No `NETSUITE_*` variables: the whole tour against the embedded emulator.
+async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    let mock = MockNetSuite::builder().demo_data().start().await?;
+    println!(
+        "No NETSUITE_* variables: using the embedded NetSuite emulator at {} (demo data)",
+        mock.base_url()
+    );
+    signing(&mock.credentials(), &mock.base_url())?;
+    let client = Client::builder()
+        .credentials(mock.credentials())
+        .base_url(mock.base_url())
+        .build()?;
+    let customers: TypedRecords<Customer> = client.typed();
+    let f = Customer::fields();
+
+    step(2, "create");
+    let new = Customer {
+        id: None,
+        company_name: Some("Quickstart Widgets Ltd".into()),
+        email: Some("ap@quickstart.example".into()),
+        is_inactive: Some(false),
+        credit_limit: Some(2500.0),
+        date_created: None,
+        subsidiary: Some(RecordRef::id("1")),
+        external_id: Some("QUICKSTART-1".into()),
+    };
+    let id = customers.create(&new).send().await?;
+    println!("   POST /customer → new id {id}");
+
+    step(3, "get");
+    let got = customers.get(&id).send().await?;
+    println!("   {}", show(&got));
+
+    step(
+        4,
+        "update (typed patch: set email, clear credit limit, leave the rest)",
+    );
+    let patch = CustomerPatch {
+        email: Patch::set("billing@quickstart.example"),
+        credit_limit: Patch::Clear,
+        ..Customer::patch()
+    };
+    println!("   PATCH body: {}", serde_json::to_string(&patch)?);
+    customers.update(&id, &patch).send().await?;
+    println!("   {}", show(&customers.get(&id).send().await?));
+
+    step(5, "typed list filter");
+    let filter = f
+        .email
+        .ends_with(".example")
+        .and(f.is_inactive.is(false))
+        .and(
+            f.company_name
+                .starts_with("Q")
+                .or(f.credit_limit.greater(40_000)),
+        );
+    println!("   q = {}", filter.to_query()?);
+    let mut listed = customers.list(filter).page_size(100).records();
+    let mut n = 0;
+    while let Some(c) = listed.next().await {
+        n += 1;
+        if n <= 3 {
+            println!("   {}", show(&c?));
+        }
+    }
+    println!("   … {n} matching customers");
+
+    step(6, "typed SuiteQL");
+    let query = customers
+        .select()
+        .filter(f.credit_limit.greater_or_equal(0).or(f.id.is(id.clone())))
+        .order_by(f.company_name);
+    println!("   {}", query.to_sql()?);
+    let rows: Vec<Customer> = query.stream().take(4).try_collect().await?;
+    for c in &rows {
+        println!("   {}", show(c));
+    }
+
+    step(7, "delete");
+    customers.delete(&id).send().await?;
+    let gone = customers.get(&id).send().await.is_err();
+    println!("   DELETE /customer/{id} → gone: {gone}");
+    Ok(())
+}
+
+/// `NETSUITE_*` set: read-only unless `--write`.
+async fn live(creds: Credentials, write: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let client = Client::from_env()?;
+    println!(
+        "Using NETSUITE_* credentials for account {} at {}",
+        creds.account(),
+        client.base_url()
+    );
+    signing(&creds, client.base_url())?;
+    let customers: TypedRecords<Customer> = client.typed();
+    let f = Customer::fields();
+
+    step(2, "typed SuiteQL (read-only)");
+    let query = customers
+        .select()
+        .filter(f.is_inactive.is(false))
+        .order_by(f.id)
+        .page_size(5);
+    println!("   {}", query.to_sql()?);
+    let rows: Vec<Customer> = query.stream().take(5).try_collect().await?;
+    for c in &rows {
+        println!("   {}", show(c));
+    }
+
+    step(3, "typed get of the first row");
+    let Some(first) = rows.first().and_then(|c| c.id.clone()) else {
+        println!("   no active customers");
+        return Ok(());
+    };
+    let got = customers.get(&first).send().await?;
+    println!("   {}", show(&got));
+
+    if !write {
+        println!("\n(read-only: pass --write to also create, update and delete a test customer)");
+        return Ok(());
+    }
+    step(4, "create → update → delete (--write)");
+    let new = Customer {
+        id: None,
+        company_name: Some("nstba quickstart (safe to delete)".into()),
+        email: None,
+        is_inactive: Some(true),
+        credit_limit: None,
+        date_created: None,
+        subsidiary: got
+            .subsidiary
+            .as_ref()
+            .and_then(|s| s.id.clone())
+            .map(RecordRef::id),
+        external_id: None,
+    };
+    let id = customers.create(&new).send().await?;
+    println!("   created {id}");
+    let patch = CustomerPatch {
+        email: Patch::set("nstba-quickstart@example.invalid"),
+        ..Customer::patch()
+    };
+    customers.update(&id, &patch).send().await?;
+    println!("   updated: {}", show(&customers.get(&id).send().await?));
+    customers.delete(&id).send().await?;
+    println!("   deleted {id}");
     Ok(())
 }

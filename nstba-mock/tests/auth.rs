@@ -527,3 +527,61 @@ async fn interop_with_requests_oauthlib() {
         "{log:#?}"
     );
 }
+
+#[tokio::test]
+async fn verify_signatures_off_still_checks_everything_else() {
+    let ns = MockNetSuite::builder()
+        .clock(FixedClock(NOW))
+        .verify_signatures(false)
+        .start()
+        .await
+        .unwrap();
+    let c = Client::new(&ns.base_url(), ns.credentials());
+    let url = format!("{}/services/rest/record/v1/customer", ns.base_url());
+    // A wrong signature passes…
+    let h = c.auth("GET", &format!("{url}?other=1"));
+    let r = reqwest::Client::new()
+        .get(&url)
+        .header("Authorization", &h)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    // …but a replay, a stale timestamp or a wrong realm do not.
+    let r = reqwest::Client::new()
+        .get(&url)
+        .header("Authorization", &h)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(last_reason(&ns), RejectReason::NonceReused);
+    let h = c.auth_with("GET", &url, NOW - 1000, &c.nonce());
+    let r = reqwest::Client::new()
+        .get(&url)
+        .header("Authorization", &h)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(last_reason(&ns), RejectReason::TimestampOutOfRange);
+}
+
+#[tokio::test]
+async fn listens_on_a_given_port() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ns = MockNetSuite::builder().port(port).start().await.unwrap();
+    assert_eq!(ns.base_url(), format!("http://127.0.0.1:{port}"));
+    assert_eq!(ns.restlet_url(), ns.base_url());
+    // The port is taken now: a second emulator on it fails cleanly.
+    let err = MockNetSuite::builder()
+        .port(port)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("I/O"), "{err}");
+}

@@ -171,6 +171,26 @@ fn format_real(f: f64) -> String {
     }
 }
 
+/// The SQL of one view column over the JSON `src` at `path` (a JSON path literal).
+///
+/// Reference fields (objects with an id) become their id with NUMERIC affinity, so `subsidiary = 1`
+/// and `subsidiary = '1'` both match; other fields keep their JSON value with booleans as 'T'/'F'.
+fn column_sql(src: &str, key: &str, is_ref: bool) -> String {
+    let p = format!("'$.\"{key}\"'");
+    let id = format!("json_extract({src}, '$.\"{key}\".id')");
+    if is_ref {
+        format!(
+            "CAST(CASE json_type({src}, {p}) WHEN 'object' THEN {id} WHEN 'array' THEN NULL \
+             ELSE json_extract({src}, {p}) END AS NUMERIC)"
+        )
+    } else {
+        format!(
+            "CASE json_type({src}, {p}) WHEN 'true' THEN 'T' WHEN 'false' THEN 'F' \
+             WHEN 'object' THEN {id} WHEN 'array' THEN NULL ELSE json_extract({src}, {p}) END"
+        )
+    }
+}
+
 /// Rebuilds the TEMP view of every record type whose fields changed.
 fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
     if inner.dirty.is_empty() {
@@ -181,17 +201,29 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
         if !is_ident(&ty) {
             continue;
         }
+        // One scan: which top-level keys are references, which are sublists.
+        let kinds: Vec<(String, bool, bool)> = {
+            let mut stmt = inner.conn.prepare(
+                "SELECT j.key, \
+                 MAX(CASE WHEN j.type = 'object' THEN json_type(j.value, '$.items') IS NULL ELSE 0 END), \
+                 MAX(CASE WHEN j.type = 'object' THEN IFNULL(json_type(j.value, '$.items') = 'array', 0) ELSE 0 END) \
+                 FROM nstba_record r, json_each(r.body) j WHERE r.type = ?1 GROUP BY j.key",
+            )?;
+            let rows = stmt
+                .query_map([&ty], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        };
+        let is_ref = |name: &str| kinds.iter().any(|(k, r, _)| k == name && *r);
         let mut cols = vec!["id AS id".to_owned(), "eid AS externalid".to_owned()];
         if let Some(fields) = inner.fields.get(&ty) {
             for (lower, name) in fields {
                 if lower == "id" || lower == "externalid" || !is_ident(name) {
                     continue;
                 }
-                let p = format!("'$.\"{name}\"'");
                 cols.push(format!(
-                    "CASE json_type(body, {p}) WHEN 'true' THEN 'T' WHEN 'false' THEN 'F' \
-                     WHEN 'object' THEN json_extract(body, '$.\"{name}\".id') WHEN 'array' THEN NULL \
-                     ELSE json_extract(body, {p}) END AS \"{lower}\""
+                    "{} AS \"{lower}\"",
+                    column_sql("body", name, is_ref(name))
                 ));
             }
         }
@@ -200,28 +232,19 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
             cols.join(", ")
         );
         inner.conn.execute_batch(&sql)?;
-        let sublists: Vec<(String, String)> = {
-            let mut stmt = inner.conn.prepare(
-                "SELECT DISTINCT j.key FROM nstba_record r, json_each(r.body) j \
-                 WHERE r.type = ?1 AND j.type = 'object' AND json_type(j.value, '$.items') = 'array'",
-            )?;
-            let keys = stmt
-                .query_map([&ty], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            keys.into_iter()
-                .filter(|k| is_ident(k))
-                .map(|k| (k.to_ascii_lowercase(), k))
-                .collect()
-        };
         // One view per sublist: `{type}_{sublist}` with the parent id, `line` and the line's fields.
-        for (lower, name) in sublists {
-            let line_keys: Vec<String> = {
+        let sublists = kinds.iter().filter(|(k, _, sub)| *sub && is_ident(k));
+        for (name, _, _) in sublists {
+            let lower = name.to_ascii_lowercase();
+            let line_keys: Vec<(String, bool)> = {
                 let mut stmt = inner.conn.prepare(&format!(
-                    "SELECT DISTINCT k.key FROM nstba_record r, json_each(r.body, '$.\"{name}\".items') l, json_each(l.value) k \
-                     WHERE r.type = '{ty}' AND json_type(r.body, '$.\"{name}\".items') = 'array' AND l.type = 'object'"
+                    "SELECT k.key, IFNULL(MAX(k.type = 'object'), 0) FROM nstba_record r, \
+                     json_each(r.body, '$.\"{name}\".items') l, json_each(l.value) k \
+                     WHERE r.type = ?1 AND json_type(r.body, '$.\"{name}\".items') = 'array' \
+                     AND l.type = 'object' GROUP BY k.key"
                 ))?;
                 let keys = stmt
-                    .query_map([], |r| r.get::<_, String>(0))?
+                    .query_map([&ty], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<Result<Vec<_>, _>>()?;
                 keys
             };
@@ -230,16 +253,14 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
             }
             let mut seen = std::collections::BTreeSet::new();
             let mut cols = vec![format!("r.id AS \"{ty}\"")];
-            for key in line_keys {
+            for (key, is_ref) in line_keys {
                 let l = key.to_ascii_lowercase();
                 if !is_ident(&key) || l == ty || !seen.insert(l.clone()) {
                     continue;
                 }
-                let p = format!("'$.\"{key}\"'");
                 cols.push(format!(
-                    "CASE json_type(l.value, {p}) WHEN 'true' THEN 'T' WHEN 'false' THEN 'F' \
-                     WHEN 'object' THEN json_extract(l.value, '$.\"{key}\".id') WHEN 'array' THEN NULL \
-                     ELSE json_extract(l.value, {p}) END AS \"{l}\""
+                    "{} AS \"{l}\"",
+                    column_sql("l.value", &key, is_ref)
                 ));
             }
             let view = format!("{ty}_{lower}");

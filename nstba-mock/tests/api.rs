@@ -598,6 +598,28 @@ async fn suiteql() {
             .unwrap()
             .is_empty());
     }
+    // References compare with numbers as well as strings.
+    let (_, v) = c
+        .suiteql(
+            "SELECT COUNT(*) AS n FROM customer WHERE subsidiary = 2",
+            "",
+        )
+        .await;
+    assert_eq!(v["items"][0]["n"], "2", "{v}");
+    let (_, v) = c
+        .suiteql(
+            "SELECT COUNT(*) AS n FROM customer WHERE subsidiary = '2'",
+            "",
+        )
+        .await;
+    assert_eq!(v["items"][0]["n"], "2", "{v}");
+    let (_, v) = c
+        .suiteql(
+            "SELECT COUNT(*) AS n FROM salesorder_item WHERE item IN (1, 2)",
+            "",
+        )
+        .await;
+    assert_ne!(v["items"][0]["n"], "0", "{v}");
     // Oracle idioms SuiteQL users write.
     let (s, v) = c.suiteql("SELECT id, NVL(phone, 'none') AS phone, BUILTIN.DF(subsidiary) AS sub FROM customer ORDER BY id FETCH FIRST 2 ROWS ONLY", "").await;
     assert_eq!(s, 200, "{v}");

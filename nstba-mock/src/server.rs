@@ -453,7 +453,12 @@ fn fault_response(status: u16, area: Area) -> Resp {
     resp
 }
 
-async fn route(shared: &Shared, parts: &hyper::http::request::Parts, body: &Bytes) -> Resp {
+async fn route(
+    shared_arc: &Arc<Shared>,
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+) -> Resp {
+    let shared: &Shared = shared_arc;
     let path = parts.uri.path();
     let method = parts.method.as_str();
     let area = area(path);
@@ -552,6 +557,30 @@ async fn route(shared: &Shared, parts: &hyper::http::request::Parts, body: &Byte
         tokio::time::sleep(latency).await;
     }
 
+    let base = format!("http://{host}");
+    if area == Area::SuiteQl {
+        // SQLite may work for a while: keep it off the async workers.
+        let shared = shared_arc.clone();
+        let (method, path) = (method.to_owned(), path.to_owned());
+        let (headers, body) = (parts.headers.clone(), body.clone());
+        let run = tokio::task::spawn_blocking(move || {
+            crate::suiteql::handle(&Ctx {
+                shared: &shared,
+                method: &method,
+                path: &path,
+                params,
+                headers: &headers,
+                body: &body,
+                base,
+                identity,
+            })
+        });
+        return match run.await {
+            Ok(resp) => resp,
+            Err(_) => Problem::new(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")
+                .into_response(),
+        };
+    }
     let ctx = Ctx {
         shared,
         method,
@@ -559,7 +588,7 @@ async fn route(shared: &Shared, parts: &hyper::http::request::Parts, body: &Byte
         params,
         headers: &parts.headers,
         body,
-        base: format!("http://{host}"),
+        base,
         identity,
     };
     match area {

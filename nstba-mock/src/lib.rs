@@ -612,12 +612,13 @@ impl MockNetSuite {
         self.shared.auth.first_credentials()
     }
 
-    /// Every authentication rejection so far, oldest first.
+    /// Every authentication rejection so far, oldest first (the newest 100 000 are kept).
     pub fn audit_log(&self) -> Vec<AuditEntry> {
         self.shared.audit_log()
     }
 
-    /// The audit entries from index `from` on (for polling).
+    /// The audit entries from index `from` on, counting every entry since start or the last reset
+    /// (for polling: pass the number of entries seen so far).
     pub fn audit_log_since(&self, from: usize) -> Vec<AuditEntry> {
         self.shared.audit_log_since(from)
     }

@@ -91,6 +91,16 @@ pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
     tail.is_empty()
 }
 
+/// The most audit entries kept (the oldest are dropped first).
+const AUDIT_CAP: usize = 100_000;
+
+/// The Login Audit Trail: the newest entries, and how many older ones were dropped.
+#[derive(Default)]
+struct AuditLog {
+    entries: std::collections::VecDeque<AuditEntry>,
+    dropped: usize,
+}
+
 /// State shared by the server tasks and the [`MockNetSuite`] handle.
 pub(crate) struct Shared {
     pub auth: Auth,
@@ -99,7 +109,7 @@ pub(crate) struct Shared {
     faults: Vec<FaultState>,
     latency: Vec<(Option<String>, Duration)>,
     restlets: HashMap<(String, String), RestletHandler>,
-    audit: Mutex<Vec<AuditEntry>>,
+    audit: Mutex<AuditLog>,
     requests: AtomicU64,
     authenticated: AtomicU64,
     rejected: AtomicU64,
@@ -113,12 +123,14 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub fn audit_log(&self) -> Vec<AuditEntry> {
-        self.audit.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        let log = self.audit.lock().unwrap_or_else(|e| e.into_inner());
+        log.entries.iter().cloned().collect()
     }
 
     pub fn audit_log_since(&self, from: usize) -> Vec<AuditEntry> {
         let log = self.audit.lock().unwrap_or_else(|e| e.into_inner());
-        log.get(from..).map(<[_]>::to_vec).unwrap_or_default()
+        let skip = from.saturating_sub(log.dropped);
+        log.entries.iter().skip(skip).cloned().collect()
     }
 
     pub fn counters(&self) -> Counters {
@@ -153,7 +165,7 @@ impl Shared {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
-        self.audit.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        *self.audit.lock().unwrap_or_else(|e| e.into_inner()) = AuditLog::default();
         self.max_in_flight
             .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
     }
@@ -177,10 +189,12 @@ impl Shared {
             detail: rej.detail,
         };
         tracing::info!(target: "nstba_mock::audit", "{entry}");
-        self.audit
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(entry);
+        let mut log = self.audit.lock().unwrap_or_else(|e| e.into_inner());
+        if log.entries.len() >= AUDIT_CAP {
+            log.entries.pop_front();
+            log.dropped += 1;
+        }
+        log.entries.push_back(entry);
     }
 
     fn slot(&self, realm: &str) -> Option<Slot> {
@@ -293,7 +307,7 @@ pub(crate) async fn start(b: MockBuilder) -> Result<MockNetSuite, MockError> {
             .into_iter()
             .map(|(s, d, h)| ((s, d), h))
             .collect(),
-        audit: Mutex::new(Vec::new()),
+        audit: Mutex::new(AuditLog::default()),
         requests: AtomicU64::new(0),
         authenticated: AtomicU64::new(0),
         rejected: AtomicU64::new(0),

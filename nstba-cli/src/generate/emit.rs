@@ -125,11 +125,17 @@ fn emit_struct(
     match record_type {
         Some(rt) => {
             out.push_str("#[derive(::nstba::Record, Debug, Clone, Default, PartialEq)]\n");
-            writeln!(out, "#[netsuite(record = {rt:?})]").ok();
+            // The catalog is the authority on its own record types, so the derive's list of
+            // standard types is not consulted (`unchecked`); `customrecord…` types need no opt-out.
+            if rt.starts_with("customrecord") {
+                writeln!(out, "#[netsuite(record = {rt:?})]").ok();
+            } else {
+                writeln!(out, "#[netsuite(record = {rt:?}, unchecked)]").ok();
+            }
         }
         None => {
             out.push_str("#[derive(::nstba::Record, Debug, Clone, Default, PartialEq)]\n");
-            out.push_str("#[netsuite(line)]\n");
+            out.push_str("#[netsuite(subrecord)]\n");
         }
     }
     writeln!(out, "pub struct {name} {{").ok();
@@ -166,6 +172,11 @@ fn emit_struct(
             }
             ty
         };
+        match &f.ty {
+            FieldType::Enum(_) => attrs.push("kind = \"string\"".into()),
+            FieldType::Subrecord(_) | FieldType::Json => attrs.push("subrecord".into()),
+            _ => {}
+        }
         if f.custom && super::names::is_custom_id(&f.wire) {
             attrs.push(format!("custom = {:?}", f.wire));
         } else if !is_id && !is_eid && default_wire(&rust) != f.wire {

@@ -256,14 +256,14 @@ pub(crate) async fn start(b: MockBuilder) -> Result<MockNetSuite, MockError> {
         return Err(MockError::Config(e.clone()));
     }
     let mut store =
-        Store::open(b.database_file.as_deref()).map_err(|e| MockError::Store(format!("{e:?}")))?;
+        Store::open(b.database_file.as_deref()).map_err(|e| MockError::Store(e.to_string()))?;
     store.query_timeout = b.query_timeout;
     if b.demo_data {
         for (ty, records) in crate::demo::data() {
             if store.count(ty) == 0 {
                 store
                     .bulk(ty, records)
-                    .map_err(|e| MockError::Store(format!("{e:?}")))?;
+                    .map_err(|e| MockError::Store(e.to_string()))?;
             }
         }
     }
@@ -273,7 +273,7 @@ pub(crate) async fn start(b: MockBuilder) -> Result<MockNetSuite, MockError> {
         }
         store
             .bulk(&ty, records)
-            .map_err(|e| MockError::Store(format!("{e:?}")))?;
+            .map_err(|e| MockError::Store(e.to_string()))?;
     }
     let credentials = if b.credentials.is_empty() {
         vec![crate::demo::credentials()]

@@ -17,6 +17,16 @@ pub(crate) enum StoreError {
     Sql(String),
 }
 
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::DuplicateExternalId(e) => write!(f, "duplicate external id {e:?}"),
+            StoreError::NotFound => f.write_str("record not found"),
+            StoreError::Sql(s) => f.write_str(s),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Sql(e.to_string())
@@ -146,8 +156,10 @@ impl Store {
                 let eid = body.get("externalId").and_then(scalar_string);
                 let text = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
                 stmt.execute(params![ty, id, eid, text]).map_err(|e| {
-                    if is_unique(&e) {
+                    if is_unique(&e) && e.to_string().contains(".eid") {
                         StoreError::DuplicateExternalId(eid.clone().unwrap_or_default())
+                    } else if is_unique(&e) {
+                        StoreError::Sql(format!("duplicate internal id {id} for {ty}"))
                     } else {
                         StoreError::from(e)
                     }

@@ -43,6 +43,9 @@ pub(crate) struct Inner {
     pub generation: u64,
     /// SuiteQL query → (generation, total rows).
     pub counts: HashMap<String, (u64, usize)>,
+    /// (record type, id) → refName, valid for `ref_generation`.
+    ref_names: HashMap<(String, i64), Option<String>>,
+    ref_generation: u64,
 }
 
 pub(crate) struct Store {
@@ -88,6 +91,8 @@ impl Store {
             dirty: HashSet::new(),
             generation: 0,
             counts: HashMap::new(),
+            ref_names: HashMap::new(),
+            ref_generation: 0,
         };
         // Learn the fields of records already in a database file.
         {
@@ -198,7 +203,15 @@ impl Store {
 
     /// The display name of a record (for a reference's `refName`), read without parsing the body.
     pub fn ref_name(&self, record_type: &str, id: i64) -> Option<String> {
-        let inner = self.lock();
+        let mut inner = self.lock();
+        let key = (canon(record_type), id);
+        if inner.ref_generation != inner.generation || inner.ref_names.len() > 100_000 {
+            inner.ref_names.clear();
+            inner.ref_generation = inner.generation;
+        }
+        if let Some(name) = inner.ref_names.get(&key) {
+            return name.clone();
+        }
         let name = inner
             .conn
             .prepare_cached(
@@ -216,6 +229,7 @@ impl Store {
             .ok()
             .flatten()
             .flatten();
+        inner.ref_names.insert(key, name.clone());
         name
     }
 

@@ -272,6 +272,22 @@ async fn create_patch_put_delete() {
         404
     );
     assert!(ns.record("customer", "13").is_none());
+    // refName follows a renamed referenced record.
+    let sub = |v: Value| v["subsidiary"]["refName"].clone();
+    assert_eq!(
+        sub(c.json("GET", &format!("{R}/customer/4"), None).await.1),
+        "Honeycomb Mfg. UK"
+    );
+    c.json(
+        "PATCH",
+        &format!("{R}/subsidiary/2"),
+        Some(json!({"name": "Honeycomb Ltd"})),
+    )
+    .await;
+    assert_eq!(
+        sub(c.json("GET", &format!("{R}/customer/4"), None).await.1),
+        "Honeycomb Ltd"
+    );
     // Method not allowed.
     assert_eq!(
         c.json("POST", &format!("{R}/customer/1"), Some(json!({})))

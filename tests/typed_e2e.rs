@@ -389,3 +389,17 @@ async fn bad_filters_are_errors_not_panics() {
         .stream();
     assert!(s.next().await.expect("one item").is_err());
 }
+
+#[tokio::test]
+async fn transaction_tables_are_filtered_by_type() {
+    let (_mock, client) = start().await;
+    let f = SalesOrder::fields();
+    let q = client
+        .typed::<SalesOrder>()
+        .select()
+        .filter(f.memo.is_empty().or(f.total.greater(5)));
+    assert_eq!(
+        q.to_sql().unwrap(),
+        "SELECT id, tranid, entity, trandate, memo, total FROM transaction WHERE type = 'SalesOrd' AND (memo IS NULL OR total > 5) ORDER BY id"
+    );
+}

@@ -29,7 +29,7 @@ pub trait TypedRecord: Record {
 ///
 /// ```
 /// use nstba::typed::Patch;
-/// let p: Patch<String> = "x".into();
+/// let p: Patch<String> = Patch::set("x");
 /// assert_eq!(p, Patch::Set("x".to_owned()));
 /// assert_eq!(Patch::<String>::default(), Patch::Unchanged);
 /// ```
@@ -43,6 +43,8 @@ pub enum Patch<T> {
     Set(T),
 }
 
+// Hand-written: a derive would require `T: Default`.
+#[allow(clippy::derivable_impls)]
 impl<T> Default for Patch<T> {
     fn default() -> Self {
         Patch::Unchanged

@@ -75,11 +75,11 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use nstba::typed::ClientExt;
     /// let acme: Customer = client.typed::<Customer>().get("1").send().await?;
     /// assert_eq!(acme.company_name.as_deref(), Some("Acme Corporation"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn get(&self, key: impl Into<RecordKey>) -> GetRecord<T> {
         self.records.get(key)
@@ -89,14 +89,14 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use nstba::typed::ClientExt;
     /// let new = Customer { id: None, company_name: Some("Initrode".into()), email: None,
     ///                      balance: None, external_id: Some("INIT-1".into()) };
     /// let id = client.typed::<Customer>().create(&new).send().await?;
     /// let back = client.typed::<Customer>().get(&id).send().await?;
     /// assert_eq!(back.company_name.as_deref(), Some("Initrode"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn create(&self, record: &T) -> CreateRecord {
         self.records.create(record)
@@ -107,7 +107,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use nstba::typed::{ClientExt, Patch};
     /// let customers = client.typed::<Customer>();
     /// let patch = CustomerPatch { email: Patch::set("billing@acme.example"), balance: Patch::Clear,
@@ -117,7 +117,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     /// assert_eq!(acme.email.as_deref(), Some("billing@acme.example"));
     /// assert_eq!(acme.balance, None);
     /// assert_eq!(acme.company_name.as_deref(), Some("Acme Corporation")); // unchanged
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn update(&self, key: impl Into<RecordKey>, patch: &T::Patch) -> UpdateRecord {
         self.records.update(key, patch)
@@ -127,7 +127,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use nstba::typed::ClientExt;
     /// use nstba::RecordKey;
     /// let c = Customer { id: None, company_name: Some("Upserted Ltd".into()), email: None,
@@ -135,7 +135,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     /// client.typed::<Customer>().upsert("UP-1", &c).send().await?;
     /// let back = client.typed::<Customer>().get(RecordKey::external("UP-1")).send().await?;
     /// assert_eq!(back.company_name.as_deref(), Some("Upserted Ltd"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn upsert(&self, external_id: impl Into<String>, record: &T) -> UpsertRecord {
         self.records.upsert(external_id, record)
@@ -145,11 +145,11 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use nstba::typed::ClientExt;
     /// client.typed::<Customer>().delete("3").send().await?;
     /// assert!(client.typed::<Customer>().get("3").send().await.is_err());
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn delete(&self, key: impl Into<RecordKey>) -> DeleteRecord {
         self.records.delete(key)
@@ -159,7 +159,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use futures_util::TryStreamExt;
     /// use nstba::typed::ClientExt;
     /// let f = Customer::fields();
@@ -167,7 +167,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///     .list(f.company_name.starts_with("Acme").or(f.company_name.is("Initech")))
     ///     .records().try_collect().await?;
     /// assert_eq!(found.len(), 2);
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn list(&self, filter: Filter<T>) -> TypedList<T> {
         TypedList {
@@ -188,7 +188,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///
     /// ```
     /// # include!("doc_prelude.rs");
-    /// # run(|client| async move {
+    /// # fn main() { run(|client| async move {
     /// use futures_util::TryStreamExt;
     /// use nstba::typed::ClientExt;
     /// let f = Customer::fields();
@@ -198,7 +198,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     ///     .stream().try_collect().await?;
     /// assert!(rows.len() >= 10);
     /// assert!(rows.windows(2).all(|w| w[0].company_name <= w[1].company_name));
-    /// # Ok::<(), Box<dyn std::error::Error>>(()) });
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn select(&self) -> Select<T> {
         Select::new(self.client.clone())
@@ -220,6 +220,7 @@ impl<T: TypedRecord> TypedList<T> {
         self
     }
 
+    #[allow(clippy::result_large_err)] // the client's error type
     fn prepared(self) -> Result<ListRecords<T>> {
         match self.query {
             None => Ok(self.list),

@@ -84,9 +84,22 @@ impl<T: Record> Select<T> {
             .map(|f| f.column)
             .collect();
         let mut sql = format!("SELECT {} FROM {}", columns.join(", "), T::TABLE);
-        if let Some(f) = &self.filter {
-            sql.push_str(" WHERE ");
-            sql.push_str(&f.to_suiteql()?);
+        let kind = T::TABLE
+            .eq_ignore_ascii_case("transaction")
+            .then(|| transaction_type(T::RECORD_TYPE))
+            .flatten();
+        match (kind, &self.filter) {
+            (Some(code), Some(f)) => {
+                sql.push_str(&format!(" WHERE type = '{code}' AND ("));
+                sql.push_str(&f.to_suiteql()?);
+                sql.push(')');
+            }
+            (Some(code), None) => sql.push_str(&format!(" WHERE type = '{code}'")),
+            (None, Some(f)) => {
+                sql.push_str(" WHERE ");
+                sql.push_str(&f.to_suiteql()?);
+            }
+            (None, None) => {}
         }
         sql.push_str(" ORDER BY ");
         let id = T::FIELDS
@@ -114,6 +127,7 @@ impl<T: Record> Select<T> {
     }
 
     /// A lazy stream of decoded rows, page after page (signed, limited and retried by the client).
+    #[allow(clippy::result_large_err)] // the client's error type
     pub fn stream(self) -> BoxStream<'static, Result<T>> {
         let sql = match self.to_sql() {
             Ok(sql) => sql,
@@ -127,6 +141,46 @@ impl<T: Record> Select<T> {
             .map(|row| row.and_then(|r| decode_row::<T>(r)))
             .boxed()
     }
+}
+
+/// The `transaction.type` code of a transaction record type (SuiteQL keeps every transaction in
+/// one table).
+fn transaction_type(record_type: &str) -> Option<&'static str> {
+    Some(match record_type {
+        "salesOrder" => "SalesOrd",
+        "invoice" => "CustInvc",
+        "cashSale" => "CashSale",
+        "cashRefund" => "CashRfnd",
+        "creditMemo" => "CustCred",
+        "customerPayment" => "CustPymt",
+        "customerDeposit" => "CustDep",
+        "customerRefund" => "CustRfnd",
+        "depositApplication" => "DepAppl",
+        "estimate" => "Estimate",
+        "opportunity" => "Opprtnty",
+        "returnAuthorization" => "RtnAuth",
+        "itemFulfillment" => "ItemShip",
+        "itemReceipt" => "ItemRcpt",
+        "purchaseOrder" => "PurchOrd",
+        "purchaseRequisition" => "PurchReq",
+        "vendorBill" => "VendBill",
+        "vendorCredit" => "VendCred",
+        "vendorPayment" => "VendPymt",
+        "vendorReturnAuthorization" => "VendAuth",
+        "journalEntry" => "Journal",
+        "check" => "Check",
+        "deposit" => "Deposit",
+        "expenseReport" => "ExpRept",
+        "transferOrder" => "TrnfrOrd",
+        "inventoryAdjustment" => "InvAdjst",
+        "inventoryTransfer" => "InvTrnfr",
+        "workOrder" => "WorkOrd",
+        "assemblyBuild" => "Build",
+        "assemblyUnbuild" => "Unbuild",
+        "creditCardCharge" => "CardChrg",
+        "creditCardRefund" => "CardRfnd",
+        _ => return None,
+    })
 }
 
 fn number(s: &str) -> Option<Value> {
@@ -160,6 +214,7 @@ fn number(s: &str) -> Option<Value> {
 /// assert!(c.date_created.is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[allow(clippy::result_large_err)] // the client's error type
 pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
     let mut obj = Map::new();
     for f in T::FIELDS {

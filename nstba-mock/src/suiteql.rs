@@ -197,6 +197,9 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
         return Ok(());
     }
     let dirty: Vec<String> = inner.dirty.drain().collect();
+    let touches_transactions = dirty
+        .iter()
+        .any(|t| TRANSACTION_TYPES.iter().any(|(ty, _)| ty == t));
     for ty in dirty {
         if !is_ident(&ty) {
             continue;
@@ -273,7 +276,78 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
             inner.conn.execute_batch(&sql)?;
         }
     }
+    if touches_transactions {
+        transaction_views(inner)?;
+    }
     Ok(())
+}
+
+/// Transaction record types and NetSuite's SuiteQL `transaction.type` code for each.
+const TRANSACTION_TYPES: [(&str, &str); 10] = [
+    ("salesorder", "SalesOrd"),
+    ("invoice", "CustInvc"),
+    ("cashsale", "CashSale"),
+    ("estimate", "Estimate"),
+    ("creditmemo", "CustCred"),
+    ("purchaseorder", "PurchOrd"),
+    ("vendorbill", "VendBill"),
+    ("itemfulfillment", "ItemShip"),
+    ("itemreceipt", "ItemRcpt"),
+    ("journalentry", "Journal"),
+];
+
+/// NetSuite's `transaction` and `transactionline` tables over every transaction record type (unless
+/// a record type of that name is stored): `transaction(id, externalid, type, tranid, trandate, entity,
+/// status, memo, subsidiary, currency, total)` and `transactionline(transaction, id, linesequencenumber,
+/// item, quantity, rate, amount, memo)` from each record's `item` sublist.
+fn transaction_views(inner: &mut Inner) -> rusqlite::Result<()> {
+    let kinds = TRANSACTION_TYPES
+        .iter()
+        .map(|(t, code)| format!("WHEN '{t}' THEN '{code}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let types = TRANSACTION_TYPES
+        .iter()
+        .map(|(t, _)| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = |k: &str| column_sql("body", k, false);
+    let refd = |k: &str| column_sql("body", k, true);
+    let line = |k: &str, is_ref: bool| column_sql("l.value", k, is_ref);
+    let mut sql = String::new();
+    if !inner.fields.contains_key("transaction") {
+        sql.push_str(&format!(
+            "DROP VIEW IF EXISTS temp.\"transaction\"; CREATE TEMP VIEW \"transaction\" AS SELECT \
+             id AS id, eid AS externalid, CASE type {kinds} END AS type, {} AS tranid, {} AS trandate, \
+             {} AS entity, {} AS status, {} AS memo, {} AS subsidiary, {} AS currency, {} AS total \
+             FROM nstba_record WHERE type IN ({types});",
+            body("tranId"),
+            body("tranDate"),
+            refd("entity"),
+            body("status"),
+            body("memo"),
+            refd("subsidiary"),
+            refd("currency"),
+            body("total"),
+        ));
+    }
+    if !inner.fields.contains_key("transactionline") {
+        sql.push_str(&format!(
+            "DROP VIEW IF EXISTS temp.\"transactionline\"; CREATE TEMP VIEW \"transactionline\" AS SELECT \
+             r.id AS \"transaction\", {} AS id, {} AS linesequencenumber, {} AS item, {} AS quantity, \
+             {} AS rate, {} AS amount, {} AS memo \
+             FROM nstba_record r, json_each(r.body, '$.item.items') l \
+             WHERE r.type IN ({types}) AND json_type(r.body, '$.item.items') = 'array';",
+            line("line", false),
+            line("line", false),
+            line("item", true),
+            line("quantity", false),
+            line("rate", false),
+            line("amount", false),
+            line("memo", false),
+        ));
+    }
+    inner.conn.execute_batch(&sql)
 }
 
 /// Rewrites the Oracle-flavoured SuiteQL idioms SQLite lacks, outside string literals and quoted
@@ -345,7 +419,20 @@ pub(crate) fn oracle_to_sqlite(q: &str) -> String {
                         out.push_str(&word);
                     }
                 }
-                _ => out.push_str(&word),
+                _ => {
+                    // `transaction` is a keyword to SQLite but NetSuite's main table: quote it.
+                    let parts: Vec<String> = word
+                        .split('.')
+                        .map(|p| {
+                            if p.eq_ignore_ascii_case("transaction") {
+                                format!("\"{p}\"")
+                            } else {
+                                p.to_owned()
+                            }
+                        })
+                        .collect();
+                    out.push_str(&parts.join("."));
+                }
             }
             continue;
         }
@@ -374,5 +461,9 @@ mod tests {
             "SELECT fetch FROM t"
         );
         assert_eq!(oracle_to_sqlite("SELECT t.id FROM t"), "SELECT t.id FROM t");
+        assert_eq!(
+            oracle_to_sqlite("SELECT transaction.id, tl.Transaction FROM transaction JOIN x tl"),
+            "SELECT \"transaction\".id, tl.\"Transaction\" FROM \"transaction\" JOIN x tl"
+        );
     }
 }

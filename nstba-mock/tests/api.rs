@@ -636,6 +636,17 @@ async fn suiteql() {
         )
         .await;
     assert_ne!(v["items"][0]["n"], "0", "{v}");
+    // NetSuite's transaction / transactionline tables.
+    let (s, v) = c
+        .suiteql(
+            "SELECT t.tranid, t.type, COUNT(tl.id) AS lines, SUM(tl.amount) AS amount FROM transaction t \
+             JOIN transactionline tl ON tl.transaction = t.id WHERE t.type = 'SalesOrd' AND t.id = 2 GROUP BY t.id",
+            "",
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["items"][0]["type"], "SalesOrd");
+    assert_eq!(v["items"][0]["lines"], "3");
     // Oracle idioms SuiteQL users write.
     let (s, v) = c.suiteql("SELECT id, NVL(phone, 'none') AS phone, BUILTIN.DF(subsidiary) AS sub FROM customer ORDER BY id FETCH FIRST 2 ROWS ONLY", "").await;
     assert_eq!(s, 200, "{v}");

@@ -1007,3 +1007,13 @@ async fn malformed_input_gets_a_4xx_never_a_5xx() {
     assert_eq!(c.json("GET", &format!("{R}/customer/3"), None).await.0, 200);
     assert_eq!(ns.counters().in_flight, 0);
 }
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<MockNetSuite>();
+    send_sync::<nstba_mock::MockBuilder>();
+    send_sync::<nstba_mock::Counters>();
+    send_sync::<nstba_mock::AuditEntry>();
+    send_sync::<Fault>();
+}

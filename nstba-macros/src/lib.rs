@@ -3,9 +3,9 @@
 //! Use it through the facade: `nstba::Record` (feature `derive`, on by default). The attribute
 //! grammar is documented on [`macro@Record`].
 //!
-//! The crate reads in stages: [`ast`] builds a borrowed model of the input keeping spans, [`attr`]
-//! parses the `#[netsuite(…)]` attributes, [`valid`] checks the rules that span several fields, and
-//! [`expand`] writes the code. Every stage accumulates its errors; on error the derive emits them all
+//! The crate reads in stages: `ast` builds a borrowed model of the input keeping spans, `attr`
+//! parses the `#[netsuite(…)]` attributes, `valid` checks the rules that span several fields, and
+//! `expand` writes the code. Every stage accumulates its errors; on error the derive emits them all
 //! together plus stub impls, so users see the real error and not a cascade.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -128,7 +128,7 @@ fn walk(
             }
             if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
                 errors.at(span, format!("duplicate netsuite attribute key `{key}`"));
-                errors.at(*first, format!("note: first `{key}` is here"));
+                errors.at(*first, "note: first one here");
                 skip_value(&meta)?;
                 return Ok(());
             }

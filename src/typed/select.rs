@@ -192,6 +192,11 @@ fn number(s: &str) -> Option<Value> {
         return Some(Value::from(u));
     }
     let f = t.parse::<f64>().ok().filter(|f| f.is_finite())?;
+    // `3.0` reads into integer fields too.
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if f.fract() == 0.0 && f.abs() < EXACT {
+        return Some(Value::from(f as i64));
+    }
     serde_json::Number::from_f64(f).map(Value::Number)
 }
 
@@ -257,4 +262,25 @@ pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
         message: format!("row of `{}`: {e}", T::RECORD_TYPE),
         body: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_from_strings() {
+        assert_eq!(number("42"), Some(json!(42)));
+        assert_eq!(number(" 3.0 "), Some(json!(3)));
+        assert_eq!(number("12.50"), Some(json!(12.5)));
+        assert_eq!(number("-0.25"), Some(json!(-0.25)));
+        assert_eq!(
+            number("18446744073709551615"),
+            Some(json!(18446744073709551615u64))
+        );
+        assert_eq!(number("NaN"), None);
+        assert_eq!(number("inf"), None);
+        assert_eq!(number("abc"), None);
+    }
 }

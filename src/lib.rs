@@ -7,6 +7,44 @@
 //! - with the `derive` feature (on by default), `#[derive(Record)]` and its typed layer [`typed`]
 //!   (field handles and filters, patches, sublists, typed SuiteQL, [`ClientExt::typed`]);
 //! - with the `mock` feature, [`mock`] (`nstba-mock`): the NetSuite emulator for tests.
+//!
+//! ## Typed records
+//! Describe a record once; the derive checks it at compile time (record type, custom field
+//! prefixes, unique wire names, one id field, mappable types) and generates serde, typed field
+//! handles and a patch type. The attribute grammar is documented on [`macro@Record`].
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use nstba::typed::{ClientExt, Patch};
+//! use nstba::{Record, RecordId, RecordRef};
+//!
+//! #[derive(Record, Debug, Clone)]
+//! #[netsuite(record = "customer")]
+//! pub struct Customer {
+//!     #[netsuite(id)]
+//!     pub id: Option<RecordId>,
+//!     pub company_name: Option<String>,          // wire `companyName`, SuiteQL `companyname`
+//!     pub balance: Option<f64>,
+//!     pub subsidiary: Option<RecordRef>,
+//!     #[netsuite(custom = "custentity_tier")]
+//!     pub tier: Option<String>,
+//! }
+//!
+//! # async fn demo(client: nstba::client::Client) -> Result<(), nstba::client::Error> {
+//! let customers = client.typed::<Customer>();
+//! let f = Customer::fields();
+//! let big: Vec<Customer> = customers
+//!     .list(f.company_name.starts_with("A").and(f.balance.greater(1000)))
+//!     .records()
+//!     .try_collect()
+//!     .await?;
+//! for c in &big {
+//!     let patch = CustomerPatch { tier: Patch::set("gold"), ..Customer::patch() };
+//!     customers.update(c.id.as_ref().unwrap(), &patch).send().await?;
+//! }
+//! let rows: Vec<Customer> = customers.select().filter(f.tier.is("gold")).stream().try_collect().await?;
+//! # let _ = rows; Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

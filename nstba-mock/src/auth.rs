@@ -61,9 +61,12 @@ pub(crate) struct Auth {
     nonces: Mutex<NonceCache>,
 }
 
+/// Nonces seen within the clock window, as 64-bit keyed hashes of (token, nonce): 16 bytes an entry
+/// instead of two strings (a false "reused" needs a 64-bit collision under a random key).
 #[derive(Default)]
 struct NonceCache {
-    seen: HashMap<(String, String), u64>,
+    seen: HashMap<u64, u64>,
+    hasher: std::collections::hash_map::RandomState,
     last_prune: u64,
 }
 
@@ -330,17 +333,16 @@ impl Auth {
         }
         // Only a verified request consumes its nonce.
         {
+            use std::hash::BuildHasher;
             let mut cache = self.nonces.lock().unwrap_or_else(|e| e.into_inner());
-            if now > cache.last_prune + 60 && cache.seen.len() > 10_000 {
-                let horizon = now.saturating_sub(2 * MAX_SKEW);
+            if now >= cache.last_prune + 30 && cache.seen.len() > 10_000 {
+                // A timestamp this old is rejected anyway, so its nonce need not be remembered.
+                let horizon = now.saturating_sub(MAX_SKEW + 1);
                 cache.seen.retain(|_, t| *t >= horizon);
                 cache.last_prune = now;
             }
-            if cache
-                .seen
-                .insert((token_id.to_owned(), nonce.to_owned()), ts)
-                .is_some()
-            {
+            let key = cache.hasher.hash_one((token_id, nonce));
+            if cache.seen.insert(key, ts).is_some() {
                 return fail(
                     rej,
                     RejectReason::NonceReused,

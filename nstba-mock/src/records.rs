@@ -327,13 +327,17 @@ fn get_one(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
     let href = record_href(ctx, ty, id);
     let mut out = Map::new();
     out.insert("links".into(), links(&href));
-    for (k, v) in &body {
+    for (k, v) in body {
         if let Some(wanted) = &wanted {
-            if k != "id" && !wanted.iter().any(|w| w.eq_ignore_ascii_case(k)) {
+            if k != "id" && !wanted.iter().any(|w| w.eq_ignore_ascii_case(&k)) {
                 continue;
             }
         }
-        out.insert(k.clone(), render_field(ctx, ty, &href, k, v, expand));
+        let rendered = match v {
+            Value::Object(_) => render_field(ctx, ty, &href, &k, &v, expand),
+            scalar => scalar,
+        };
+        out.insert(k, rendered);
     }
     Ok(problem::json_response(
         StatusCode::OK,

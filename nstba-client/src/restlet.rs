@@ -83,9 +83,32 @@ impl RestletCall {
     }
 
     /// Sends the request and decodes the JSON reply as `R` (an empty reply decodes as `null`, so
-    /// `()` and `Option<_>` work for RESTlets that return nothing). A POST is never repeated once it
-    /// may have reached NetSuite.
+    /// `()` and `Option<_>` work for RESTlets that return nothing; a `text/plain` reply that is not JSON
+    /// decodes as a JSON string, so `String` works for RESTlets that return text). A POST is never
+    /// repeated once it may have reached NetSuite.
     pub async fn send<R: DeserializeOwned>(self) -> Result<R> {
+        let reply = self.execute().await?;
+        let is_text = reply
+            .header_str("content-type")
+            .is_some_and(|t| t.trim_start().starts_with("text/"));
+        match reply.json() {
+            Err(e)
+                if is_text && serde_json::from_slice::<serde_json::Value>(&reply.body).is_err() =>
+            {
+                let text = String::from_utf8_lossy(&reply.body).into_owned();
+                serde_json::from_value(serde_json::Value::String(text)).map_err(|_| e)
+            }
+            other => other,
+        }
+    }
+
+    /// Sends the request and returns the reply body as text, whatever its content type.
+    pub async fn send_text(self) -> Result<String> {
+        let reply = self.execute().await?;
+        Ok(String::from_utf8_lossy(&reply.body).into_owned())
+    }
+
+    async fn execute(self) -> Result<crate::client::Reply> {
         if self.script.trim().is_empty() || self.deploy.trim().is_empty() {
             return Err(Error::invalid("restlet", "script and deploy must be set"));
         }
@@ -123,7 +146,6 @@ impl RestletCall {
         if let Some(b) = body {
             call = call.json_body(b);
         }
-        let reply = self.client.execute(call).await?;
-        reply.json()
+        self.client.execute(call).await
     }
 }

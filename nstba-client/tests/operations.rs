@@ -64,6 +64,9 @@ async fn client_for(mock: &MockNetSuite) -> Client {
 async fn demo() -> (MockNetSuite, Client) {
     let mock = MockNetSuite::builder()
         .demo_data()
+        .restlet("customscript_text", "1", |_| {
+            Ok(json!("plain text, not JSON"))
+        })
         .restlet("customscript_echo", "1", |call| {
             if call.param("fail") == Some("yes") {
                 return Err(RestletError::new("SSS_MISSING_REQD_ARGUMENT", "missing id"));
@@ -386,6 +389,19 @@ async fn restlet_calls() {
             assert_eq!(got["body"], body);
         }
     }
+
+    let text: String = client
+        .restlet("customscript_text", "1")
+        .send()
+        .await
+        .expect("text restlet");
+    assert_eq!(text, "plain text, not JSON");
+    let text = client
+        .restlet("customscript_echo", "1")
+        .send_text()
+        .await
+        .expect("raw text");
+    assert!(text.starts_with('{'), "{text}");
 
     let e = client
         .restlet("customscript_echo", "1")

@@ -5,7 +5,7 @@ use crate::ast::{Field, Input, Shape};
 use crate::attr::{Errors, Kind};
 use crate::types;
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
 /// The derive: parse → validate → expand, or all errors plus stub impls.
@@ -121,20 +121,22 @@ fn expand(m: &Input<'_>) -> TokenStream {
     let ser_entries = m.fields.iter().map(|f| {
         let name = f.ident;
         let wire = f.wire();
+        // Spanned on the field type: a type without `Serialize` is reported there.
+        let span = syn::spanned::Spanned::span(f.ty);
         if f.optional {
-            quote! {
+            quote_spanned! {span=>
                 if let ::core::option::Option::Some(__v) = &self.#name {
                     #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, __v)?;
                 }
             }
         } else if f.shape == Shape::Sublist {
-            quote! {
+            quote_spanned! {span=>
                 if !#p::typed::Sublist::is_empty(&self.#name) {
                     #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &self.#name)?;
                 }
             }
         } else {
-            quote! {
+            quote_spanned! {span=>
                 #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &self.#name)?;
             }
         }

@@ -106,6 +106,16 @@ impl<R, K> Field<R, K> {
         self.info
     }
 
+    /// The JSON / `q=` name, e.g. for `get(..).fields([f.email.wire()])`.
+    pub fn wire(&self) -> &'static str {
+        self.info.wire
+    }
+
+    /// The SuiteQL column.
+    pub fn column(&self) -> &'static str {
+        self.info.column
+    }
+
     fn cond(&self, op: Op, values: Vec<Value>) -> Filter<R> {
         Filter {
             node: Node::Cond {

@@ -6,8 +6,8 @@ use super::field::Filter;
 use super::select::Select;
 use super::TypedRecord;
 use crate::client::{
-    Client, CreateRecord, DeleteRecord, Error, GetRecord, ListItem, ListPage, ListRecords,
-    RecordKey, Records, Result, UpdateRecord, UpsertRecord,
+    Client, CreateRecord, DeleteRecord, Error, GetRecord, GetSublist, ListItem, ListPage,
+    ListRecords, RecordKey, Records, Result, UpdateRecord, UpsertRecord,
 };
 use futures_util::stream::{self, BoxStream, StreamExt};
 
@@ -153,6 +153,34 @@ impl<T: TypedRecord> TypedRecords<T> {
     /// ```
     pub fn delete(&self, key: impl Into<RecordKey>) -> DeleteRecord {
         self.records.delete(key)
+    }
+
+    /// `GET /{type}/{id}/{sublist}`: the lines of one sublist, decoded as `S` (a
+    /// `#[netsuite(subrecord)]` struct).
+    ///
+    /// ```
+    /// # include!("doc_prelude.rs");
+    /// # fn main() { run(|client| async move {
+    /// use nstba::typed::ClientExt;
+    /// use nstba::Record;
+    ///
+    /// #[derive(Record, Debug)]
+    /// #[netsuite(subrecord)]
+    /// pub struct AddressLine {
+    ///     pub label: Option<String>,
+    ///     pub default_billing: Option<bool>,
+    /// }
+    ///
+    /// let lines = client.typed::<Customer>().sublist::<AddressLine>("1", "addressbook").send().await?;
+    /// assert_eq!(lines.items[0].label.as_deref(), Some("HQ"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
+    /// ```
+    pub fn sublist<S: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        key: impl Into<RecordKey>,
+        name: impl Into<String>,
+    ) -> GetSublist<S> {
+        self.records.sublist(key, name)
     }
 
     /// `GET /{type}?q=<filter>`: a lazy list of the matching records (see [`TypedList`]).

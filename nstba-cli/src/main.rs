@@ -7,6 +7,7 @@
 
 mod configure;
 mod generate;
+mod mock;
 mod net;
 mod profile;
 mod record;
@@ -47,6 +48,18 @@ enum Command {
     Restlet(restlet::RestletArgs),
     /// Issue (NLAuth) or revoke access tokens.
     Token(token::TokenArgs),
+    /// Serve the NetSuite emulator until Ctrl-C (NETSUITE_* credentials when set, else demo ones).
+    Mock {
+        /// Port on 127.0.0.1 (default: any free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// JSON file of records to load instead of the demo data: {"customer": [{…}], …}.
+        #[arg(long)]
+        seed: Option<std::path::PathBuf>,
+        /// Concurrency limit per account (NetSuite's base is 5).
+        #[arg(long)]
+        concurrency: Option<usize>,
+    },
     /// Generate typed `#[derive(Record)]` modules from NetSuite metadata-catalog schemas.
     Generate(generate::GenerateArgs),
 }
@@ -78,6 +91,16 @@ fn main() -> ExitCode {
         Command::Passport(args) => sign::passport(args, cli.profile.as_deref()),
         Command::Configure(args) => configure::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Mock {
+            port,
+            seed,
+            concurrency,
+        } => tokio::runtime::Runtime::new()
+            .map_err(|e| Failure::Usage(e.to_string()))
+            .and_then(|rt| {
+                rt.block_on(mock::run(port, seed, concurrency))
+                    .map_err(Failure::Usage)
+            }),
         Command::Record(args) => record::run(args, cli.profile.as_deref()),
         Command::Suiteql(args) => suiteql::run(args, cli.profile.as_deref()),
         Command::Restlet(args) => restlet::run(args, cli.profile.as_deref()),

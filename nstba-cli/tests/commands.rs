@@ -1,5 +1,6 @@
 //! The built `nstba` binary against the emulator: every network command, and bad input.
 
+use nstba::client::Client;
 use nstba::mock::{
     MockNetSuite, RestletCall, RestletError, DEMO_ACCOUNT, DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET,
     DEMO_TOKEN_ID, DEMO_TOKEN_SECRET,
@@ -509,4 +510,83 @@ async fn token_issue_prints_once_or_saves_then_revoke() {
         .audit_log()
         .iter()
         .any(|e| e.reason.as_str() == "revoked_token"));
+}
+
+/// `nstba mock` serves until stopped, prints its base URL, and accepts the `NETSUITE_*` credentials
+/// when they are set (without printing their secrets).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_command_serves_the_emulator() {
+    use std::io::BufRead;
+    let config = tempdir("mock");
+    let secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let creds = [
+        ("NETSUITE_ACCOUNT_ID", "TSTDRV1234567"),
+        ("NETSUITE_CONSUMER_KEY", "my-consumer-key"),
+        ("NETSUITE_CONSUMER_SECRET", secret),
+        ("NETSUITE_TOKEN_ID", "my-token-id"),
+        ("NETSUITE_TOKEN_SECRET", secret),
+    ];
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nstba"));
+    cmd.args(["mock", "--port", "0", "--concurrency", "3"])
+        .env("XDG_CONFIG_HOME", &config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in creds {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed = Vec::new();
+    let base_url = loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("nstba mock prints its base URL");
+        printed.push(line.clone());
+        if let Some(url) = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+        {
+            break url.trim_end_matches('/').to_owned();
+        }
+    };
+    let credentials = nstba::core::Credentials::new(
+        nstba::core::AccountId::parse("TSTDRV1234567").unwrap(),
+        "my-consumer-key",
+        secret,
+        "my-token-id",
+        secret,
+    )
+    .unwrap();
+    let client = Client::builder()
+        .credentials(credentials)
+        .base_url(base_url.clone())
+        .build()
+        .unwrap();
+    let id = client
+        .record("customer")
+        .create(&json!({"companyName": "Via nstba mock"}))
+        .send()
+        .await
+        .unwrap();
+    let back: Value = client.record("customer").get(id).send().await.unwrap();
+    assert_eq!(back["companyName"], "Via nstba mock");
+    let _ = child.kill();
+    let _ = child.wait();
+    while let Ok(line) = rx.try_recv() {
+        printed.push(line);
+    }
+    let all = printed.join("\n");
+    assert!(!all.contains(secret), "secret printed: {all}");
 }

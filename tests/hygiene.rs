@@ -38,6 +38,8 @@ pub struct Customer {
     /// Tier.
     #[netsuite(custom = "custentity_tier")]
     pub tier: ::std::string::String,
+    /// A raw identifier.
+    pub r#type: ::core::option::Option<::std::string::String>,
 }
 
 /// A documented sublist line.
@@ -66,6 +68,14 @@ fn derives_with_shadowing_names_in_scope() {
     .unwrap();
     assert_eq!(c.addressbook.len(), 1);
     assert_eq!(c.tier, "gold");
+    assert_eq!(
+        f.r#type.is("x").to_query().ok().as_deref(),
+        ::core::option::Option::Some(r#"type IS "x""#)
+    );
+    assert_eq!(
+        <Customer as ::nstba::Record>::FIELDS.last().map(|i| (i.name, i.wire)),
+        ::core::option::Option::Some(("type", "type"))
+    );
     let back = ::serde_json::to_value(&c).unwrap();
     assert_eq!(back["addressbook"]["items"][0]["label"], "HQ");
     let patch = CustomerPatch {

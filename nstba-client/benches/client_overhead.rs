@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const BATCH: u64 = 2000;
-const PARALLEL: usize = 4;
+const PARALLEL: usize = 5;
 
 /// The client's authorizer, timed: what signing costs inside the running benchmark.
 struct TimedTba {

@@ -380,10 +380,8 @@ impl Client {
             elapsed_ms = tracing::field::Empty,
         );
         let start = Instant::now();
-        let result = self
-            .execute_inner(&call, &span)
-            .instrument(span.clone())
-            .await;
+        // Boxed: keeps the futures of every public call small (cheap to move into executors).
+        let result = Box::pin(self.execute_inner(&call, &span).instrument(span.clone())).await;
         span.record("elapsed_ms", start.elapsed().as_millis() as u64);
         result
     }
@@ -432,7 +430,7 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, call: &Call) -> Result<Reply> {
+    pub(crate) async fn attempt(&self, call: &Call) -> Result<Reply> {
         let inner = &*self.inner;
         let _permit = inner
             .limiter
@@ -666,6 +664,16 @@ impl Reply {
             reason: reason.into(),
         }
     }
+}
+
+/// The error a non-2xx reply stands for.
+pub(crate) fn error_of(reply: &Reply) -> Error {
+    let retry_after = reply
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    parse_netsuite_error(reply.status, reply.reason(), &reply.body, retry_after)
 }
 
 /// Deserializes with the JSON path of the first mismatch.

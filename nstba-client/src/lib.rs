@@ -31,6 +31,7 @@
 
 mod client;
 mod error;
+mod metadata;
 pub mod record;
 mod records;
 mod restlet;
@@ -41,6 +42,7 @@ pub mod values;
 
 pub use client::{Client, ClientBuilder, CLIENT_ENV_VARIABLES, DEFAULT_CONCURRENCY};
 pub use error::{Error, ErrorDetail, Result, INVALID_LOGIN_CHECKLIST};
+pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use record::{FieldInfo, FieldKind, Record, RecordId, RecordKey, RecordRef};
 pub use records::{
     CreateRecord, DeleteRecord, GetRecord, GetSublist, ListItem, ListPage, ListRecords, Records,

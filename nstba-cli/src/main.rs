@@ -15,6 +15,7 @@ mod restlet;
 mod sign;
 mod suiteql;
 mod token;
+mod whoami;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -60,6 +61,10 @@ enum Command {
         #[arg(long)]
         concurrency: Option<usize>,
     },
+    /// Check the set-up with one cheap signed call: realm and host forms, clock offset, and on
+    /// INVALID_LOGIN the checklist of usual causes.
+    #[command(alias = "doctor")]
+    Whoami,
     /// Generate typed `#[derive(Record)]` modules from NetSuite metadata-catalog schemas.
     Generate(generate::GenerateArgs),
 }
@@ -90,7 +95,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::sign(args, cli.profile.as_deref()),
         Command::Passport(args) => sign::passport(args, cli.profile.as_deref()),
         Command::Configure(args) => configure::run(args),
-        Command::Generate(args) => generate::run(args),
+        Command::Whoami => whoami::run(cli.profile.as_deref()),
+        Command::Generate(args) => generate::run(args, cli.profile.as_deref()),
         Command::Mock {
             port,
             seed,

@@ -36,6 +36,7 @@
 
 mod auth;
 mod demo;
+mod metadata;
 mod problem;
 mod qparse;
 mod records;

@@ -54,11 +54,15 @@ fn dispatch(ctx: &Ctx<'_>) -> Result<Resp, Problem> {
         ));
     };
     if ty == "metadata-catalog" {
-        return Err(Problem::new(
-            404,
-            "NONEXISTENT_ID",
-            "The metadata catalog is not emulated.",
-        ));
+        return match segments.len() {
+            1 => crate::metadata::handle(ctx, None),
+            2 => crate::metadata::handle(ctx, Some(&segments[1])),
+            _ => Err(Problem::new(
+                404,
+                "NONEXISTENT_ID",
+                format!("The requested path {} does not exist.", ctx.path),
+            )),
+        };
     }
     if !is_ident(ty) {
         return Err(Problem::new(

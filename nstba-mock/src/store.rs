@@ -50,6 +50,9 @@ pub(crate) struct Inner {
 
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    /// Canonical record type → the spelling first used (`salesorder` → `salesOrder`), for the
+    /// metadata catalog.
+    type_names: Mutex<HashMap<String, String>>,
     /// The longest a SuiteQL query may run.
     pub query_timeout: std::time::Duration,
 }
@@ -110,6 +113,7 @@ impl Store {
         }
         Ok(Store {
             inner: Mutex::new(inner),
+            type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
         })
     }
@@ -118,14 +122,73 @@ impl Store {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Remembers how a record type is spelled (first spelling wins).
+    fn remember(&self, record_type: &str) {
+        let mut names = self.type_names.lock().unwrap_or_else(|e| e.into_inner());
+        names
+            .entry(canon(record_type))
+            .or_insert_with(|| record_type.to_owned());
+    }
+
+    /// Every record type with at least one record, in its first spelling, sorted.
+    pub fn types(&self) -> Vec<String> {
+        let stored: Vec<String> = {
+            let inner = self.lock();
+            let Ok(mut stmt) = inner
+                .conn
+                .prepare_cached("SELECT DISTINCT type FROM nstba_record ORDER BY type")
+            else {
+                return Vec::new();
+            };
+            stmt.query_map([], |r| r.get(0))
+                .map(|rows| rows.filter_map(Result::ok).collect())
+                .unwrap_or_default()
+        };
+        let names = self.type_names.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<String> = stored
+            .into_iter()
+            .map(|t| names.get(&t).cloned().unwrap_or(t))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The type's first spelling, if it has records.
+    pub fn type_name(&self, record_type: &str) -> Option<String> {
+        let canonical = canon(record_type);
+        self.types().into_iter().find(|t| canon(t) == canonical)
+    }
+
+    /// Up to `n` stored bodies of a type (lowest ids first), for describing it.
+    pub fn sample(&self, record_type: &str, n: usize) -> Vec<Map<String, Value>> {
+        let inner = self.lock();
+        let Ok(mut stmt) = inner
+            .conn
+            .prepare_cached("SELECT body FROM nstba_record WHERE type = ?1 ORDER BY id LIMIT ?2")
+        else {
+            return Vec::new();
+        };
+        stmt.query_map(params![canon(record_type), n as i64], |r| {
+            r.get::<_, String>(0)
+        })
+        .map(|rows| {
+            rows.filter_map(Result::ok)
+                .filter_map(|t| serde_json::from_str(&t).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// Creates a record; returns its id.
     pub fn create(&self, record_type: &str, body: Map<String, Value>) -> Result<i64, StoreError> {
+        self.remember(record_type);
         let mut inner = self.lock();
         create_in(&mut inner, &canon(record_type), body)
     }
 
     /// Bulk insert in one transaction.
     pub fn bulk(&self, record_type: &str, records: Vec<Value>) -> Result<usize, StoreError> {
+        self.remember(record_type);
         let ty = canon(record_type);
         let mut inner = self.lock();
         let Inner {
@@ -183,6 +246,7 @@ impl Store {
             Value::Object(m) => m,
             _ => Map::new(),
         };
+        self.remember(record_type);
         let mut inner = self.lock();
         let ty = canon(record_type);
         match create_in(&mut inner, &ty, body.clone()) {

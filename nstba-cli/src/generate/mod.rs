@@ -1,6 +1,7 @@
 //! `nstba generate`: typed `#[derive(Record)]` modules from NetSuite's metadata catalog.
 
 pub mod emit;
+mod fetch;
 pub mod names;
 pub mod schema;
 
@@ -28,19 +29,17 @@ pub struct GenerateArgs {
 }
 
 /// `nstba generate`.
-pub fn run(args: GenerateArgs) -> Result<(), Failure> {
+pub fn run(args: GenerateArgs, profile: Option<&str>) -> Result<(), Failure> {
     if args.schemas.is_empty() && args.records.is_empty() {
         return Err(Failure::Usage(
             "nothing to generate: give --schema FILE.json or --records customer,salesOrder".into(),
         ));
     }
+    let mut files = args.schemas.clone();
     if !args.records.is_empty() {
-        return Err(Failure::Usage(
-            "--records is not available in this build yet; download the schemas and use --schema"
-                .into(),
-        ));
+        files.extend(fetch::schemas(&args.records, args.refresh, profile)?);
     }
-    let modules = from_files(&args.schemas)?;
+    let modules = from_files(&files)?;
     write(&args.out, &modules)
 }
 
@@ -58,6 +57,11 @@ pub fn from_files(files: &[PathBuf]) -> Result<Vec<emit::Module>, Failure> {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("record");
+        // A file from the `--records` cache wraps the schema with its fetch time.
+        let doc = match (doc.get("schema"), doc.get("fetchedAt")) {
+            (Some(inner), Some(_)) => inner.clone(),
+            _ => doc,
+        };
         let parsed = schema::parse_document(&doc, stem)
             .map_err(|e| Failure::Usage(format!("schema file {}: {e}", path.display())))?;
         models.extend(parsed);

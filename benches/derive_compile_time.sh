@@ -72,25 +72,31 @@ TOML
     } >"$dir/src/lib.rs"
 }
 
-measure() { # measure <dir> → best wall time of $RUNS rebuilds of the crate itself (deps warm)
-    local dir=$1 best=""
-    (cd "$dir" && cargo build --offline -q 2>/dev/null || cargo build -q)
-    for _ in $(seq 1 "$RUNS"); do
-        touch "$dir/src/lib.rs"
-        local t0 t1
-        t0=$(date +%s.%N)
-        (cd "$dir" && cargo build --offline -q)
-        t1=$(date +%s.%N)
-        best=$(echo "$t0 $t1 $best" | awk '{d=$2-$1; if ($3=="" || d<$3) print d; else print $3}')
-    done
-    echo "$best"
+once() { # once <dir> → wall time of one debug rebuild of the crate itself (deps warm)
+    local dir=$1 t0 t1
+    touch "$dir/src/lib.rs"
+    t0=$(date +%s.%N)
+    (cd "$dir" && cargo build --offline -q)
+    t1=$(date +%s.%N)
+    echo "$t0 $t1" | awk '{print $2 - $1}'
 }
+
+min() { tr ' ' '\n' | awk 'NF && (m == "" || $1 < m) { m = $1 } END { print m }'; }
 
 gen record "$BENCH/record"
 gen serde "$BENCH/serde"
-echo "structs: $STRUCTS × $FIELDS fields; best of $RUNS debug rebuilds of the crate (dependencies warm)"
-T_SERDE=$(measure "$BENCH/serde")
-echo "serde derives only:   ${T_SERDE}s"
-T_RECORD=$(measure "$BENCH/record")
-echo "#[derive(Record)]:    ${T_RECORD}s"
+for d in serde record; do
+    (cd "$BENCH/$d" && (cargo build --offline -q 2>/dev/null || cargo build -q))
+done
+echo "structs: $STRUCTS × $FIELDS fields; best of $RUNS debug rebuilds of each crate, interleaved (dependencies warm)"
+S=""
+R=""
+for _ in $(seq 1 "$RUNS"); do
+    S="$S $(once "$BENCH/serde")"
+    R="$R $(once "$BENCH/record")"
+done
+T_SERDE=$(echo "$S" | min)
+T_RECORD=$(echo "$R" | min)
+echo "serde derives only:   ${T_SERDE}s   (runs:$S)"
+echo "#[derive(Record)]:    ${T_RECORD}s   (runs:$R)"
 awk -v a="$T_RECORD" -v b="$T_SERDE" 'BEGIN { printf "ratio: %.2f× (goal ≤ 1.5×)\n", a / b }'

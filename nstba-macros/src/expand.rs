@@ -123,22 +123,15 @@ fn expand(m: &Input<'_>) -> TokenStream {
         let wire = f.wire();
         // Spanned on the field type: a type without `Serialize` is reported there.
         let span = syn::spanned::Spanned::span(f.ty);
-        if f.optional {
-            quote_spanned! {span=>
-                if let ::core::option::Option::Some(__v) = &self.#name {
-                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, __v)?;
-                }
-            }
+        let helper = if f.optional {
+            quote!(opt)
         } else if f.shape == Shape::Sublist {
-            quote_spanned! {span=>
-                if !#p::typed::Sublist::is_empty(&self.#name) {
-                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &self.#name)?;
-                }
-            }
+            quote!(sublist)
         } else {
-            quote_spanned! {span=>
-                #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &self.#name)?;
-            }
+            quote!(value)
+        };
+        quote_spanned! {span=>
+            #p::typed::ser::#helper(&mut __m, #wire, &self.#name)?;
         }
     });
     let wire_fields = m.fields.iter().map(|f| {
@@ -257,18 +250,12 @@ fn expand(m: &Input<'_>) -> TokenStream {
     let patch_entries = patchable.iter().map(|f| {
         let name = f.ident;
         let wire = f.wire();
-        quote! {
-            match &self.#name {
-                #p::typed::Patch::Unchanged => {}
-                #p::typed::Patch::Clear => {
-                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, &::core::option::Option::None::<()>)?;
-                }
-                #p::typed::Patch::Set(__v) => {
-                    #p::serde::ser::SerializeMap::serialize_entry(&mut __m, #wire, __v)?;
-                }
-            }
+        let span = syn::spanned::Spanned::span(f.ty);
+        quote_spanned! {span=>
+            #p::typed::ser::patch(&mut __m, #wire, &self.#name)?;
         }
     });
+    let fields_name = fields_ident.to_string();
     let fields_doc = format!(
         "Typed field handles of [`{ident}`], for filters (`q=`) and SuiteQL: `{ident}::fields()`."
     );
@@ -290,9 +277,25 @@ fn expand(m: &Input<'_>) -> TokenStream {
         }
 
         #[doc = #fields_doc]
-        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
         #vis struct #fields_ident {
             #(#handle_decls,)*
+        }
+
+        #[automatically_derived]
+        impl ::core::clone::Clone for #fields_ident {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::marker::Copy for #fields_ident {}
+
+        #[automatically_derived]
+        impl ::core::fmt::Debug for #fields_ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Formatter::write_str(f, #fields_name)
+            }
         }
 
         #[doc = #patch_doc]

@@ -5,6 +5,8 @@
 mod field;
 mod ops;
 mod select;
+#[doc(hidden)]
+pub mod ser;
 
 pub use field::{kind, DateValue, Field, Filter, FilterError, NumberValue};
 pub use ops::{ClientExt, TypedList, TypedRecords};

@@ -1,5 +1,5 @@
 // Custom record types, the `unchecked` opt-out, `table`, `column` and `kind` are accepted.
-#![deny(missing_docs)]
+#![deny(missing_docs, warnings)]
 //! Accepted spellings.
 use nstba::{Record, RecordId};
 
@@ -25,6 +25,15 @@ pub struct BrandNew {
     /// Id.
     #[netsuite(id)]
     pub id: Option<RecordId>,
+}
+
+// Private and unused: the generated items must not warn (dead code) either.
+#[derive(Record)]
+#[netsuite(record = "vendor")]
+struct Private {
+    #[netsuite(id)]
+    id: Option<RecordId>,
+    name: Option<String>,
 }
 
 fn main() {

@@ -369,6 +369,23 @@ mod tests {
     }
 
     #[test]
+    fn names_that_reach_suiteql_are_checked() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[netsuite(record = "customer", table = "customer; DROP")]
+            pub struct Customer {
+                #[netsuite(id)]
+                pub id: Option<RecordId>,
+                #[netsuite(column = "a b")]
+                pub a: Option<String>,
+                #[netsuite(rename = "x\"y")]
+                pub b: Option<String>,
+            }
+        };
+        let out = derive(&input).to_string();
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+    }
+
+    #[test]
     fn errors_come_with_stubs() {
         let input: syn::DeriveInput = syn::parse_quote! {
             #[netsuite(record = "custmer", bogus)]

@@ -30,6 +30,11 @@ fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
         let _ = sub;
         return;
     }
+    if let Some(t) = &c.table {
+        if !is_name(&t.value()) {
+            errors.at(t.span(), "a SuiteQL table is letters, digits and `_` only");
+        }
+    }
     let Some(record) = &c.record else {
         errors.at(
             input.ident.span(),

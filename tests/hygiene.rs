@@ -73,7 +73,9 @@ fn derives_with_shadowing_names_in_scope() {
         ::core::option::Option::Some(r#"type IS "x""#)
     );
     assert_eq!(
-        <Customer as ::nstba::Record>::FIELDS.last().map(|i| (i.name, i.wire)),
+        <Customer as ::nstba::Record>::FIELDS
+            .last()
+            .map(|i| (i.name, i.wire)),
         ::core::option::Option::Some(("type", "type"))
     );
     let back = ::serde_json::to_value(&c).unwrap();

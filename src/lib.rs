@@ -6,7 +6,7 @@
 //! - [`client`] (`nstba-client`): the async client whose every request is signed, limited and retried;
 //! - with the `derive` feature (on by default), `#[derive(Record)]` and its typed layer [`typed`]
 //!   (field handles and filters, patches, sublists, typed SuiteQL, [`ClientExt::typed`]);
-//! - with the `mock` feature, [`mock`] (`nstba-mock`): the NetSuite emulator for tests.
+//! - with the `mock` feature, `mock` (`nstba-mock`): the NetSuite emulator for tests.
 //!
 //! ## Typed records
 //! Describe a record once; the derive checks it at compile time (record type, custom field

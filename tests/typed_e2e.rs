@@ -403,3 +403,52 @@ async fn transaction_tables_are_filtered_by_type() {
         "SELECT id, tranid, entity, trandate, memo, total FROM transaction WHERE type = 'SalesOrd' AND (memo IS NULL OR total > 5) ORDER BY id"
     );
 }
+
+/// Typed SuiteQL runs against the emulator's `transaction` table and understands `TO_DATE`.
+#[tokio::test]
+async fn typed_suiteql_on_transactions_and_dates_runs() {
+    let (mock, client) = start().await;
+    let orders: Vec<SalesOrder> = client
+        .typed::<SalesOrder>()
+        .select()
+        .filter(SalesOrder::fields().total.greater(0))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), mock.record_count("salesOrder"));
+    assert!(orders.iter().all(|o| o.total.is_some_and(|t| t > 0.0)));
+
+    // The account has the custom field `custentity_tier` (a column even where it is empty).
+    mock.insert_record(
+        "customer",
+        serde_json::json!({"companyName": "Tiered", "custentity_tier": "Gold", "dateCreated": "2024-08-01T10:00:00Z"}),
+    );
+    let f = Customer::fields();
+    let since = Date::new(2024, 7, 1).unwrap();
+    let recent: Vec<Customer> = client
+        .typed::<Customer>()
+        .select()
+        .filter(f.date_created.on_or_after(since))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let all: Vec<Customer> = client
+        .typed::<Customer>()
+        .select()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let expected = all
+        .iter()
+        .filter(|c| c.date_created.is_some_and(|d| d.date() >= since))
+        .count();
+    assert!(
+        expected > 0 && expected < all.len(),
+        "{expected} of {}",
+        all.len()
+    );
+    assert_eq!(recent.len(), expected);
+}

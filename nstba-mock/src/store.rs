@@ -88,6 +88,7 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.execute_batch(SCHEMA)?;
+        register_functions(&conn)?;
         let mut inner = Inner {
             conn,
             fields: HashMap::new(),
@@ -471,6 +472,46 @@ impl Store {
     }
 }
 
+/// SuiteQL functions SQLite lacks. `TO_DATE(text, format)` understands the formats NetSuite accounts
+/// use (`YYYY-MM-DD`, `MM/DD/YYYY`, `DD/MM/YYYY`, `DD.MM.YYYY`) and returns the ISO date, which
+/// compares correctly with stored ISO dates and date-times; text it cannot read gives NULL.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "TO_DATE",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            let format: Option<String> = ctx.get(1)?;
+            Ok(text.zip(format).and_then(|(t, f)| to_iso_date(&t, &f)))
+        },
+    )
+}
+
+fn to_iso_date(text: &str, format: &str) -> Option<String> {
+    let parts: Vec<&str> = text.trim().split(['-', '/', '.', ' ', 'T']).collect();
+    let fmt: Vec<String> = format
+        .trim()
+        .split(['-', '/', '.', ' '])
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let mut y = None;
+    let mut m = None;
+    let mut d = None;
+    for (f, p) in fmt.iter().zip(&parts) {
+        let n: u32 = p.parse().ok()?;
+        match f.as_str() {
+            "YYYY" => y = Some(n),
+            "MM" => m = Some(n),
+            "DD" => d = Some(n),
+            _ => return None,
+        }
+    }
+    let (y, m, d) = (y?, m?, d?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
 fn is_unique(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
@@ -596,5 +637,26 @@ fn number_lines(items: &mut [Value]) {
                 next += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod to_date_tests {
+    #[test]
+    fn to_date() {
+        assert_eq!(
+            super::to_iso_date("2024-02-01", "YYYY-MM-DD").as_deref(),
+            Some("2024-02-01")
+        );
+        assert_eq!(
+            super::to_iso_date("2/1/2024", "MM/DD/YYYY").as_deref(),
+            Some("2024-02-01")
+        );
+        assert_eq!(
+            super::to_iso_date("01.02.2024", "DD.MM.YYYY").as_deref(),
+            Some("2024-02-01")
+        );
+        assert_eq!(super::to_iso_date("x", "YYYY-MM-DD"), None);
+        assert_eq!(super::to_iso_date("2024-13-01", "YYYY-MM-DD"), None);
     }
 }

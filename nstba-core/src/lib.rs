@@ -27,6 +27,7 @@ mod authorize;
 mod clock;
 mod credentials;
 mod error;
+pub mod names;
 mod nonce;
 mod normalize;
 mod passport;

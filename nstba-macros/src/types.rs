@@ -230,17 +230,8 @@ const TRANSACTIONS: &[&str] = &[
     "workOrderIssue",
 ];
 
-/// Script id prefixes of custom fields.
-pub(crate) const CUSTOM_PREFIXES: &[&str] = &[
-    "custentity",
-    "custbody",
-    "custcol",
-    "custitemnumber",
-    "custitem",
-    "custrecord",
-    "custevent",
-    "custpage",
-];
+/// Script id prefixes of custom fields (one list, in nstba-core).
+pub(crate) use nstba_core::names::CUSTOM_FIELD_PREFIXES as CUSTOM_PREFIXES;
 
 /// The SuiteQL table of a record type.
 pub(crate) fn table_of(record_type: &str) -> String {
@@ -296,23 +287,8 @@ pub(crate) fn closest<'a>(
         .map(|(_, c)| c)
 }
 
-/// `company_name` → `companyName`.
-pub(crate) fn camel_case(rust: &str) -> String {
-    let rust = rust.strip_prefix("r#").unwrap_or(rust);
-    let mut out = String::with_capacity(rust.len());
-    let mut upper = false;
-    for (i, c) in rust.chars().enumerate() {
-        if c == '_' {
-            upper = i > 0 && !out.is_empty();
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// `company_name` → `companyName` (the one rule, in nstba-core).
+pub(crate) use nstba_core::names::camel_case;
 
 #[cfg(test)]
 mod tests {

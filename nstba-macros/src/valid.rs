@@ -84,9 +84,7 @@ fn check_fields(input: &Input<'_>, errors: &mut Errors) {
         let a = &f.attrs;
         if let Some(c) = &a.custom {
             let v = c.value();
-            let known = CUSTOM_PREFIXES
-                .iter()
-                .any(|p| v.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
+            let known = nstba_core::names::is_custom_field_id(&v);
             if !known {
                 errors.at(
                     c.span(),

@@ -15,16 +15,6 @@ use std::collections::BTreeMap;
 
 const PREFIX: &str = "/services/rest/record/v1";
 const SAMPLE: usize = 200;
-const CUSTOM_PREFIXES: [&str; 8] = [
-    "custentity",
-    "custbody",
-    "custcol",
-    "custitemnumber",
-    "custitem",
-    "custrecord",
-    "custevent",
-    "custpage",
-];
 
 /// `GET /metadata-catalog` or `GET /metadata-catalog/{type}`.
 pub(crate) fn handle(ctx: &Ctx<'_>, record_type: Option<&str>) -> Result<Resp, Problem> {
@@ -200,9 +190,7 @@ fn is_date_time(s: &str) -> bool {
 }
 
 fn is_custom(name: &str) -> bool {
-    CUSTOM_PREFIXES
-        .iter()
-        .any(|p| name.starts_with(p) && name[p.len()..].starts_with('_'))
+    nstba_core::names::is_custom_field_id(name)
 }
 
 /// `companyName` → `Company Name`.

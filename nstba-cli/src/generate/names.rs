@@ -1,23 +1,8 @@
 //! Rust names for NetSuite names.
 
-/// Script-id prefixes of NetSuite custom fields.
-pub const CUSTOM_PREFIXES: [&str; 9] = [
-    "custentity",
-    "custbody",
-    "custcol",
-    "custitem",
-    "custrecord",
-    "custevent",
-    "custitemnumber",
-    "custpage",
-    "custom",
-];
-
 /// `true` for a custom-field script id (`custentity_tier`).
 pub fn is_custom_id(wire: &str) -> bool {
-    CUSTOM_PREFIXES[..8]
-        .iter()
-        .any(|p| wire.starts_with(p) && wire[p.len()..].starts_with('_'))
+    nstba::core::names::is_custom_field_id(wire)
 }
 
 const KEYWORDS: [&str; 51] = [
@@ -100,22 +85,10 @@ pub fn type_name(name: &str) -> String {
     s
 }
 
-/// The camelCase name NetSuite would derive from a snake_case Rust name (used to decide whether a
-/// generated field needs an explicit wire name).
+/// The wire name the derive gives a Rust field name (to decide whether a generated field needs an
+/// explicit `rename`): the same function the derive uses.
 pub fn default_wire(rust: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in rust.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    nstba::core::names::camel_case(rust)
 }
 
 #[cfg(test)]

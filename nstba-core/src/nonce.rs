@@ -1,14 +1,54 @@
 //! Nonce generation.
 
-use rand::distributions::{Alphanumeric, DistString};
+use rand::RngCore;
 
 /// Length of generated nonces (NetSuite recommends at least 20).
 pub const NONCE_LEN: usize = 24;
 
+const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
 /// A fresh 24-character alphanumeric nonce.
 ///
 /// Drawn from `rand`'s thread-local generator: a ChaCha CSPRNG seeded from the operating system once
-/// per thread and reseeded periodically, so producing a nonce makes no system call.
+/// per thread and reseeded periodically, so producing a nonce makes no system call. Each character is
+/// a 6-bit draw, redrawn when it is 62 or 63, so all 62 characters are equally likely (~143 bits).
 pub fn random_nonce() -> String {
-    Alphanumeric.sample_string(&mut rand::thread_rng(), NONCE_LEN)
+    let mut rng = rand::thread_rng();
+    let mut out = String::with_capacity(NONCE_LEN);
+    while out.len() < NONCE_LEN {
+        let mut bits = rng.next_u64();
+        for _ in 0..10 {
+            let i = (bits & 63) as usize;
+            bits >>= 6;
+            if i < ALPHABET.len() {
+                out.push(ALPHABET[i] as char);
+                if out.len() == NONCE_LEN {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_character_is_drawn_and_none_else() {
+        let mut seen = [0u32; 256];
+        for _ in 0..2000 {
+            for b in super::random_nonce().bytes() {
+                seen[b as usize] += 1;
+            }
+        }
+        for (b, n) in seen.iter().enumerate() {
+            assert_eq!(*n > 0, super::ALPHABET.contains(&(b as u8)), "byte {b}");
+        }
+        // 48 000 draws over 62 symbols: each near 774; a skewed draw would stand out.
+        let counts: Vec<u32> = super::ALPHABET.iter().map(|&b| seen[b as usize]).collect();
+        assert!(
+            counts.iter().all(|&n| (600..950).contains(&n)),
+            "{counts:?}"
+        );
+    }
 }

@@ -368,6 +368,75 @@ impl<'a> Normalized<'a> {
         })
     }
 
+    /// Like [`Normalized::base_string`] for a request holding only its own (query) parameters, with
+    /// `block` — the protocol parameters, already sorted, joined and encoded twice — placed between
+    /// the parameters that sort before `first` and those that sort after `last`. `None` when a
+    /// parameter name falls between the two (it would sort inside the block).
+    pub fn base_string_with_block(
+        &self,
+        block: &[&[u8]],
+        first: &str,
+        last: &str,
+    ) -> Option<String> {
+        let name = |p: &(u32, u32, u32)| &self.buf[p.0 as usize..p.1 as usize];
+        let split = self.pairs.partition_point(|p| name(p) < first.as_bytes());
+        if self.pairs[split..]
+            .first()
+            .is_some_and(|p| name(p) <= last.as_bytes())
+        {
+            return None;
+        }
+        let block_len: usize = block.iter().map(|b| b.len()).sum();
+        let mut out = Vec::with_capacity(
+            self.method.len()
+                + self.url.host.len()
+                + self.url.path.len() * 2
+                + self.buf.len()
+                + self.pairs.len() * 6
+                + block_len
+                + 40,
+        );
+        self.write_head(&mut out);
+        let write_pair = |out: &mut Vec<u8>, p: &(u32, u32, u32)| {
+            out.extend_from_slice(&self.buf[p.0 as usize..p.1 as usize]);
+            out.extend_from_slice(b"%3D");
+            out.extend_from_slice(&self.buf[p.1 as usize..p.2 as usize]);
+            out.extend_from_slice(b"%26");
+        };
+        for p in &self.pairs[..split] {
+            write_pair(&mut out, p);
+        }
+        for b in block {
+            out.extend_from_slice(b);
+        }
+        for p in &self.pairs[split..] {
+            out.extend_from_slice(b"%26");
+            out.extend_from_slice(&self.buf[p.0 as usize..p.1 as usize]);
+            out.extend_from_slice(b"%3D");
+            out.extend_from_slice(&self.buf[p.1 as usize..p.2 as usize]);
+        }
+        Some(String::from_utf8(out).expect("the base string is ASCII"))
+    }
+
+    /// `METHOD&enc(base URI)&`.
+    fn write_head(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.method.as_bytes());
+        out.push(b'&');
+        out.extend_from_slice(self.url.scheme.as_bytes());
+        out.extend_from_slice(b"%3A%2F%2F");
+        if is_unreserved(&self.url.host) {
+            out.extend_from_slice(self.url.host.as_bytes());
+        } else {
+            encode_into(out, self.url.host.as_bytes());
+        }
+        if let Some(port) = self.url.port {
+            out.extend_from_slice(b"%3A");
+            out.extend_from_slice(port.to_string().as_bytes());
+        }
+        encode_into(out, self.url.path.as_bytes());
+        out.push(b'&');
+    }
+
     /// `METHOD&enc(base URI)&enc(normalized parameters)`.
     pub fn base_string(&self) -> String {
         let mut out = Vec::with_capacity(
@@ -378,17 +447,7 @@ impl<'a> Normalized<'a> {
                 + self.pairs.len() * 6
                 + 32,
         );
-        out.extend_from_slice(self.method.as_bytes());
-        out.push(b'&');
-        out.extend_from_slice(self.url.scheme.as_bytes());
-        out.extend_from_slice(b"%3A%2F%2F");
-        encode_into(&mut out, self.url.host.as_bytes());
-        if let Some(port) = self.url.port {
-            out.extend_from_slice(b"%3A");
-            out.extend_from_slice(port.to_string().as_bytes());
-        }
-        encode_into(&mut out, self.url.path.as_bytes());
-        out.push(b'&');
+        self.write_head(&mut out);
         for (i, p) in self.pairs.iter().enumerate() {
             if i > 0 {
                 out.extend_from_slice(b"%26");

@@ -64,8 +64,15 @@ fn read_profiles(path: &Path) -> Result<Option<Profiles>, Failure> {
 /// Credentials for a command: `NETSUITE_*` variables first, then the profile (`default` unless named).
 /// A profile named explicitly must exist.
 pub fn load(profile: Option<&str>) -> Result<Credentials, Failure> {
-    let path = credentials_path()?;
-    let profiles = read_profiles(&path)?;
+    // Without a config directory the variables alone must do, unless a profile was asked for.
+    let (path, profiles) = match credentials_path() {
+        Ok(path) => {
+            let profiles = read_profiles(&path)?;
+            (path, profiles)
+        }
+        Err(e) if profile.is_some() => return Err(e),
+        Err(_) => (PathBuf::from("(no config directory)"), None),
+    };
     let name = profile.unwrap_or("default");
     let section = match (&profiles, profile) {
         (Some(p), _) if p.contains_key(name) => p.get(name).cloned(),
@@ -107,7 +114,11 @@ pub fn value(profile: Option<&str>, key: &str) -> Result<Option<String>, Failure
     {
         return Ok(Some(v));
     }
-    let path = credentials_path()?;
+    let path = match credentials_path() {
+        Ok(path) => path,
+        Err(_) if profile.is_none() => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let profiles = read_profiles(&path)?.unwrap_or_default();
     let name = profile.unwrap_or("default");
     match profiles.get(name) {

@@ -392,6 +392,31 @@ fn q_value(field: &'static FieldInfo, v: &Value, out: &mut String) -> Result<(),
     Ok(())
 }
 
+/// `a AND b` / `a OR b`, parenthesised when nested; each part rendered by `render` (the same
+/// grouping for `q=` and SuiteQL).
+fn render_group(
+    and: bool,
+    parts: &[Node],
+    out: &mut String,
+    nested: bool,
+    render: fn(&Node, &mut String, bool) -> Result<(), FilterError>,
+) -> Result<(), FilterError> {
+    let sep = if and { " AND " } else { " OR " };
+    if nested {
+        out.push('(');
+    }
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        render(p, out, true)?;
+    }
+    if nested {
+        out.push(')');
+    }
+    Ok(())
+}
+
 fn render_q(node: &Node, out: &mut String, nested: bool) -> Result<(), FilterError> {
     match node {
         Node::Cond { field, op, values } => {
@@ -421,23 +446,7 @@ fn render_q(node: &Node, out: &mut String, nested: bool) -> Result<(), FilterErr
             }
         }
         Node::And(parts) | Node::Or(parts) => {
-            let sep = if matches!(node, Node::And(_)) {
-                " AND "
-            } else {
-                " OR "
-            };
-            if nested {
-                out.push('(');
-            }
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(sep);
-                }
-                render_q(p, out, true)?;
-            }
-            if nested {
-                out.push(')');
-            }
+            render_group(matches!(node, Node::And(_)), parts, out, nested, render_q)?
         }
     }
     Ok(())
@@ -614,23 +623,7 @@ fn render_sql(node: &Node, out: &mut String, nested: bool) -> Result<(), FilterE
             }
         }
         Node::And(parts) | Node::Or(parts) => {
-            let sep = if matches!(node, Node::And(_)) {
-                " AND "
-            } else {
-                " OR "
-            };
-            if nested {
-                out.push('(');
-            }
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(sep);
-                }
-                render_sql(p, out, true)?;
-            }
-            if nested {
-                out.push(')');
-            }
+            render_group(matches!(node, Node::And(_)), parts, out, nested, render_sql)?
         }
     }
     Ok(())

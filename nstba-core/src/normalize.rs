@@ -316,34 +316,8 @@ impl<'a> Normalized<'a> {
     /// form body): each decoded (`+` is a space, `%XX` a byte, a `%` without two hex digits itself)
     /// and encoded twice, in one pass without allocating.
     fn push_form(&mut self, form: &str) {
-        let bytes = form.as_bytes();
-        let mut start = self.buf.len() as u32;
-        let mut mid: Option<u32> = None;
-        let mut i = 0;
-        while i <= bytes.len() {
-            let b = bytes.get(i).copied();
-            match b {
-                None | Some(b'&') => {
-                    let end = self.buf.len() as u32;
-                    if end > start || mid.is_some() {
-                        self.pairs.push((start, mid.unwrap_or(end), end));
-                    }
-                    start = end;
-                    mid = None;
-                }
-                Some(b'=') if mid.is_none() => mid = Some(self.buf.len() as u32),
-                Some(b'+') => self.buf.extend_from_slice(b"%2520"),
-                Some(b'%') => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-                    (Some(h), Some(l)) => {
-                        push_twice(&mut self.buf, h << 4 | l);
-                        i += 2;
-                    }
-                    _ => self.buf.extend_from_slice(b"%2525"),
-                },
-                Some(b) => push_twice(&mut self.buf, b),
-            }
-            i += 1;
-        }
+        let pairs = &mut self.pairs;
+        push_form_into(&mut self.buf, form, |range| pairs.push(range));
     }
 
     /// Base URI: scheme and host lower-case, default port dropped, path as sent, no query.
@@ -368,72 +342,11 @@ impl<'a> Normalized<'a> {
         })
     }
 
-    /// Like [`Normalized::base_string`] for a request holding only its own (query) parameters, with
-    /// `block` — the protocol parameters, already sorted, joined and encoded twice — placed between
-    /// the parameters that sort before `first` and those that sort after `last`. `None` when a
-    /// parameter name falls between the two (it would sort inside the block).
-    pub fn base_string_with_block(
-        &self,
-        block: &[&[u8]],
-        first: &str,
-        last: &str,
-    ) -> Option<String> {
-        let name = |p: &(u32, u32, u32)| &self.buf[p.0 as usize..p.1 as usize];
-        let split = self.pairs.partition_point(|p| name(p) < first.as_bytes());
-        if self.pairs[split..]
-            .first()
-            .is_some_and(|p| name(p) <= last.as_bytes())
-        {
-            return None;
-        }
-        let block_len: usize = block.iter().map(|b| b.len()).sum();
-        let mut out = Vec::with_capacity(
-            self.method.len()
-                + self.url.host.len()
-                + self.url.path.len() * 2
-                + self.buf.len()
-                + self.pairs.len() * 6
-                + block_len
-                + 40,
-        );
-        self.write_head(&mut out);
-        let write_pair = |out: &mut Vec<u8>, p: &(u32, u32, u32)| {
-            out.extend_from_slice(&self.buf[p.0 as usize..p.1 as usize]);
-            out.extend_from_slice(b"%3D");
-            out.extend_from_slice(&self.buf[p.1 as usize..p.2 as usize]);
-            out.extend_from_slice(b"%26");
-        };
-        for p in &self.pairs[..split] {
-            write_pair(&mut out, p);
-        }
-        for b in block {
-            out.extend_from_slice(b);
-        }
-        for p in &self.pairs[split..] {
-            out.extend_from_slice(b"%26");
-            out.extend_from_slice(&self.buf[p.0 as usize..p.1 as usize]);
-            out.extend_from_slice(b"%3D");
-            out.extend_from_slice(&self.buf[p.1 as usize..p.2 as usize]);
-        }
-        Some(String::from_utf8(out).expect("the base string is ASCII"))
-    }
-
     /// `METHOD&enc(base URI)&`.
     fn write_head(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.method.as_bytes());
         out.push(b'&');
-        out.extend_from_slice(self.url.scheme.as_bytes());
-        out.extend_from_slice(b"%3A%2F%2F");
-        if is_unreserved(&self.url.host) {
-            out.extend_from_slice(self.url.host.as_bytes());
-        } else {
-            encode_into(out, self.url.host.as_bytes());
-        }
-        if let Some(port) = self.url.port {
-            out.extend_from_slice(b"%3A");
-            out.extend_from_slice(port.to_string().as_bytes());
-        }
-        encode_into(out, self.url.path.as_bytes());
+        write_base_uri(out, &self.url);
         out.push(b'&');
     }
 
@@ -458,6 +371,148 @@ impl<'a> Normalized<'a> {
         }
         String::from_utf8(out).expect("the base string is ASCII")
     }
+}
+
+/// Appends every `name=value` of an `application/x-www-form-urlencoded` string (a URL query or a form
+/// body) to `buf`, each name and value decoded (`+` is a space, `%XX` a byte, a `%` without two hex
+/// digits itself) and encoded twice, and reports each pair's (name start, value start, value end).
+pub(crate) fn push_form_into(buf: &mut Vec<u8>, form: &str, mut pair: impl FnMut((u32, u32, u32))) {
+    let bytes = form.as_bytes();
+    let n = bytes.len();
+    let mut start = buf.len() as u32;
+    let mut mid: Option<u32> = None;
+    let mut i = 0;
+    loop {
+        let run = i;
+        while i < n && UNRESERVED[bytes[i] as usize] {
+            i += 1;
+        }
+        buf.extend_from_slice(&bytes[run..i]);
+        let b = bytes.get(i).copied();
+        match b {
+            None | Some(b'&') => {
+                let end = buf.len() as u32;
+                if end > start || mid.is_some() {
+                    pair((start, mid.unwrap_or(end), end));
+                }
+                if b.is_none() {
+                    return;
+                }
+                start = end;
+                mid = None;
+            }
+            Some(b'=') if mid.is_none() => mid = Some(buf.len() as u32),
+            Some(b'+') => buf.extend_from_slice(b"%2520"),
+            Some(b'%') => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+                (Some(h), Some(l)) => {
+                    push_twice(buf, h << 4 | l);
+                    i += 2;
+                }
+                _ => buf.extend_from_slice(b"%2525"),
+            },
+            Some(b) => push_twice(buf, b),
+        }
+        i += 1;
+    }
+}
+
+/// The common-case base string written into one buffer: `METHOD&enc(base URI)&` + the query
+/// parameters sorting before `first` + `block` + the ones sorting after `last`. `None` when a query
+/// name sorts between `first` and `last`, or there are more than 16 query parameters (the caller then
+/// takes the general path).
+pub(crate) fn base_string_common(
+    method: &str,
+    url: &str,
+    block: &[&[u8]],
+    first: &str,
+    last: &str,
+) -> Result<Option<String>> {
+    let method = normalize_method(method)?;
+    let parts = split_url(url)?;
+    let block_len: usize = block.iter().map(|b| b.len()).sum();
+    let mut out: Vec<u8> = Vec::with_capacity(url.len() * 3 + block_len + 64);
+    out.extend_from_slice(method.as_bytes());
+    out.push(b'&');
+    write_base_uri(&mut out, &parts);
+    out.push(b'&');
+    // The query's pairs go to a scratch region at the end of `out`, are sorted there by range, copied
+    // into place around the block, and the scratch region is then cut out.
+    let scratch = out.len();
+    let mut ranges = [(0u32, 0u32, 0u32); 16];
+    let mut count = 0usize;
+    let mut overflow = false;
+    if let Some(query) = &parts.query {
+        push_form_into(&mut out, query, |r| {
+            if count < ranges.len() {
+                ranges[count] = r;
+                count += 1;
+            } else {
+                overflow = true;
+            }
+        });
+    }
+    if overflow {
+        return Ok(None);
+    }
+    let ranges = &mut ranges[..count];
+    {
+        let buf = &out;
+        let key = |p: &(u32, u32, u32)| {
+            (
+                &buf[p.0 as usize..p.1 as usize],
+                &buf[p.1 as usize..p.2 as usize],
+            )
+        };
+        ranges.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    }
+    let split = {
+        let name = |p: &(u32, u32, u32)| &out[p.0 as usize..p.1 as usize];
+        let split = ranges.partition_point(|p| name(p) < first.as_bytes());
+        if ranges[split..]
+            .first()
+            .is_some_and(|p| name(p) <= last.as_bytes())
+        {
+            return Ok(None);
+        }
+        split
+    };
+    let scratch_end = out.len();
+    let copy_pair = |out: &mut Vec<u8>, p: &(u32, u32, u32)| {
+        out.extend_from_within(p.0 as usize..p.1 as usize);
+        out.extend_from_slice(b"%3D");
+        out.extend_from_within(p.1 as usize..p.2 as usize);
+    };
+    for p in &ranges[..split] {
+        copy_pair(&mut out, p);
+        out.extend_from_slice(b"%26");
+    }
+    for b in block {
+        out.extend_from_slice(b);
+    }
+    for p in &ranges[split..] {
+        out.extend_from_slice(b"%26");
+        copy_pair(&mut out, p);
+    }
+    out.drain(scratch..scratch_end);
+    Ok(Some(
+        String::from_utf8(out).expect("the base string is ASCII"),
+    ))
+}
+
+/// `scheme%3A%2F%2Fhost[%3Aport]enc(path)`.
+fn write_base_uri(out: &mut Vec<u8>, url: &UrlParts<'_>) {
+    out.extend_from_slice(url.scheme.as_bytes());
+    out.extend_from_slice(b"%3A%2F%2F");
+    if is_unreserved(&url.host) {
+        out.extend_from_slice(url.host.as_bytes());
+    } else {
+        encode_into(out, url.host.as_bytes());
+    }
+    if let Some(port) = url.port {
+        out.extend_from_slice(b"%3A");
+        out.extend_from_slice(port.to_string().as_bytes());
+    }
+    encode_into(out, url.path.as_bytes());
 }
 
 fn hex(b: Option<&u8>) -> Option<u8> {

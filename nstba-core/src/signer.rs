@@ -2,7 +2,7 @@
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
-use crate::normalize::{encode_into, encoded, is_unreserved, Normalized};
+use crate::normalize::{base_string_common, encode_into, encoded, is_unreserved, Normalized};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
@@ -295,8 +295,6 @@ impl TbaKey {
     fn sign_common(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Option<Signed>> {
         let mut digits = [0u8; 20];
         let ts = format_u64(stamp.timestamp, &mut digits);
-        let no_oauth: [(&str, &str); 0] = [];
-        let normalized = Normalized::new(request.method, request.url, None, &no_oauth)?;
         let t = &self.template;
         let block = [
             t.block_a.as_bytes(),
@@ -305,8 +303,13 @@ impl TbaKey {
             ts.as_bytes(),
             t.block_c.as_bytes(),
         ];
-        let Some(base_string) =
-            normalized.base_string_with_block(&block, "oauth_consumer_key", "oauth_version")
+        let Some(base_string) = base_string_common(
+            request.method,
+            request.url,
+            &block,
+            "oauth_consumer_key",
+            "oauth_version",
+        )?
         else {
             return Ok(None);
         };

@@ -352,3 +352,19 @@ proptest! {
         prop_assert_eq!(fast, general);
     }
 }
+
+#[test]
+fn many_query_parameters_take_the_general_path_with_the_same_result() {
+    let c = creds();
+    let query: Vec<String> = (0..25).map(|i| format!("p{}={}", 25 - i, i)).collect();
+    let url = format!(
+        "https://1234567-sb1.suitetalk.api.netsuite.com/x?{}",
+        query.join("&")
+    );
+    let request = Request::new("GET", &url);
+    let stamp = Stamp::new(1_700_000_000, "abcdefghij").unwrap();
+    assert_eq!(
+        c.key().sign(&request, &stamp).unwrap(),
+        c.key().explain(&request, &stamp).unwrap().signed
+    );
+}

@@ -34,6 +34,56 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&bytes[run..]);
 }
 
+const OTHER: u8 = 0;
+const LABEL: u8 = 1;
+const DOT: u8 = 2;
+
+/// Host bytes the fast path accepts: lower-case letters, digits and `-` in labels, `.` between them.
+const HOST_BYTE: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
+            LABEL
+        } else if b == b'.' {
+            DOT
+        } else {
+            OTHER
+        };
+        i += 1;
+    }
+    t
+};
+
+const BAD: u8 = 1;
+const HAS_DOT: u8 = 2;
+const HAS_PERCENT: u8 = 4;
+const END: u8 = 8;
+
+/// Path bytes by what the fast path must know of them: `?`/`#` end the path; bytes outside
+/// [`PATH_BYTE`] are rewritten by URL parsers; `.` and `%` may form dot segments.
+const PATH_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b == b'?' || b == b'#' {
+            END
+        } else if !PATH_BYTE[i] {
+            BAD
+        } else if b == b'.' {
+            HAS_DOT
+        } else if b == b'%' {
+            HAS_PERCENT
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// `true` for the bytes a URL path may hold without a URL parser rewriting it.
 const PATH_BYTE: [bool; 256] = {
     let mut t = [false; 256];
@@ -162,14 +212,15 @@ fn split_fast(url: &str) -> Option<UrlParts<'_>> {
     let mut i = start;
     let mut label_start = start;
     while i < n {
-        let c = b[i];
-        if c == b'.' {
-            if !label_ok(&b[label_start..i]) {
-                return None;
+        match HOST_BYTE[b[i] as usize] {
+            LABEL => {}
+            DOT => {
+                if !label_ok(&b[label_start..i]) {
+                    return None;
+                }
+                label_start = i + 1;
             }
-            label_start = i + 1;
-        } else if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') {
-            break;
+            _ => break,
         }
         i += 1;
     }
@@ -202,42 +253,55 @@ fn split_fast(url: &str) -> Option<UrlParts<'_>> {
         return None;
     }
     let path_start = i;
-    let mut segment_start = i;
-    let dot_segment = |s: &[u8]| s == b"/." || s == b"/..";
-    while i < n && b[i] != b'?' && b[i] != b'#' {
-        let c = b[i];
-        if !PATH_BYTE[c as usize] {
-            return None;
+    // One pass over the path: stop at `?` or `#`, and note whether every byte is one no parser
+    // rewrites and whether a `.` or `%` (possible dot segments) occurs.
+    let mut path_end = i;
+    let mut flags = 0u8;
+    while path_end < n {
+        let class = PATH_CLASS[b[path_end] as usize];
+        if class & END != 0 {
+            break;
         }
-        if c == b'/' {
-            if dot_segment(&b[segment_start..i]) {
-                return None;
-            }
-            segment_start = i;
-        } else if c == b'%' && i + 2 < n && b[i + 1] == b'2' && (b[i + 2] | 0x20) == b'e' {
-            return None; // an encoded dot, which parsers may treat as a dot segment
-        }
-        i += 1;
+        flags |= class;
+        path_end += 1;
     }
-    if dot_segment(&b[segment_start..i]) {
+    if flags & BAD != 0 {
         return None;
     }
-    let path = if i == path_start {
+    let path_bytes = &b[path_start..path_end];
+    if flags & HAS_DOT != 0
+        && path_bytes
+            .split(|&c| c == b'/')
+            .any(|seg| seg == b"." || seg == b"..")
+    {
+        return None;
+    }
+    if flags & HAS_PERCENT != 0
+        && path_bytes
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e')
+    {
+        return None; // an encoded dot, which parsers may treat as a dot segment
+    }
+    let path = if path_end == path_start {
         "/"
     } else {
-        &url[path_start..i]
+        &url[path_start..path_end]
     };
     let mut query = None;
-    if i < n && b[i] == b'?' {
-        let query_start = i + 1;
-        i = query_start;
-        while i < n && b[i] != b'#' {
-            if b[i] <= b' ' || b[i] == 0x7f {
-                return None; // parsers strip or trim whitespace and controls
-            }
-            i += 1;
+    if path_end < n && b[path_end] == b'?' {
+        let query_start = path_end + 1;
+        // Parsers strip or trim whitespace and controls.
+        let mut query_end = query_start;
+        let mut clean = true;
+        while query_end < n && b[query_end] != b'#' {
+            clean &= (b[query_end] > b' ') & (b[query_end] != 0x7f);
+            query_end += 1;
         }
-        query = Some(Cow::Borrowed(&url[query_start..i]));
+        if !clean {
+            return None;
+        }
+        query = Some(Cow::Borrowed(&url[query_start..query_end]));
     }
     Some(UrlParts {
         scheme,
@@ -463,14 +527,18 @@ pub(crate) fn base_string_common(
                 &buf[p.1 as usize..p.2 as usize],
             )
         };
-        ranges.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        ranges.sort_unstable_by(|a, b| {
+            let (an, av) = key(a);
+            let (bn, bv) = key(b);
+            short_cmp(an, bn).then_with(|| short_cmp(av, bv))
+        });
     }
     let split = {
         let name = |p: &(u32, u32, u32)| &out[p.0 as usize..p.1 as usize];
-        let split = ranges.partition_point(|p| name(p) < first.as_bytes());
+        let split = ranges.partition_point(|p| short_cmp(name(p), first.as_bytes()).is_lt());
         if ranges[split..]
             .first()
-            .is_some_and(|p| name(p) <= last.as_bytes())
+            .is_some_and(|p| short_cmp(name(p), last.as_bytes()).is_le())
         {
             return Ok(None);
         }
@@ -497,6 +565,17 @@ pub(crate) fn base_string_common(
     Ok(Some(
         String::from_utf8(out).expect("the base string is ASCII"),
     ))
+}
+
+/// Byte-wise comparison for the short names and values of query parameters, where a `memcmp` call
+/// costs more than the comparison.
+fn short_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// `scheme%3A%2F%2Fhost[%3Aport]enc(path)`.

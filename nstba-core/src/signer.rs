@@ -321,14 +321,19 @@ impl TbaKey {
         header.push_str(&stamp.nonce);
         header.push_str("\", oauth_version=\"1.0\", oauth_signature=\"");
         // base64 only needs `+`, `/` and `=` escaped.
-        for c in signature.chars() {
-            match c {
-                '+' => header.push_str("%2B"),
-                '/' => header.push_str("%2F"),
-                '=' => header.push_str("%3D"),
-                c => header.push(c),
-            }
+        let mut run = 0;
+        for (i, c) in signature.bytes().enumerate() {
+            let escaped = match c {
+                b'+' => "%2B",
+                b'/' => "%2F",
+                b'=' => "%3D",
+                _ => continue,
+            };
+            header.push_str(&signature[run..i]);
+            header.push_str(escaped);
+            run = i + 1;
         }
+        header.push_str(&signature[run..]);
         header.push('"');
         Ok(Some(Signed {
             authorization: header,

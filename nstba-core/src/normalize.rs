@@ -506,20 +506,56 @@ pub(crate) fn base_string_common(
         return Ok(None);
     };
     let block_len: usize = block.iter().map(|b| b.len()).sum();
-    let mut out: Vec<u8> = Vec::with_capacity(url.len() * 3 + block_len + 64);
+    let mut out: Vec<u8> = Vec::with_capacity(url.len() * 2 + block_len + 64);
     out.extend_from_slice(method.as_bytes());
     out.push(b'&');
     write_base_uri(&mut out, &parts);
     out.push(b'&');
-    // The query's pairs go to a scratch region at the end of `out`, are sorted there by range, copied
-    // into place around the block, and the scratch region is then cut out.
-    let scratch = out.len();
+    // The query's pairs are decoded into a per-thread scratch buffer (no allocation once warm),
+    // sorted there by range, and copied into place around the block.
+    let done = SCRATCH.with(|cell| {
+        let mut own = Vec::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let scratch: &mut Vec<u8> = match borrowed.as_deref_mut() {
+            Ok(v) => v,
+            Err(_) => &mut own,
+        };
+        scratch.clear();
+        let done = query_around_block(
+            &mut out,
+            scratch,
+            parts.query.as_deref(),
+            block,
+            first,
+            last,
+        );
+        if scratch.capacity() > 64 * 1024 {
+            *scratch = Vec::new();
+        }
+        done
+    });
+    Ok(done.then(|| String::from_utf8(out).expect("the base string is ASCII")))
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(512));
+}
+
+/// Appends the query's pairs sorting before `first`, the block, and those sorting after `last` to
+/// `out`; `false` when that order cannot hold (see [`base_string_common`]).
+fn query_around_block(
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    query: Option<&str>,
+    block: &[&[u8]],
+    first: &str,
+    last: &str,
+) -> bool {
     let mut ranges = [(0u32, 0u32, 0u32); 16];
     let mut count = 0usize;
     let mut overflow = false;
-    let mut blank = false;
-    if let Some(query) = &parts.query {
-        blank = push_form_into(&mut out, query, |r| {
+    if let Some(query) = query {
+        let blank = push_form_into(scratch, query, |r| {
             if count < ranges.len() {
                 ranges[count] = r;
                 count += 1;
@@ -527,44 +563,27 @@ pub(crate) fn base_string_common(
                 overflow = true;
             }
         });
-    }
-    if overflow || blank {
-        return Ok(None);
+        if blank || overflow {
+            return false;
+        }
     }
     let ranges = &mut ranges[..count];
+    let name = |p: &(u32, u32, u32)| &scratch[p.0 as usize..p.1 as usize];
+    let value = |p: &(u32, u32, u32)| &scratch[p.1 as usize..p.2 as usize];
+    ranges.sort_unstable_by(|a, b| {
+        short_cmp(name(a), name(b)).then_with(|| short_cmp(value(a), value(b)))
+    });
+    let split = ranges.partition_point(|p| short_cmp(name(p), first.as_bytes()).is_lt());
+    if ranges[split..]
+        .first()
+        .is_some_and(|p| short_cmp(name(p), last.as_bytes()).is_le())
     {
-        let buf = &out;
-        let key = |p: &(u32, u32, u32)| {
-            (
-                &buf[p.0 as usize..p.1 as usize],
-                &buf[p.1 as usize..p.2 as usize],
-            )
-        };
-        ranges.sort_unstable_by(|a, b| {
-            let (an, av) = key(a);
-            let (bn, bv) = key(b);
-            short_cmp(an, bn).then_with(|| short_cmp(av, bv))
-        });
+        return false;
     }
-    let split = {
-        let name = |p: &(u32, u32, u32)| &out[p.0 as usize..p.1 as usize];
-        let split = ranges.partition_point(|p| short_cmp(name(p), first.as_bytes()).is_lt());
-        if ranges[split..]
-            .first()
-            .is_some_and(|p| short_cmp(name(p), last.as_bytes()).is_le())
-        {
-            return Ok(None);
-        }
-        split
-    };
-    let scratch_end = out.len();
-    let copy_pair = |out: &mut Vec<u8>, p: &(u32, u32, u32)| {
-        out.extend_from_within(p.0 as usize..p.1 as usize);
-        out.extend_from_slice(b"%3D");
-        out.extend_from_within(p.1 as usize..p.2 as usize);
-    };
     for p in &ranges[..split] {
-        copy_pair(&mut out, p);
+        out.extend_from_slice(name(p));
+        out.extend_from_slice(b"%3D");
+        out.extend_from_slice(value(p));
         out.extend_from_slice(b"%26");
     }
     for b in block {
@@ -572,12 +591,11 @@ pub(crate) fn base_string_common(
     }
     for p in &ranges[split..] {
         out.extend_from_slice(b"%26");
-        copy_pair(&mut out, p);
+        out.extend_from_slice(name(p));
+        out.extend_from_slice(b"%3D");
+        out.extend_from_slice(value(p));
     }
-    out.drain(scratch..scratch_end);
-    Ok(Some(
-        String::from_utf8(out).expect("the base string is ASCII"),
-    ))
+    true
 }
 
 /// Byte-wise comparison for the short names and values of query parameters, where a `memcmp` call

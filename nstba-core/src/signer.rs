@@ -313,8 +313,9 @@ impl TbaKey {
         else {
             return Ok(None);
         };
-        let signature = self.signature(&base_string);
-        let mut header = String::with_capacity(t.header_a.len() + 120 + signature.len() * 2);
+        let signature = self.signature_text(&base_string);
+        let sig = signature.as_str();
+        let mut header = String::with_capacity(t.header_a.len() + 120 + sig.len() * 2);
         header.push_str(&t.header_a);
         header.push_str(ts);
         header.push_str("\", oauth_nonce=\"");
@@ -322,18 +323,18 @@ impl TbaKey {
         header.push_str("\", oauth_version=\"1.0\", oauth_signature=\"");
         // base64 only needs `+`, `/` and `=` escaped.
         let mut run = 0;
-        for (i, c) in signature.bytes().enumerate() {
+        for (i, c) in sig.bytes().enumerate() {
             let escaped = match c {
                 b'+' => "%2B",
                 b'/' => "%2F",
                 b'=' => "%3D",
                 _ => continue,
             };
-            header.push_str(&signature[run..i]);
+            header.push_str(&sig[run..i]);
             header.push_str(escaped);
             run = i + 1;
         }
-        header.push_str(&signature[run..]);
+        header.push_str(&sig[run..]);
         header.push('"');
         Ok(Some(Signed {
             authorization: header,
@@ -378,8 +379,8 @@ impl TbaKey {
         }
         let normalized = Normalized::new(request.method, request.url, request.form_body, &oauth)?;
         let base_string = normalized.base_string();
-        let signature = self.signature(&base_string);
-        let authorization = self.header(&oauth, &signature);
+        let signature = self.signature_text(&base_string);
+        let authorization = self.header(&oauth, signature.as_str());
         Ok((
             normalized,
             Signed {
@@ -402,15 +403,18 @@ impl TbaKey {
 
     /// base64(HMAC-SHA256(key, base_string)), before header percent-encoding.
     pub fn signature(&self, base_string: &str) -> String {
+        self.signature_text(base_string).as_str().to_owned()
+    }
+
+    fn signature_text(&self, base_string: &str) -> SignatureText {
         let mut mac = self.mac.clone();
         mac.update(base_string.as_bytes());
-        let mut text = [0u8; 44];
+        let mut bytes = [0u8; 44];
         let n = BASE64
-            .encode_slice(mac.finalize().into_bytes(), &mut text)
+            .encode_slice(mac.finalize().into_bytes(), &mut bytes)
             .expect("32 bytes are 44 base64 characters");
-        std::str::from_utf8(&text[..n])
-            .expect("base64 is ASCII")
-            .to_owned()
+        debug_assert_eq!(n, 44);
+        SignatureText(bytes)
     }
 
     /// `OAuth realm="…", k="v", …, oauth_signature="…"` from already-encoded values.
@@ -459,12 +463,28 @@ impl fmt::Debug for TbaKey {
     }
 }
 
+/// The base64 text of an HMAC-SHA256 signature, kept inline (no allocation per signing).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct SignatureText([u8; 44]);
+
+impl SignatureText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("base64 is ASCII")
+    }
+}
+
+impl fmt::Debug for SignatureText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// The result of one signing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
     authorization: String,
     base_string: String,
-    signature: String,
+    signature: SignatureText,
 }
 
 impl Signed {
@@ -485,7 +505,7 @@ impl Signed {
 
     /// The base64 signature (before it is percent-encoded into the header).
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.signature.as_str()
     }
 }
 
@@ -511,7 +531,7 @@ impl fmt::Display for Explain {
             writeln!(f, "  {k}={v}")?;
         }
         writeln!(f, "base string: {}", self.signed.base_string)?;
-        write!(f, "signature:   {}", self.signed.signature)
+        write!(f, "signature:   {}", self.signed.signature())
     }
 }
 

@@ -3,13 +3,17 @@
 
 use crate::{profile, Failure};
 use nstba::client::{Client, Error};
-use nstba::core::ENV_VARIABLES;
+use nstba::core::Credentials;
 
 /// A client from `NETSUITE_*` variables over the profile (`NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`
 /// and `NETSUITE_CONCURRENCY` honoured).
 pub fn client(profile_name: Option<&str>) -> Result<Client, Failure> {
     // Validate (and name a missing profile) first, with the profile's own error messages.
-    let creds = profile::load(profile_name)?;
+    client_for(profile::load(profile_name)?)
+}
+
+/// A client for credentials already loaded, with the URL and concurrency variables honoured.
+pub fn client_for(creds: Credentials) -> Result<Client, Failure> {
     let mut builder = Client::builder().credentials(creds);
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     if let Some(url) = var("NETSUITE_BASE_URL") {
@@ -31,7 +35,6 @@ pub fn client(profile_name: Option<&str>) -> Result<Client, Failure> {
             })?;
         builder = builder.concurrency(n);
     }
-    let _ = ENV_VARIABLES;
     builder.build().map_err(failure)
 }
 

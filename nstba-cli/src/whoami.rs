@@ -9,7 +9,7 @@ pub fn run(profile_name: Option<&str>) -> Result<(), Failure> {
     let account = creds.account().clone();
     let consumer_key = creds.consumer_key().to_owned();
     let token_id = creds.token_id().to_owned();
-    let client = net::client(profile_name)?;
+    let client = net::client_for(creds)?;
     println!(
         "account:      {} (realm)   {} (host label)",
         account.realm(),

@@ -306,38 +306,16 @@ impl From<FilterError> for crate::client::Error {
 impl<R> Filter<R> {
     /// Both this filter and `other`.
     pub fn and(self, other: Filter<R>) -> Filter<R> {
-        let node = match (self.node, other.node) {
-            (Node::And(mut a), Node::And(b)) => {
-                a.extend(b);
-                Node::And(a)
-            }
-            (Node::And(mut a), b) => {
-                a.push(b);
-                Node::And(a)
-            }
-            (a, b) => Node::And(vec![a, b]),
-        };
         Filter {
-            node,
+            node: join(self.node, other.node, true),
             _r: PhantomData,
         }
     }
 
     /// This filter or `other`.
     pub fn or(self, other: Filter<R>) -> Filter<R> {
-        let node = match (self.node, other.node) {
-            (Node::Or(mut a), Node::Or(b)) => {
-                a.extend(b);
-                Node::Or(a)
-            }
-            (Node::Or(mut a), b) => {
-                a.push(b);
-                Node::Or(a)
-            }
-            (a, b) => Node::Or(vec![a, b]),
-        };
         Filter {
-            node,
+            node: join(self.node, other.node, false),
             _r: PhantomData,
         }
     }
@@ -390,6 +368,33 @@ fn q_value(field: &'static FieldInfo, v: &Value, out: &mut String) -> Result<(),
         Value::Id(s) => q_quote(s, out),
     }
     Ok(())
+}
+
+/// `a AND b` (`and`) or `a OR b`: when `a` is already such a group, `b` joins it (and so do `b`'s
+/// parts when `b` is one too); otherwise a new group of the two.
+fn join(a: Node, b: Node, and: bool) -> Node {
+    let group = |parts| {
+        if and {
+            Node::And(parts)
+        } else {
+            Node::Or(parts)
+        }
+    };
+    let parts_of = |n: Node| match n {
+        Node::And(parts) if and => Ok(parts),
+        Node::Or(parts) if !and => Ok(parts),
+        other => Err(other),
+    };
+    match parts_of(a) {
+        Err(a) => group(vec![a, b]),
+        Ok(mut parts) => {
+            match parts_of(b) {
+                Ok(more) => parts.extend(more),
+                Err(b) => parts.push(b),
+            }
+            group(parts)
+        }
+    }
 }
 
 /// `a AND b` / `a OR b`, parenthesised when nested; each part rendered by `render` (the same

@@ -67,7 +67,7 @@ pub fn schemas(
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
-    let client = net::client(profile_name)?;
+    let client = net::client_for(creds)?;
     let fetched: Vec<(String, PathBuf, Value)> = net::runtime()?.block_on(async {
         let mut out = Vec::new();
         for (t, path) in missing {

@@ -13,7 +13,7 @@ mod generated_mock;
 use generated::{Customer, CustomerEmailPreference, CustomrecordPmMilestone, SalesOrder};
 use nstba::client::Client;
 use nstba::mock::MockNetSuite;
-use nstba::RecordKey;
+use nstba::{ClientExt, RecordKey};
 use serde_json::json;
 use std::path::Path;
 
@@ -89,7 +89,7 @@ async fn emulator_records_decode_into_generated_structs() {
         .unwrap();
 
     let customer: Customer = client
-        .records::<Customer>()
+        .typed::<Customer>()
         .get(RecordKey::from("1"))
         .expand_sub_resources(true)
         .send()
@@ -104,7 +104,7 @@ async fn emulator_records_decode_into_generated_structs() {
         .is_some());
 
     let order: SalesOrder = client
-        .records::<SalesOrder>()
+        .typed::<SalesOrder>()
         .get(RecordKey::from("1"))
         .expand_sub_resources(true)
         .send()
@@ -115,7 +115,7 @@ async fn emulator_records_decode_into_generated_structs() {
     assert!(lines.items()[0].item.is_some());
 
     let from_catalog: generated_mock::SalesOrder = client
-        .records::<generated_mock::SalesOrder>()
+        .typed::<generated_mock::SalesOrder>()
         .get(RecordKey::from("1"))
         .expand_sub_resources(true)
         .send()
@@ -125,7 +125,7 @@ async fn emulator_records_decode_into_generated_structs() {
         .item
         .is_some_and(|lines| !lines.items().is_empty()));
     let customer_from_catalog: generated_mock::Customer = client
-        .records::<generated_mock::Customer>()
+        .typed::<generated_mock::Customer>()
         .get(RecordKey::from("2"))
         .send()
         .await
@@ -137,7 +137,7 @@ async fn emulator_records_decode_into_generated_structs() {
         json!({"name": "Kick-off", "custrecord_pm_hours": 12.5, "custrecord_pm_phase": "plan", "custrecord_pm_due": "2026-12-01"}),
     );
     let milestone: CustomrecordPmMilestone = client
-        .records::<CustomrecordPmMilestone>()
+        .typed::<CustomrecordPmMilestone>()
         .get(RecordKey::from(id.as_str()))
         .send()
         .await

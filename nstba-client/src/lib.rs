@@ -9,6 +9,9 @@
 //!   backoff, jitter and `Retry-After` ([`RetryPolicy`]); a create is never repeated once it may have
 //!   reached NetSuite.
 //!
+//! Two ways in: [`Client::record`] for untyped JSON on any record type, and [`ClientExt::typed`] for
+//! a `#[derive(Record)]` struct (typed get/create/update/list, `Filter`s and typed SuiteQL).
+//!
 //! ```no_run
 //! use futures_util::StreamExt;
 //! use nstba_client::Client;
@@ -32,25 +35,30 @@
 mod client;
 mod error;
 mod metadata;
-pub mod record;
 mod records;
 mod restlet;
 mod retry;
+mod select;
 mod suiteql;
 mod token;
-pub mod values;
+mod typed;
 
 pub use client::{Client, ClientBuilder, CLIENT_ENV_VARIABLES, DEFAULT_CONCURRENCY};
 pub use error::{Error, ErrorDetail, Result, INVALID_LOGIN_CHECKLIST};
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
-pub use record::{FieldInfo, FieldKind, Record, RecordId, RecordKey, RecordRef};
+pub use nstba_record::{
+    values, FieldInfo, FieldKind, Filter, FilterError, Record, RecordId, RecordKey, RecordRef,
+    Sublist, TypedRecord,
+};
 pub use records::{
     CreateRecord, DeleteRecord, GetRecord, GetSublist, ListItem, ListPage, ListRecords, Records,
-    Sublist, UpdateRecord, UpsertRecord, MAX_PAGE_SIZE, RECORD_PATH,
+    UpdateRecord, UpsertRecord, MAX_PAGE_SIZE, RECORD_PATH,
 };
 pub use restlet::{RestletCall, RESTLET_PATH};
 pub use retry::RetryPolicy;
+pub use select::{decode_row, Select};
 pub use suiteql::{SuiteQl, SuiteQlPage, SuiteQlPages, SuiteQlRows, SUITEQL_PATH, SUITEQL_ROW_CAP};
 pub use token::{IssueToken, IssuedToken, ISSUE_TOKEN_PATH, REVOKE_TOKEN_PATH};
+pub use typed::{ClientExt, TypedList, TypedRecords};
 
 pub use reqwest::Method;

@@ -5,10 +5,11 @@
 
 use crate::client::{Call, Client, Repeat};
 use crate::error::{Error, Result};
-use crate::record::{Record, RecordId, RecordKey};
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use nstba_core::encode;
+use nstba_record::names::is_netsuite_id;
+use nstba_record::{Record, RecordId, RecordKey, Sublist};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -28,8 +29,9 @@ impl Client {
         Records::new(self.clone(), record_type.into())
     }
 
-    /// Typed operations on `T::RECORD_TYPE`.
-    pub fn records<T: Record>(&self) -> Records<T> {
+    /// The records handle of `T::RECORD_TYPE` that the typed operations ([`crate::ClientExt::typed`])
+    /// wrap.
+    pub(crate) fn records<T: Record>(&self) -> Records<T> {
         Records::new(self.clone(), T::RECORD_TYPE.to_owned())
     }
 }
@@ -60,7 +62,7 @@ impl<T> std::fmt::Debug for Records<T> {
 }
 
 fn check_type(t: &str) -> Result<()> {
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if !is_netsuite_id(t) {
         return Err(Error::invalid(
             "record_type",
             format!("{t:?} is not a record type (letters, digits and `_` only)"),
@@ -70,7 +72,7 @@ fn check_type(t: &str) -> Result<()> {
 }
 
 fn check_name(what: &'static str, t: &str) -> Result<()> {
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if !is_netsuite_id(t) {
         return Err(Error::invalid(
             what,
             format!("{t:?} is not a field or sublist name (letters, digits and `_` only)"),
@@ -542,28 +544,6 @@ impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
             .buffered(width)
             .boxed()
     }
-}
-
-/// A sublist read with `GET /{type}/{id}/{sublist}`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Sublist<S> {
-    /// The lines.
-    #[serde(default = "Vec::new")]
-    pub items: Vec<S>,
-    /// Total lines, when NetSuite reports it.
-    #[serde(default)]
-    pub total_results: Option<u64>,
-    /// Whether more lines follow.
-    #[serde(default)]
-    pub has_more: bool,
-    /// Lines in this response.
-    #[serde(default)]
-    pub count: Option<u64>,
-    /// Offset of this response.
-    #[serde(default)]
-    pub offset: Option<u64>,
 }
 
 /// A `GET /{type}/{id}/{sublist}` request. Finish with [`GetSublist::send`].

@@ -2,7 +2,8 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use nstba_client::{
-    values, Client, Error, FieldInfo, FieldKind, Method, Record, RecordId, RecordKey, RetryPolicy,
+    values, Client, ClientExt, Error, FieldInfo, FieldKind, Method, Record, RecordId, RecordKey,
+    RetryPolicy, TypedRecord,
 };
 use nstba_mock::{MockNetSuite, RestletError};
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,13 @@ impl Record for Customer {
     fn id(&self) -> Option<&RecordId> {
         self.id.as_ref()
     }
+}
+
+// A hand-written record needs no field handles; its patch is plain JSON.
+impl TypedRecord for Customer {
+    type Fields = ();
+    type Patch = Value;
+    fn fields() {}
 }
 
 fn quick_retry() -> RetryPolicy {
@@ -88,7 +96,7 @@ async fn demo() -> (MockNetSuite, Client) {
 #[tokio::test]
 async fn typed_record_lifecycle() {
     let (mock, client) = demo().await;
-    let customers = client.records::<Customer>();
+    let customers = client.typed::<Customer>();
     let new = Customer {
         id: None,
         company_name: "Typed \"Quote\" & Co".into(),
@@ -154,7 +162,8 @@ async fn typed_record_lifecycle() {
 
     // Typed list: every customer fetched as `Customer`, in list order.
     let all: Vec<Customer> = customers
-        .list_records()
+        .list_all()
+        .records()
         .try_collect()
         .await
         .expect("typed list");
@@ -178,7 +187,7 @@ async fn typed_record_lifecycle() {
         .send()
         .await
         .expect("sublist");
-    assert_eq!(lines.items.len(), 2, "{lines:?}");
+    assert_eq!(lines.items().len(), 2, "{lines:?}");
     customers
         .update(&id, &line)
         .replace(["addressbook"])
@@ -190,7 +199,7 @@ async fn typed_record_lifecycle() {
         .send()
         .await
         .expect("sublist");
-    assert_eq!(lines.items.len(), 1, "{lines:?}");
+    assert_eq!(lines.items().len(), 1, "{lines:?}");
 
     customers.delete(&id).send().await.expect("delete");
     let err = customers.get(&id).send().await.unwrap_err();
@@ -264,7 +273,7 @@ async fn untyped_records_list_and_sublist() {
         .send()
         .await
         .expect("sublist");
-    assert!(!lines.items.is_empty(), "demo customers have addresses");
+    assert!(!lines.items().is_empty(), "demo customers have addresses");
 
     // Bad input is an error, not a panic or a request.
     let requests = mock.counters().requests;

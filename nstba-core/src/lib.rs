@@ -27,7 +27,6 @@ mod authorize;
 mod clock;
 mod credentials;
 mod error;
-pub mod names;
 mod nonce;
 mod normalize;
 mod passport;

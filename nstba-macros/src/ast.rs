@@ -179,7 +179,7 @@ impl Field<'_> {
         } else if let Some(r) = &self.attrs.rename {
             r.value()
         } else {
-            crate::types::camel_case(&self.ident.to_string())
+            nstba_record::names::camel_case(&self.ident.to_string())
         }
     }
 

@@ -26,15 +26,45 @@ impl Errors {
     }
 }
 
-pub(crate) const CONTAINER_KEYS: &[&str] = &["record", "table", "unchecked", "subrecord", "crate"];
-pub(crate) const FIELD_KEYS: &[&str] = &[
-    "id",
-    "external_id",
-    "rename",
-    "custom",
-    "column",
-    "kind",
-    "subrecord",
+/// The keys `#[netsuite(…)]` takes on the struct. The one list: [`container`] matches on the enum,
+/// so a key listed here but not handled does not compile, and error messages list these names.
+#[derive(Clone, Copy)]
+enum ContainerKey {
+    Record,
+    Table,
+    Unchecked,
+    Subrecord,
+    Crate,
+}
+
+const CONTAINER_KEYS: &[(&str, ContainerKey)] = &[
+    ("record", ContainerKey::Record),
+    ("table", ContainerKey::Table),
+    ("unchecked", ContainerKey::Unchecked),
+    ("subrecord", ContainerKey::Subrecord),
+    ("crate", ContainerKey::Crate),
+];
+
+/// The keys `#[netsuite(…)]` takes on a field (one list, as for [`ContainerKey`]).
+#[derive(Clone, Copy)]
+enum FieldKey {
+    Id,
+    ExternalId,
+    Rename,
+    Custom,
+    Column,
+    Kind,
+    Subrecord,
+}
+
+const FIELD_KEYS: &[(&str, FieldKey)] = &[
+    ("id", FieldKey::Id),
+    ("external_id", FieldKey::ExternalId),
+    ("rename", FieldKey::Rename),
+    ("custom", FieldKey::Custom),
+    ("column", FieldKey::Column),
+    ("kind", FieldKey::Kind),
+    ("subrecord", FieldKey::Subrecord),
 ];
 
 /// `#[netsuite(…)]` on the struct.
@@ -84,12 +114,13 @@ pub(crate) struct FieldAttrs {
 
 /// Walks every `netsuite` key of `attrs`; `on_key` handles a known key and returns `false` for an
 /// unknown one. Duplicate keys are reported at the second use with a note at the first.
-fn walk(
+fn walk<K: Copy>(
     attrs: &[Attribute],
-    known: &[&str],
+    known: &[(&'static str, K)],
     errors: &mut Errors,
-    mut on_key: impl FnMut(&str, &ParseNestedMeta<'_>, &mut Errors) -> syn::Result<()>,
+    mut on_key: impl FnMut(K, &'static str, &ParseNestedMeta<'_>, &mut Errors) -> syn::Result<()>,
 ) {
+    let names = || known.iter().map(|(name, _)| *name);
     let mut seen: Vec<(String, Span)> = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("netsuite")) {
         if let syn::Meta::Path(p) = &attr.meta {
@@ -106,13 +137,13 @@ fn walk(
                 })
                 .unwrap_or_default();
             let span = p_span(&meta.path);
-            if !known.contains(&key.as_str()) {
+            let Some(&(name, k)) = known.iter().find(|(name, _)| *name == key) else {
                 let shown = if key.is_empty() {
                     "this path".to_owned()
                 } else {
                     format!("`{key}`")
                 };
-                let hint = match crate::types::closest(&key, known.iter().copied()) {
+                let hint = match crate::suggest::closest(&key, names()) {
                     Some(best) => format!("; did you mean `{best}`?"),
                     None => String::new(),
                 };
@@ -120,20 +151,20 @@ fn walk(
                     span,
                     format!(
                         "unknown netsuite attribute key {shown}{hint} (expected one of: {})",
-                        known.join(", ")
+                        names().collect::<Vec<_>>().join(", ")
                     ),
                 );
                 skip_value(&meta)?;
                 return Ok(());
-            }
+            };
             if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
                 errors.at(span, format!("duplicate netsuite attribute key `{key}`"));
                 errors.at(*first, "note: first one here");
                 skip_value(&meta)?;
                 return Ok(());
             }
-            seen.push((key.clone(), span));
-            on_key(&key, &meta, errors)
+            seen.push((key, span));
+            on_key(k, name, &meta, errors)
         });
         if let Err(e) = res {
             errors.push(e);
@@ -175,20 +206,19 @@ fn string(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<LitStr> {
 
 pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> Container {
     let mut c = Container::default();
-    walk(attrs, CONTAINER_KEYS, errors, |key, meta, errors| {
-        match key {
-            "record" => c.record = Some(string(meta, key)?),
-            "table" => c.table = Some(string(meta, key)?),
-            "unchecked" => c.unchecked = Some(flag(meta, key)?),
-            "subrecord" => c.subrecord = Some(flag(meta, key)?),
-            "crate" => {
+    walk(attrs, CONTAINER_KEYS, errors, |k, key, meta, errors| {
+        match k {
+            ContainerKey::Record => c.record = Some(string(meta, key)?),
+            ContainerKey::Table => c.table = Some(string(meta, key)?),
+            ContainerKey::Unchecked => c.unchecked = Some(flag(meta, key)?),
+            ContainerKey::Subrecord => c.subrecord = Some(flag(meta, key)?),
+            ContainerKey::Crate => {
                 let lit = string(meta, key)?;
                 match lit.parse::<syn::Path>() {
                     Ok(p) => c.krate = Some(p),
                     Err(_) => errors.at(lit.span(), "`crate` must be a path such as \"::nstba\""),
                 }
             }
-            _ => {}
         }
         Ok(())
     });
@@ -197,15 +227,15 @@ pub(crate) fn container(attrs: &[Attribute], errors: &mut Errors) -> Container {
 
 pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut f = FieldAttrs::default();
-    walk(attrs, FIELD_KEYS, errors, |key, meta, errors| {
-        match key {
-            "id" => f.id = Some(flag(meta, key)?),
-            "external_id" => f.external_id = Some(flag(meta, key)?),
-            "subrecord" => f.subrecord = Some(flag(meta, key)?),
-            "rename" => f.rename = Some(string(meta, key)?),
-            "custom" => f.custom = Some(string(meta, key)?),
-            "column" => f.column = Some(string(meta, key)?),
-            "kind" => {
+    walk(attrs, FIELD_KEYS, errors, |k, key, meta, errors| {
+        match k {
+            FieldKey::Id => f.id = Some(flag(meta, key)?),
+            FieldKey::ExternalId => f.external_id = Some(flag(meta, key)?),
+            FieldKey::Subrecord => f.subrecord = Some(flag(meta, key)?),
+            FieldKey::Rename => f.rename = Some(string(meta, key)?),
+            FieldKey::Custom => f.custom = Some(string(meta, key)?),
+            FieldKey::Column => f.column = Some(string(meta, key)?),
+            FieldKey::Kind => {
                 let lit = string(meta, key)?;
                 match Kind::parse(&lit.value()) {
                     Some(k) => f.kind = Some((k, lit.span())),
@@ -215,7 +245,6 @@ pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                     ),
                 }
             }
-            _ => {}
         }
         Ok(())
     });

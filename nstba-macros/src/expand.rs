@@ -3,7 +3,6 @@
 
 use crate::ast::{Field, Input, Shape};
 use crate::attr::{Errors, Kind};
-use crate::types;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -26,7 +25,10 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
                     .map(|p| quote!(#p))
                     .unwrap_or_else(|| quote!(::nstba));
                 let subrecord = model.as_ref().is_some_and(|m| m.attrs.subrecord.is_some());
-                out.extend(stubs(&input.ident, &krate, subrecord));
+                out.extend(stubs(&input.ident, &krate, subrecord, model.is_none()));
+                if let Some(m) = model.as_ref().filter(|_| !subrecord) {
+                    out.extend(typed_items(m, &quote!(#krate::__private), true));
+                }
             }
             out
         }
@@ -34,8 +36,10 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
 }
 
-/// Impls that let the rest of the user's crate type-check while the real error is shown.
-fn stubs(ident: &syn::Ident, krate: &TokenStream, subrecord: bool) -> TokenStream {
+/// Impls that let the rest of the user's crate type-check while the real error is shown. With a
+/// model, [`typed_items`] adds `<Name>Fields`, `<Name>Patch`, `fields()` and `patch()`; without one
+/// (`typed`), an opaque `TypedRecord` impl stands in.
+fn stubs(ident: &syn::Ident, krate: &TokenStream, subrecord: bool, typed: bool) -> TokenStream {
     let p = quote!(#krate::__private);
     let mut out = quote! {
         #[automatically_derived]
@@ -54,16 +58,20 @@ fn stubs(ident: &syn::Ident, krate: &TokenStream, subrecord: bool) -> TokenStrea
     if !subrecord {
         out.extend(quote! {
             #[automatically_derived]
-            impl #p::nstba_client::Record for #ident {
+            impl #p::nstba_record::Record for #ident {
                 const RECORD_TYPE: &'static str = "";
                 const TABLE: &'static str = "";
-                const FIELDS: &'static [#p::nstba_client::FieldInfo] = &[];
-                fn id(&self) -> ::core::option::Option<&#p::nstba_client::RecordId> {
+                const FIELDS: &'static [#p::nstba_record::FieldInfo] = &[];
+                fn id(&self) -> ::core::option::Option<&#p::nstba_record::RecordId> {
                     ::core::option::Option::None
                 }
             }
+        });
+    }
+    if !subrecord && typed {
+        out.extend(quote! {
             #[automatically_derived]
-            impl #p::typed::TypedRecord for #ident {
+            impl #p::nstba_record::TypedRecord for #ident {
                 type Fields = ();
                 type Patch = ();
                 fn fields() -> Self::Fields {}
@@ -74,7 +82,7 @@ fn stubs(ident: &syn::Ident, krate: &TokenStream, subrecord: bool) -> TokenStrea
 }
 
 fn kind_tokens(shape: Shape, p: &TokenStream) -> TokenStream {
-    let fk = quote!(#p::nstba_client::FieldKind);
+    let fk = quote!(#p::nstba_record::FieldKind);
     match shape {
         Shape::Scalar(Kind::String) => quote!(#fk::String),
         Shape::Scalar(Kind::Number) => quote!(#fk::Number),
@@ -90,7 +98,7 @@ fn kind_tokens(shape: Shape, p: &TokenStream) -> TokenStream {
 
 /// The marker type of a field handle; `None` for fields that cannot be filtered.
 fn handle_kind(f: &Field<'_>, p: &TokenStream) -> Option<TokenStream> {
-    let k = quote!(#p::typed::kind);
+    let k = quote!(#p::nstba_record::kind);
     if f.attrs.id.is_some() {
         return Some(quote!(#k::Id));
     }
@@ -115,7 +123,6 @@ fn expand(m: &Input<'_>) -> TokenStream {
         Span::call_site(),
     );
     let ident = m.ident;
-    let vis = m.vis;
 
     // Serialize: present values only; an empty sublist is not sent.
     let ser_entries = m.fields.iter().map(|f| {
@@ -131,7 +138,7 @@ fn expand(m: &Input<'_>) -> TokenStream {
             quote!(value)
         };
         quote_spanned! {span=>
-            #p::typed::ser::#helper(&mut __m, #wire, &self.#name)?;
+            #p::nstba_record::ser::#helper(&mut __m, #wire, &self.#name)?;
         }
     });
     let wire_fields = m.fields.iter().map(|f| {
@@ -192,19 +199,19 @@ fn expand(m: &Input<'_>) -> TokenStream {
         .table
         .as_ref()
         .map(|t| t.value())
-        .unwrap_or_else(|| types::table_of(&record));
+        .unwrap_or_else(|| nstba_record::types::table_of(&record));
     let infos = m.fields.iter().map(|f| {
         let name = f.ident.to_string();
         let name = name.strip_prefix("r#").unwrap_or(&name);
         let wire = f.wire();
         let column = f.column();
         let kind = if f.attrs.id.is_some() {
-            quote!(#p::nstba_client::FieldKind::Number)
+            quote!(#p::nstba_record::FieldKind::Number)
         } else {
             kind_tokens(f.shape, &p)
         };
         quote! {
-            #p::nstba_client::FieldInfo { name: #name, wire: #wire, column: #column, kind: #kind }
+            #p::nstba_record::FieldInfo { name: #name, wire: #wire, column: #column, kind: #kind }
         }
     });
     let id_body = match m.fields.iter().find(|f| f.attrs.id.is_some()) {
@@ -219,40 +226,68 @@ fn expand(m: &Input<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
 
+    out.extend(quote! {
+        #[automatically_derived]
+        impl #p::nstba_record::Record for #ident {
+            const RECORD_TYPE: &'static str = #record;
+            const TABLE: &'static str = #table;
+            const FIELDS: &'static [#p::nstba_record::FieldInfo] = &[#(#infos,)*];
+            fn id(&self) -> ::core::option::Option<&#p::nstba_record::RecordId> {
+                #id_body
+            }
+        }
+
+    });
+    out.extend(typed_items(m, &p, false));
+    out
+}
+
+/// `<Name>Fields` (typed handles), `<Name>Patch`, `impl TypedRecord` and the inherent `fields()` /
+/// `patch()`. With `stub`, the bodies that depend on a valid model are `unreachable!()` (the derive
+/// reported an error; these only keep the user's code type-checking).
+fn typed_items(m: &Input<'_>, p: &TokenStream, stub: bool) -> TokenStream {
+    let ident = m.ident;
+    let vis = m.vis;
+    let record = m
+        .attrs
+        .record
+        .as_ref()
+        .map(|r| r.value())
+        .unwrap_or_default();
     let fields_ident = format_ident!("{}Fields", ident);
     let patch_ident = format_ident!("{}Patch", ident);
     let handles: Vec<_> = m
         .fields
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| handle_kind(f, &p).map(|k| (i, f, k)))
+        .filter_map(|(i, f)| handle_kind(f, p).map(|k| (i, f, k)))
         .collect();
     let handle_decls = handles.iter().map(|(_, f, k)| {
         let name = f.ident;
         let doc = format!("`{}` (SuiteQL column `{}`).", f.wire(), f.column());
-        quote!(#[doc = #doc] pub #name: #p::typed::Field<#ident, #k>)
+        quote!(#[doc = #doc] pub #name: #p::nstba_record::Field<#ident, #k>)
     });
     let handle_inits = handles.iter().map(|(i, f, _)| {
         let name = f.ident;
-        quote!(#name: #p::typed::Field::__new(&<#ident as #p::nstba_client::Record>::FIELDS[#i]))
+        quote!(#name: #p::nstba_record::Field::__new(&<#ident as #p::nstba_record::Record>::FIELDS[#i]))
     });
     let patchable: Vec<_> = m.fields.iter().filter(|f| f.attrs.id.is_none()).collect();
     let patch_decls = patchable.iter().map(|f| {
         let name = f.ident;
         let inner = f.inner;
         let doc = format!("`{}`: unchanged (default), cleared or set.", f.wire());
-        quote!(#[doc = #doc] pub #name: #p::typed::Patch<#inner>)
+        quote!(#[doc = #doc] pub #name: #p::nstba_record::Patch<#inner>)
     });
     let patch_defaults = patchable.iter().map(|f| {
         let name = f.ident;
-        quote!(#name: #p::typed::Patch::Unchanged)
+        quote!(#name: #p::nstba_record::Patch::Unchanged)
     });
     let patch_entries = patchable.iter().map(|f| {
         let name = f.ident;
         let wire = f.wire();
         let span = syn::spanned::Spanned::span(f.ty);
         quote_spanned! {span=>
-            #p::typed::ser::patch(&mut __m, #wire, &self.#name)?;
+            #p::nstba_record::ser::patch(&mut __m, #wire, &self.#name)?;
         }
     });
     let fields_name = fields_ident.to_string();
@@ -265,17 +300,21 @@ fn expand(m: &Input<'_>) -> TokenStream {
     let fields_fn_doc = format!("Typed field handles of `{record}`, for filters and SuiteQL.");
     let patch_fn_doc = "An empty patch: every field left unchanged.";
 
-    out.extend(quote! {
-        #[automatically_derived]
-        impl #p::nstba_client::Record for #ident {
-            const RECORD_TYPE: &'static str = #record;
-            const TABLE: &'static str = #table;
-            const FIELDS: &'static [#p::nstba_client::FieldInfo] = &[#(#infos,)*];
-            fn id(&self) -> ::core::option::Option<&#p::nstba_client::RecordId> {
-                #id_body
-            }
+    let patch_ser_body = if stub {
+        quote!(::core::unreachable!())
+    } else {
+        quote! {
+            let mut __m = #p::serde::Serializer::serialize_map(__s, ::core::option::Option::None)?;
+            #(#patch_entries)*
+            #p::serde::ser::SerializeMap::end(__m)
         }
-
+    };
+    let fields_body = if stub {
+        quote!(::core::unreachable!())
+    } else {
+        quote!(#fields_ident { #(#handle_inits,)* })
+    };
+    quote! {
         #[doc = #fields_doc]
         #vis struct #fields_ident {
             #(#handle_decls,)*
@@ -316,18 +355,16 @@ fn expand(m: &Input<'_>) -> TokenStream {
             where
                 __S: #p::serde::Serializer,
             {
-                let mut __m = #p::serde::Serializer::serialize_map(__s, ::core::option::Option::None)?;
-                #(#patch_entries)*
-                #p::serde::ser::SerializeMap::end(__m)
+                #patch_ser_body
             }
         }
 
         #[automatically_derived]
-        impl #p::typed::TypedRecord for #ident {
+        impl #p::nstba_record::TypedRecord for #ident {
             type Fields = #fields_ident;
             type Patch = #patch_ident;
             fn fields() -> #fields_ident {
-                #fields_ident { #(#handle_inits,)* }
+                #fields_body
             }
         }
 
@@ -335,7 +372,7 @@ fn expand(m: &Input<'_>) -> TokenStream {
         impl #ident {
             #[doc = #fields_fn_doc]
             #vis fn fields() -> #fields_ident {
-                <#ident as #p::typed::TypedRecord>::fields()
+                <#ident as #p::nstba_record::TypedRecord>::fields()
             }
 
             #[doc = #patch_fn_doc]
@@ -343,8 +380,7 @@ fn expand(m: &Input<'_>) -> TokenStream {
                 ::core::default::Default::default()
             }
         }
-    });
-    out
+    }
 }
 
 #[cfg(test)]
@@ -396,6 +432,6 @@ mod tests {
         let out = derive(&input).to_string();
         assert_eq!(out.matches("compile_error").count(), 4, "{out}");
         assert!(out.contains("did you mean `customer`"));
-        assert!(out.contains("impl :: nstba :: __private :: nstba_client :: Record for Customer"));
+        assert!(out.contains("impl :: nstba :: __private :: nstba_record :: Record for Customer"));
     }
 }

@@ -13,7 +13,7 @@
 mod ast;
 mod attr;
 mod expand;
-mod types;
+mod suggest;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -3,7 +3,11 @@
 
 use crate::ast::{Input, Shape};
 use crate::attr::Errors;
-use crate::types::{self, CUSTOM_PREFIXES, RECORD_TYPES};
+use crate::suggest::closest;
+use nstba_record::names::{
+    is_custom_field_id, is_custom_record_type, is_netsuite_id, CUSTOM_FIELD_PREFIXES,
+};
+use nstba_record::types::{is_standard, RECORD_TYPES};
 
 pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
     check_record_type(input, errors);
@@ -14,7 +18,7 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
 
 fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
     let c = &input.attrs;
-    if let Some(sub) = c.subrecord {
+    if c.subrecord.is_some() {
         if let Some(r) = &c.record {
             errors.at(
                 r.span(),
@@ -27,11 +31,10 @@ fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
                 "a `subrecord` struct has no SuiteQL table; remove `table`",
             );
         }
-        let _ = sub;
         return;
     }
     if let Some(t) = &c.table {
-        if !is_name(&t.value()) {
+        if !is_netsuite_id(&t.value()) {
             errors.at(t.span(), "a SuiteQL table is letters, digits and `_` only");
         }
     }
@@ -43,12 +46,8 @@ fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
         return;
     };
     let value = record.value();
-    if RECORD_TYPES.contains(&value.as_str()) || c.unchecked.is_some() {
-        if value.is_empty()
-            || !value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+    if is_standard(&value) || c.unchecked.is_some() {
+        if !is_netsuite_id(&value) {
             errors.at(
                 record.span(),
                 "a record type is letters, digits and `_` only",
@@ -57,7 +56,7 @@ fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
         return;
     }
     if value.starts_with("customrecord") {
-        if !types::is_custom_record(&value) {
+        if !is_custom_record_type(&value) {
             errors.at(
                 record.span(),
                 format!("`{value}` is not a custom record type id: expected `customrecord` followed by lower-case letters, digits or `_`"),
@@ -65,7 +64,7 @@ fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
         }
         return;
     }
-    let hint = match types::closest(&value, RECORD_TYPES.iter().copied()) {
+    let hint = match closest(&value, RECORD_TYPES.iter().copied()) {
         Some(best) => format!("; did you mean `{best}`?"),
         None => String::new(),
     };
@@ -75,25 +74,20 @@ fn check_record_type(input: &Input<'_>, errors: &mut Errors) {
     );
 }
 
-fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
 fn check_fields(input: &Input<'_>, errors: &mut Errors) {
     for f in &input.fields {
         let a = &f.attrs;
         if let Some(c) = &a.custom {
             let v = c.value();
-            let known = nstba_core::names::is_custom_field_id(&v);
-            if !known {
+            if !is_custom_field_id(&v) {
                 errors.at(
                     c.span(),
                     format!(
                         "custom field id `{v}` has no known prefix: expected one of {} followed by the rest of the script id",
-                        CUSTOM_PREFIXES.join(", ")
+                        CUSTOM_FIELD_PREFIXES.join(", ")
                     ),
                 );
-            } else if !is_name(&v) || v.bytes().any(|b| b.is_ascii_uppercase()) {
+            } else if !is_netsuite_id(&v) || v.bytes().any(|b| b.is_ascii_uppercase()) {
                 errors.at(
                     c.span(),
                     "a custom field id is lower-case letters, digits and `_`",
@@ -107,16 +101,16 @@ fn check_fields(input: &Input<'_>, errors: &mut Errors) {
             }
         }
         if let Some(r) = &a.rename {
-            if !is_name(&r.value()) {
+            if !is_netsuite_id(&r.value()) {
                 errors.at(r.span(), "a wire name is letters, digits and `_` only");
             }
         }
         if let Some(c) = &a.column {
-            if !is_name(&c.value()) {
+            if !is_netsuite_id(&c.value()) {
                 errors.at(c.span(), "a SuiteQL column is letters, digits and `_` only");
             }
         }
-        if let Some(id) = a.id {
+        if a.id.is_some() {
             for (other, span) in [
                 ("rename", a.rename.as_ref().map(|l| l.span())),
                 ("custom", a.custom.as_ref().map(|l| l.span())),
@@ -134,11 +128,7 @@ fn check_fields(input: &Input<'_>, errors: &mut Errors) {
                     "the id field must be `RecordId` or `Option<RecordId>`",
                 );
             }
-            let _ = id;
             continue;
-        }
-        if input.attrs.subrecord.is_some() && a.external_id.is_some() {
-            // allowed: lines can carry external ids too
         }
         if f.shape == Shape::Unknown {
             let ty = f.inner;

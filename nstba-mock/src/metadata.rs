@@ -190,7 +190,7 @@ fn is_date_time(s: &str) -> bool {
 }
 
 fn is_custom(name: &str) -> bool {
-    nstba_core::names::is_custom_field_id(name)
+    nstba_record::names::is_custom_field_id(name)
 }
 
 /// `companyName` → `Company Name`.

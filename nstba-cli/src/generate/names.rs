@@ -2,7 +2,7 @@
 
 /// `true` for a custom-field script id (`custentity_tier`).
 pub fn is_custom_id(wire: &str) -> bool {
-    nstba::core::names::is_custom_field_id(wire)
+    nstba::record::names::is_custom_field_id(wire)
 }
 
 const KEYWORDS: [&str; 51] = [
@@ -88,7 +88,7 @@ pub fn type_name(name: &str) -> String {
 /// The wire name the derive gives a Rust field name (to decide whether a generated field needs an
 /// explicit `rename`): the same function the derive uses.
 pub fn default_wire(rust: &str) -> String {
-    nstba::core::names::camel_case(rust)
+    nstba::record::names::camel_case(rust)
 }
 
 #[cfg(test)]

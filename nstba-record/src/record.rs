@@ -2,7 +2,15 @@
 //! through the same code path as the untyped one, parameterised by these items.
 
 use core::fmt;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// RFC 3986: everything but the unreserved characters is percent-encoded in a path segment.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A record's internal id as NetSuite returns it (`"id": "123"`). Serialized as a string.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -70,11 +78,11 @@ impl RecordKey {
     pub fn path_segment(&self) -> String {
         match self {
             RecordKey::Id(id) => {
-                percent_encoding::utf8_percent_encode(id.as_str(), nstba_core::RFC3986).to_string()
+                percent_encoding::utf8_percent_encode(id.as_str(), PATH_SEGMENT).to_string()
             }
             RecordKey::External(eid) => format!(
                 "eid:{}",
-                percent_encoding::utf8_percent_encode(eid, nstba_core::RFC3986)
+                percent_encoding::utf8_percent_encode(eid, PATH_SEGMENT)
             ),
         }
     }
@@ -203,4 +211,15 @@ pub trait Record: Serialize + DeserializeOwned + Send + Sync + 'static {
 
     /// The internal id, when the value came from NetSuite.
     fn id(&self) -> Option<&RecordId>;
+}
+
+/// A [`Record`] with typed field handles and a patch type; implemented by `#[derive(Record)]`.
+pub trait TypedRecord: Record {
+    /// The field handles (`<Name>Fields`).
+    type Fields;
+    /// The partial update (`<Name>Patch`): every field unchanged, cleared or set.
+    type Patch: Serialize + Default;
+
+    /// The field handles.
+    fn fields() -> Self::Fields;
 }

@@ -1,8 +1,9 @@
-//! NetSuite facts the macro checks against: standard REST record types, their SuiteQL tables, and
-//! custom field prefixes. Kept in one place so they can change.
+//! NetSuite's record types as facts, one table each: the standard REST record types, which of them
+//! are transactions (and their `transaction.type` codes), and the SuiteQL table of each. The derive,
+//! the typed SuiteQL builder, the generator and the emulator all read these tables.
 
 /// Standard REST record types (record API v1), as spelled in URLs.
-pub(crate) const RECORD_TYPES: &[&str] = &[
+pub const RECORD_TYPES: &[&str] = &[
     "account",
     "accountingBook",
     "accountingPeriod",
@@ -176,66 +177,99 @@ pub(crate) const RECORD_TYPES: &[&str] = &[
     "workplace",
 ];
 
-/// Record types stored in SuiteQL's `transaction` table.
-const TRANSACTIONS: &[&str] = &[
-    "advInterCompanyJournalEntry",
-    "assemblyBuild",
-    "assemblyUnbuild",
-    "binTransfer",
-    "binWorksheet",
-    "blanketPurchaseOrder",
-    "cashRefund",
-    "cashSale",
-    "check",
-    "creditCardCharge",
-    "creditCardRefund",
-    "creditMemo",
-    "customerDeposit",
-    "customerPayment",
-    "customerRefund",
-    "deposit",
-    "depositApplication",
-    "estimate",
-    "expenseReport",
-    "fulfillmentRequest",
-    "interCompanyJournalEntry",
-    "interCompanyTransferOrder",
-    "inventoryAdjustment",
-    "inventoryCount",
-    "inventoryStatusChange",
-    "inventoryTransfer",
-    "invoice",
-    "itemFulfillment",
-    "itemReceipt",
-    "journalEntry",
-    "opportunity",
-    "paycheck",
-    "periodEndJournal",
-    "purchaseContract",
-    "purchaseOrder",
-    "purchaseRequisition",
-    "returnAuthorization",
-    "revenueArrangement",
-    "salesOrder",
-    "statisticalJournalEntry",
-    "transferOrder",
-    "vendorBill",
-    "vendorCredit",
-    "vendorPayment",
-    "vendorPrepayment",
-    "vendorReturnAuthorization",
-    "workOrder",
-    "workOrderClose",
-    "workOrderCompletion",
-    "workOrderIssue",
+/// Record types stored in SuiteQL's `transaction` table, with their `transaction.type` code where it
+/// is known (`salesOrder` → `SalesOrd`). `None`: a transaction whose code this table does not know
+/// yet (typed SuiteQL cannot narrow the table to it).
+pub const TRANSACTION_TYPES: &[(&str, Option<&str>)] = &[
+    ("advInterCompanyJournalEntry", None),
+    ("assemblyBuild", Some("Build")),
+    ("assemblyUnbuild", Some("Unbuild")),
+    ("binTransfer", None),
+    ("binWorksheet", None),
+    ("blanketPurchaseOrder", None),
+    ("cashRefund", Some("CashRfnd")),
+    ("cashSale", Some("CashSale")),
+    ("check", Some("Check")),
+    ("creditCardCharge", Some("CardChrg")),
+    ("creditCardRefund", Some("CardRfnd")),
+    ("creditMemo", Some("CustCred")),
+    ("customerDeposit", Some("CustDep")),
+    ("customerPayment", Some("CustPymt")),
+    ("customerRefund", Some("CustRfnd")),
+    ("deposit", Some("Deposit")),
+    ("depositApplication", Some("DepAppl")),
+    ("estimate", Some("Estimate")),
+    ("expenseReport", Some("ExpRept")),
+    ("fulfillmentRequest", None),
+    ("interCompanyJournalEntry", None),
+    ("interCompanyTransferOrder", None),
+    ("inventoryAdjustment", Some("InvAdjst")),
+    ("inventoryCount", None),
+    ("inventoryStatusChange", None),
+    ("inventoryTransfer", Some("InvTrnfr")),
+    ("invoice", Some("CustInvc")),
+    ("itemFulfillment", Some("ItemShip")),
+    ("itemReceipt", Some("ItemRcpt")),
+    ("journalEntry", Some("Journal")),
+    ("opportunity", Some("Opprtnty")),
+    ("paycheck", None),
+    ("periodEndJournal", None),
+    ("purchaseContract", None),
+    ("purchaseOrder", Some("PurchOrd")),
+    ("purchaseRequisition", Some("PurchReq")),
+    ("returnAuthorization", Some("RtnAuth")),
+    ("revenueArrangement", None),
+    ("salesOrder", Some("SalesOrd")),
+    ("statisticalJournalEntry", None),
+    ("transferOrder", Some("TrnfrOrd")),
+    ("vendorBill", Some("VendBill")),
+    ("vendorCredit", Some("VendCred")),
+    ("vendorPayment", Some("VendPymt")),
+    ("vendorPrepayment", None),
+    ("vendorReturnAuthorization", Some("VendAuth")),
+    ("workOrder", Some("WorkOrd")),
+    ("workOrderClose", None),
+    ("workOrderCompletion", None),
+    ("workOrderIssue", None),
 ];
 
-/// Script id prefixes of custom fields (one list, in nstba-core).
-pub(crate) use nstba_core::names::CUSTOM_FIELD_PREFIXES as CUSTOM_PREFIXES;
+/// The `transaction.type` code of a transaction record type (`salesOrder` → `SalesOrd`), compared
+/// without regard to case (the emulator's lower-cased types find theirs too).
+///
+/// ```
+/// use nstba_record::types::transaction_type_code;
+/// assert_eq!(transaction_type_code("salesOrder"), Some("SalesOrd"));
+/// assert_eq!(transaction_type_code("salesorder"), Some("SalesOrd"));
+/// assert_eq!(transaction_type_code("customer"), None);
+/// ```
+pub fn transaction_type_code(record_type: &str) -> Option<&'static str> {
+    TRANSACTION_TYPES
+        .iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(record_type))
+        .and_then(|(_, code)| *code)
+}
 
-/// The SuiteQL table of a record type.
-pub(crate) fn table_of(record_type: &str) -> String {
-    if TRANSACTIONS.contains(&record_type) {
+/// Whether a record type lives in SuiteQL's `transaction` table.
+pub fn is_transaction(record_type: &str) -> bool {
+    TRANSACTION_TYPES.iter().any(|(t, _)| *t == record_type)
+}
+
+/// Whether `record_type` is one of NetSuite's standard REST record types ([`RECORD_TYPES`]).
+pub fn is_standard(record_type: &str) -> bool {
+    RECORD_TYPES.contains(&record_type)
+}
+
+/// The SuiteQL table of a record type: `transaction` for transactions, `item` for items, `customer`
+/// for leads and prospects, otherwise the lower-cased type.
+///
+/// ```
+/// use nstba_record::types::table_of;
+/// assert_eq!(table_of("salesOrder"), "transaction");
+/// assert_eq!(table_of("inventoryItem"), "item");
+/// assert_eq!(table_of("customrecord_x"), "customrecord_x");
+/// ```
+pub fn table_of(record_type: &str) -> String {
+    if is_transaction(record_type) {
         "transaction".to_owned()
     } else if record_type.ends_with("Item") {
         "item".to_owned()
@@ -246,77 +280,26 @@ pub(crate) fn table_of(record_type: &str) -> String {
     }
 }
 
-/// Whether a custom record type id is well formed (`customrecord` + `[a-z0-9_]`).
-pub(crate) fn is_custom_record(t: &str) -> bool {
-    t.strip_prefix("customrecord").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    })
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The closest candidate, when it is close enough to be a plausible typo.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    if word.is_empty() {
-        return None;
-    }
-    let limit = (word.chars().count() / 3).max(1) + 1;
-    candidates
-        .map(|c| (distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// `company_name` → `companyName` (the one rule, in nstba-core).
-pub(crate) use nstba_core::names::camel_case;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names() {
-        assert_eq!(camel_case("company_name"), "companyName");
-        assert_eq!(camel_case("id"), "id");
-        assert_eq!(camel_case("r#type"), "type");
-        assert_eq!(camel_case("date_created_2"), "dateCreated2");
-        assert_eq!(
-            closest("custmer", RECORD_TYPES.iter().copied()),
-            Some("customer")
-        );
-        assert_eq!(
-            closest("salesorder", RECORD_TYPES.iter().copied()),
-            Some("salesOrder")
-        );
-        assert_eq!(closest("zzzzzz", RECORD_TYPES.iter().copied()), None);
         assert_eq!(table_of("salesOrder"), "transaction");
         assert_eq!(table_of("inventoryItem"), "item");
         assert_eq!(table_of("customer"), "customer");
         assert_eq!(table_of("customrecord_x"), "customrecord_x");
-        assert!(is_custom_record("customrecord_tier"));
-        assert!(!is_custom_record("customrecord"));
         for t in RECORD_TYPES {
             assert!(RECORD_TYPES.iter().filter(|x| *x == t).count() == 1, "{t}");
         }
+        for (t, _) in TRANSACTION_TYPES {
+            assert!(is_standard(t), "{t} is a transaction but not a record type");
+            assert!(
+                TRANSACTION_TYPES.iter().filter(|(x, _)| x == t).count() == 1,
+                "{t}"
+            );
+        }
+        assert_eq!(transaction_type_code("invoice"), Some("CustInvc"));
     }
 }

@@ -1,7 +1,7 @@
 //! Serialization helpers the derive calls once per field (generic, so each value type is compiled
 //! once rather than once per field). Not a public API.
 
-use super::{Patch, Sublist};
+use crate::{Patch, Sublist};
 use serde::ser::SerializeMap;
 use serde::Serialize;
 

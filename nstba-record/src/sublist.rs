@@ -1,93 +1,35 @@
-//! The typed layer `#[derive(Record)]` targets: field handles and filters ([`Field`], [`Filter`]),
-//! partial updates ([`Patch`]), sublists ([`Sublist`]), typed SuiteQL ([`Select`]) and the typed
-//! operations ([`ClientExt::typed`] → [`TypedRecords`]).
+//! Sublists: the lines of `item` on a sales order, `addressbook` on a customer, as NetSuite sends them.
 
-mod field;
-mod ops;
-mod select;
-#[doc(hidden)]
-pub mod ser;
-
-pub use field::{kind, DateValue, Field, Filter, FilterError, NumberValue};
-pub use ops::{ClientExt, TypedList, TypedRecords};
-pub use select::{decode_row, Select};
-
-use crate::client::Record;
 use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A [`Record`] with typed field handles and a patch type; implemented by `#[derive(Record)]`.
-pub trait TypedRecord: Record {
-    /// The field handles (`<Name>Fields`).
-    type Fields;
-    /// The partial update (`<Name>Patch`): every field unchanged, cleared or set.
-    type Patch: Serialize + Default;
-
-    /// The field handles.
-    fn fields() -> Self::Fields;
-}
-
-/// One field of a partial update: leave it as it is, clear it (send `null`), or set it.
+/// A sublist (`item` on a sales order, `addressbook` on a customer), sent as `{"items": […]}` and read
+/// from NetSuite's collection shape `{"links", "items", "totalResults", "count", "hasMore", "offset"}`.
+///
+/// One type serves a record's sublist field and a sublist read on its own
+/// (`GET /{type}/{id}/{sublist}`). NetSuite returns the lines only when asked to expand
+/// sub-resources (`get(..).expand_sub_resources(true)`); otherwise it sends a link stub
+/// (`{"links": […]}`), which reads as *not expanded* ([`Sublist::is_expanded`] is `false`), not as
+/// an empty sublist.
 ///
 /// ```
-/// use nstba::typed::Patch;
-/// let p: Patch<String> = Patch::set("x");
-/// assert_eq!(p, Patch::Set("x".to_owned()));
-/// assert_eq!(Patch::<String>::default(), Patch::Unchanged);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Patch<T> {
-    /// Not sent: NetSuite keeps the current value.
-    Unchanged,
-    /// Sent as `null`: NetSuite clears the field.
-    Clear,
-    /// Sent with this value.
-    Set(T),
-}
-
-// Hand-written: a derive would require `T: Default`.
-#[allow(clippy::derivable_impls)]
-impl<T> Default for Patch<T> {
-    fn default() -> Self {
-        Patch::Unchanged
-    }
-}
-
-impl<T> From<T> for Patch<T> {
-    fn from(v: T) -> Self {
-        Patch::Set(v)
-    }
-}
-
-impl<T> Patch<T> {
-    /// `Set(v)`.
-    pub fn set(v: impl Into<T>) -> Self {
-        Patch::Set(v.into())
-    }
-
-    /// Whether the field is left unchanged.
-    pub fn is_unchanged(&self) -> bool {
-        matches!(self, Patch::Unchanged)
-    }
-}
-
-/// A typed sublist (`item` on a sales order, `addressbook` on a customer), sent and read as
-/// `{"items": […]}`. NetSuite returns the lines only when asked to expand sub-resources
-/// (`get(..).expand_sub_resources(true)`); otherwise the sublist reads as empty.
-///
-/// ```
-/// use nstba::typed::Sublist;
+/// use nstba_record::Sublist;
 /// let lines: Sublist<u32> = serde_json::from_str(r#"{"links":[],"items":[1,2],"totalResults":2}"#)?;
 /// assert_eq!(lines.len(), 2);
 /// assert_eq!(serde_json::to_string(&lines)?, r#"{"items":[1,2]}"#);
 /// let stub: Sublist<u32> = serde_json::from_str(r#"{"links":[{"rel":"self","href":"x"}]}"#)?;
 /// assert!(stub.is_empty() && !stub.is_expanded());
+/// let page: Sublist<u32> = serde_json::from_str(r#"{"items":[3],"totalResults":7,"hasMore":true,"offset":2,"count":1}"#)?;
+/// assert_eq!((page.total_results(), page.has_more(), page.offset()), (Some(7), true, Some(2)));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, PartialEq)]
 pub struct Sublist<T> {
     items: Vec<T>,
     expanded: bool,
+    total_results: Option<u64>,
+    has_more: bool,
+    offset: Option<u64>,
 }
 
 impl<T> Default for Sublist<T> {
@@ -95,6 +37,9 @@ impl<T> Default for Sublist<T> {
         Sublist {
             items: Vec::new(),
             expanded: false,
+            total_results: None,
+            has_more: false,
+            offset: None,
         }
     }
 }
@@ -111,6 +56,9 @@ impl<T> Sublist<T> {
         Sublist {
             items,
             expanded: true,
+            total_results: None,
+            has_more: false,
+            offset: None,
         }
     }
 
@@ -142,6 +90,21 @@ impl<T> Sublist<T> {
     /// Whether NetSuite sent the lines (`items`), rather than a link stub.
     pub fn is_expanded(&self) -> bool {
         self.expanded
+    }
+
+    /// The total number of lines, when NetSuite reported it (`totalResults`).
+    pub fn total_results(&self) -> Option<u64> {
+        self.total_results
+    }
+
+    /// Whether more lines follow this response (`hasMore`).
+    pub fn has_more(&self) -> bool {
+        self.has_more
+    }
+
+    /// The offset of this response's first line, when NetSuite reported it.
+    pub fn offset(&self) -> Option<u64> {
+        self.offset
     }
 
     /// An iterator over the lines.
@@ -192,14 +155,24 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sublist<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(bound = "T: Deserialize<'de>")]
+        #[serde(rename_all = "camelCase")]
         struct Wire<T> {
             #[serde(default = "Option::default")]
             items: Option<Vec<T>>,
+            #[serde(default)]
+            total_results: Option<u64>,
+            #[serde(default)]
+            has_more: bool,
+            #[serde(default)]
+            offset: Option<u64>,
         }
         let w = Wire::<T>::deserialize(d)?;
         Ok(Sublist {
             expanded: w.items.is_some(),
             items: w.items.unwrap_or_default(),
+            total_results: w.total_results,
+            has_more: w.has_more,
+            offset: w.offset,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! null columns omitted.
 //!
 //! ```
-//! use nstba_client::values::{self, Date};
+//! use nstba_record::values::{self, Date};
 //! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 //! struct Row {
 //!     #[serde(with = "values::number_string")]

@@ -1,12 +1,13 @@
 //! Typed SuiteQL: `SELECT <the struct's columns> FROM <its table> WHERE <filter> ORDER BY …`, rows
 //! decoded from NetSuite's string values into the field types using `T::FIELDS`.
 
-use super::field::{Field, Filter, FilterError};
-use crate::client::{Client, Error, FieldKind, Record, Result};
+use crate::{Client, Error, Result};
 use futures_util::stream::{self, BoxStream, StreamExt};
+use nstba_record::types::transaction_type_code;
+use nstba_record::{Field, FieldKind, Filter, FilterError, Record};
 use serde_json::{Map, Value};
 
-/// A typed SuiteQL query over `T`'s table. Build with [`TypedRecords::select`](super::TypedRecords::select).
+/// A typed SuiteQL query over `T`'s table. Build with [`TypedRecords::select`](crate::TypedRecords::select).
 ///
 /// ```
 /// # use nstba::{Record, RecordId};
@@ -86,7 +87,7 @@ impl<T: Record> Select<T> {
         let mut sql = format!("SELECT {} FROM {}", columns.join(", "), T::TABLE);
         let kind = T::TABLE
             .eq_ignore_ascii_case("transaction")
-            .then(|| transaction_type(T::RECORD_TYPE))
+            .then(|| transaction_type_code(T::RECORD_TYPE))
             .flatten();
         match (kind, &self.filter) {
             (Some(code), Some(f)) => {
@@ -141,46 +142,6 @@ impl<T: Record> Select<T> {
             .map(|row| row.and_then(|r| decode_row::<T>(r)))
             .boxed()
     }
-}
-
-/// The `transaction.type` code of a transaction record type (SuiteQL keeps every transaction in
-/// one table).
-fn transaction_type(record_type: &str) -> Option<&'static str> {
-    Some(match record_type {
-        "salesOrder" => "SalesOrd",
-        "invoice" => "CustInvc",
-        "cashSale" => "CashSale",
-        "cashRefund" => "CashRfnd",
-        "creditMemo" => "CustCred",
-        "customerPayment" => "CustPymt",
-        "customerDeposit" => "CustDep",
-        "customerRefund" => "CustRfnd",
-        "depositApplication" => "DepAppl",
-        "estimate" => "Estimate",
-        "opportunity" => "Opprtnty",
-        "returnAuthorization" => "RtnAuth",
-        "itemFulfillment" => "ItemShip",
-        "itemReceipt" => "ItemRcpt",
-        "purchaseOrder" => "PurchOrd",
-        "purchaseRequisition" => "PurchReq",
-        "vendorBill" => "VendBill",
-        "vendorCredit" => "VendCred",
-        "vendorPayment" => "VendPymt",
-        "vendorReturnAuthorization" => "VendAuth",
-        "journalEntry" => "Journal",
-        "check" => "Check",
-        "deposit" => "Deposit",
-        "expenseReport" => "ExpRept",
-        "transferOrder" => "TrnfrOrd",
-        "inventoryAdjustment" => "InvAdjst",
-        "inventoryTransfer" => "InvTrnfr",
-        "workOrder" => "WorkOrd",
-        "assemblyBuild" => "Build",
-        "assemblyUnbuild" => "Unbuild",
-        "creditCardCharge" => "CardChrg",
-        "creditCardRefund" => "CardRfnd",
-        _ => return None,
-    })
 }
 
 fn number(s: &str) -> Option<Value> {
@@ -256,7 +217,7 @@ pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
     }
     serde_json::from_value(Value::Object(obj)).map_err(|e| Error::Decode {
         method: "POST".to_owned(),
-        path: crate::client::SUITEQL_PATH.to_owned(),
+        path: crate::SUITEQL_PATH.to_owned(),
         status: 200,
         json_path: ".".to_owned(),
         message: format!("row of `{}`: {e}", T::RECORD_TYPE),

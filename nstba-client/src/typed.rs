@@ -2,14 +2,22 @@
 //! return `T`, `T::Patch` and `Filter<T>`; every call goes through the client's ordinary records
 //! path, so it is signed, limited and retried like any other.
 
-use super::field::Filter;
-use super::select::Select;
-use super::TypedRecord;
-use crate::client::{
+use crate::select::Select;
+use crate::{
     Client, CreateRecord, DeleteRecord, Error, GetRecord, GetSublist, ListItem, ListPage,
-    ListRecords, RecordKey, Records, Result, UpdateRecord, UpsertRecord,
+    ListRecords, Records, Result, UpdateRecord, UpsertRecord,
 };
 use futures_util::stream::{self, BoxStream, StreamExt};
+use nstba_record::{Filter, FilterError, RecordKey, TypedRecord};
+
+impl From<FilterError> for Error {
+    fn from(e: FilterError) -> Self {
+        Error::InvalidInput {
+            what: "filter",
+            reason: e.to_string(),
+        }
+    }
+}
 
 /// Typed operations on a [`Client`].
 pub trait ClientExt {
@@ -172,7 +180,7 @@ impl<T: TypedRecord> TypedRecords<T> {
     /// }
     ///
     /// let lines = client.typed::<Customer>().sublist::<AddressLine>("1", "addressbook").send().await?;
-    /// assert_eq!(lines.items[0].label.as_deref(), Some("HQ"));
+    /// assert_eq!(lines.items()[0].label.as_deref(), Some("HQ"));
     /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
     /// ```
     pub fn sublist<S: serde::de::DeserializeOwned + Send + 'static>(

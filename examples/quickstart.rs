@@ -15,7 +15,7 @@
 use futures_util::{StreamExt, TryStreamExt};
 use nstba::client::values::DateTime;
 use nstba::client::Client;
-use nstba::core::{Credentials, Request, Stamp};
+use nstba::core::{Credentials, Request, Stamp, ENV_VARIABLES};
 use nstba::typed::{ClientExt, Patch, TypedRecords};
 use nstba::{Record, RecordId, RecordRef};
 use nstba_mock::MockNetSuite;
@@ -81,9 +81,25 @@ fn signing(creds: &Credentials, base_url: &str) -> Result<(), Box<dyn std::error
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let write = std::env::args().skip(1).any(|a| a == "--write");
+    let set: Vec<&str> = ENV_VARIABLES
+        .iter()
+        .copied()
+        .filter(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
+        .collect();
+    if set.is_empty() {
+        return demo().await;
+    }
+    // Some variables set: the user meant their account. Never fall back to the emulator silently.
     match Credentials::from_env() {
         Ok(creds) => live(creds, write).await,
-        Err(_) => demo().await,
+        Err(e) => {
+            eprintln!(
+                "quickstart: NETSUITE_* variables are partly set ({}): {e}\n\
+                 Set all five to use your account, or unset them all to use the embedded emulator.",
+                set.join(", ")
+            );
+            std::process::exit(2);
+        }
     }
 }
 

@@ -24,13 +24,23 @@ const VARS: [(&str, &str); 5] = [
 ];
 
 /// `cargo test` builds the examples next to the test binaries: `target/debug/examples/quickstart`.
-fn example() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?;
+/// A missing example fails the test (it must never pass because nothing ran).
+fn example() -> PathBuf {
+    example_named("quickstart")
+}
+
+fn example_named(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target/debug");
     let path = dir
         .join("examples")
-        .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
-    path.exists().then_some(path)
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not built: run through `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
 }
 
 fn command(exe: &PathBuf) -> Command {
@@ -57,10 +67,7 @@ fn run(mut cmd: Command) -> String {
 
 #[test]
 fn embedded_emulator_tour() {
-    let Some(exe) = example() else {
-        eprintln!("quickstart example not built; skipped");
-        return;
-    };
+    let exe = example();
     let out = run(command(&exe));
     for step in [
         "1. signing: header + explain",
@@ -78,10 +85,7 @@ fn embedded_emulator_tour() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn account_mode_is_read_only_unless_write() {
-    let Some(exe) = example() else {
-        eprintln!("quickstart example not built; skipped");
-        return;
-    };
+    let exe = example();
     let creds = Credentials::new(
         AccountId::parse(VARS[0].1).unwrap(),
         VARS[1].1,
@@ -124,4 +128,53 @@ async fn account_mode_is_read_only_unless_write() {
     };
     assert!(write.contains("deleted"), "{write}");
     assert_eq!(mock.record_count("customer"), before);
+}
+
+#[test]
+fn partly_set_variables_name_the_missing_ones_and_fail() {
+    let exe = example();
+    let mut cmd = command(&exe);
+    cmd.envs(VARS[..2].iter().copied());
+    let out = cmd.output().expect("quickstart runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for (missing, _) in &VARS[2..] {
+        assert!(stderr.contains(missing), "{missing} not named: {stderr}");
+    }
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("emulator"),
+        "fell back to the emulator"
+    );
+}
+
+/// The README's typed example is `examples/typed_records.rs` verbatim (so it compiles as shown), and
+/// it runs against the emulator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readme_typed_example_compiles_as_shown_and_runs() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let example = std::fs::read_to_string(root.join("examples/typed_records.rs")).unwrap();
+    assert!(
+        readme.contains(&format!("```rust\n{example}```")),
+        "README's typed example differs from examples/typed_records.rs"
+    );
+
+    let exe = example_named("typed_records");
+    let mock = MockNetSuite::builder().demo_data().start().await.unwrap();
+    let before = mock.record_count("customer");
+    let creds = mock.credentials();
+    let mut cmd = command(&exe);
+    cmd.env("NETSUITE_ACCOUNT_ID", creds.account().realm())
+        .env("NETSUITE_CONSUMER_KEY", creds.consumer_key())
+        .env("NETSUITE_CONSUMER_SECRET", nstba_mock::DEMO_CONSUMER_SECRET)
+        .env("NETSUITE_TOKEN_ID", creds.token_id())
+        .env("NETSUITE_TOKEN_SECRET", nstba_mock::DEMO_TOKEN_SECRET)
+        .env("NETSUITE_BASE_URL", mock.base_url());
+    let out = tokio::task::spawn_blocking(move || run(cmd)).await.unwrap();
+    assert!(out.contains("customers with an ap@ address"), "{out}");
+    assert!(
+        out.contains("customers with a credit limit over 1000"),
+        "{out}"
+    );
+    assert_eq!(mock.record_count("customer"), before, "created and deleted");
 }

@@ -3,39 +3,19 @@
 
 use crate::{profile, Failure};
 use nstba::client::{Client, Error};
-use nstba::core::Credentials;
 
 /// A client from `NETSUITE_*` variables over the profile (`NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`
 /// and `NETSUITE_CONCURRENCY` honoured).
 pub fn client(profile_name: Option<&str>) -> Result<Client, Failure> {
-    // Validate (and name a missing profile) first, with the profile's own error messages.
-    client_for(profile::load(profile_name)?)
+    client_for(&profile::settings(profile_name)?)
 }
 
-/// A client for credentials already loaded, with the URL and concurrency variables honoured.
-pub fn client_for(creds: Credentials) -> Result<Client, Failure> {
-    let mut builder = Client::builder().credentials(creds);
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(url) = var("NETSUITE_BASE_URL") {
-        builder = builder.base_url(url);
-    }
-    if let Some(url) = var("NETSUITE_RESTLET_URL") {
-        builder = builder.restlet_url(url);
-    }
-    if let Some(n) = var("NETSUITE_CONCURRENCY") {
-        let n = n
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                Failure::Usage(format!(
-                    "NETSUITE_CONCURRENCY must be a whole number of at least 1 (got {n:?})"
-                ))
-            })?;
-        builder = builder.concurrency(n);
-    }
-    builder.build().map_err(failure)
+/// A client for settings already read: the client's own `from_lookup` reads them, so the variables
+/// mean the same here as in `Client::from_env`. Credential problems are reported with the profile's
+/// messages first.
+pub fn client_for(settings: &profile::Settings) -> Result<Client, Failure> {
+    settings.credentials()?;
+    Client::from_lookup(|var| settings.get(var)).map_err(failure)
 }
 
 /// Exit code 2 for what the user can fix in the command or configuration, 1 for NetSuite/network.

@@ -61,9 +61,39 @@ fn read_profiles(path: &Path) -> Result<Option<Profiles>, Failure> {
     }
 }
 
-/// Credentials for a command: `NETSUITE_*` variables first, then the profile (`default` unless named).
-/// A profile named explicitly must exist.
-pub fn load(profile: Option<&str>) -> Result<Credentials, Failure> {
+/// The settings of one command: `NETSUITE_*` variables first, then the profile's entries (`default`
+/// unless named). Read through [`Settings::get`] by the client's own `from_lookup`, so the CLI and
+/// `Client::from_env` read the variables by the same rules.
+pub struct Settings {
+    section: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// The value of a `NETSUITE_*` variable: the variable when set and not blank, else the profile's
+    /// entry for it.
+    pub fn get(&self, var: &str) -> Option<String> {
+        let env = std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        env.or_else(|| {
+            let i = ENV_VARIABLES.iter().position(|v| *v == var)?;
+            self.section.get(KEYS[i]).cloned()
+        })
+    }
+
+    /// The credentials, or a usage error naming every missing or bad value.
+    pub fn credentials(&self) -> Result<Credentials, Failure> {
+        Credentials::from_lookup(|var| self.get(var)).map_err(|e| {
+            let hint = if self.section.is_empty() {
+                " (set the variables, or run `nstba configure`)"
+            } else {
+                ""
+            };
+            Failure::Usage(format!("{e}{hint}"))
+        })
+    }
+}
+
+/// The settings for a command. A profile named explicitly must exist.
+pub fn settings(profile: Option<&str>) -> Result<Settings, Failure> {
     // Without a config directory the variables alone must do, unless a profile was asked for.
     let (path, profiles) = match credentials_path() {
         Ok(path) => {
@@ -84,22 +114,15 @@ pub fn load(profile: Option<&str>) -> Result<Credentials, Failure> {
         }
         _ => None,
     };
-    let section = section.unwrap_or_default();
-    Credentials::from_lookup(|var| {
-        let env = std::env::var(var).ok().filter(|v| !v.trim().is_empty());
-        env.or_else(|| {
-            let i = ENV_VARIABLES.iter().position(|v| *v == var)?;
-            section.get(KEYS[i]).cloned()
-        })
+    Ok(Settings {
+        section: section.unwrap_or_default(),
     })
-    .map_err(|e| {
-        let hint = if section.is_empty() {
-            " (set the variables, or run `nstba configure`)"
-        } else {
-            ""
-        };
-        Failure::Usage(format!("{e}{hint}"))
-    })
+}
+
+/// Credentials for a command: `NETSUITE_*` variables first, then the profile (`default` unless named).
+/// A profile named explicitly must exist.
+pub fn load(profile: Option<&str>) -> Result<Credentials, Failure> {
+    settings(profile)?.credentials()
 }
 
 /// One value: its `NETSUITE_*` variable when set, else the profile's entry. `key` is one of [`KEYS`].

@@ -5,11 +5,12 @@ use crate::{profile, Failure};
 
 /// `nstba whoami`.
 pub fn run(profile_name: Option<&str>) -> Result<(), Failure> {
-    let creds = profile::load(profile_name)?;
+    let settings = profile::settings(profile_name)?;
+    let creds = settings.credentials()?;
     let account = creds.account().clone();
     let consumer_key = creds.consumer_key().to_owned();
     let token_id = creds.token_id().to_owned();
-    let client = net::client_for(creds)?;
+    let client = net::client_for(&settings)?;
     println!(
         "account:      {} (realm)   {} (host label)",
         account.realm(),

@@ -29,7 +29,7 @@ pub const CLIENT_ENV_VARIABLES: [&str; 3] = [
 /// An async NetSuite client: records, SuiteQL, RESTlets and token endpoints.
 ///
 /// Every request is signed at send time (a fresh nonce and timestamp per attempt), passes through one
-/// account-wide limiter (never more requests in flight than [`ClientBuilder::concurrency`]) and is
+/// concurrency limiter per client (never more requests in flight than [`ClientBuilder::concurrency`]) and is
 /// retried according to the [`RetryPolicy`]. Cloning is cheap and clones share the connection pool and
 /// the limiter.
 ///

@@ -3,7 +3,7 @@
 //! Records (REST record API v1), SuiteQL, RESTlets and the token endpoints, with every request:
 //! - **signed** at send time with Token-Based Authentication ([`nstba_core`]) over the final URL, with a
 //!   fresh nonce and timestamp per attempt;
-//! - **limited** by one account-wide limiter per [`Client`] (records, every SuiteQL page and RESTlets
+//! - **limited** by one concurrency limiter per [`Client`] and its clones (records, every SuiteQL page and RESTlets
 //!   share it), never more in flight than configured;
 //! - **retried** on 429, 502/503/504, governance refusals and connection failures, with exponential
 //!   backoff, jitter and `Retry-After` ([`RetryPolicy`]); a create is never repeated once it may have

@@ -40,7 +40,8 @@ pub fn schemas(
             )));
         }
     }
-    let creds = profile::load(profile_name)?;
+    let settings = profile::settings(profile_name)?;
+    let creds = settings.credentials()?;
     let dir = cache_dir(creds.account().realm())?;
     let mut paths = Vec::new();
     let mut missing = Vec::new();
@@ -67,7 +68,7 @@ pub fn schemas(
     }
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
-    let client = net::client_for(creds)?;
+    let client = net::client_for(&settings)?;
     let fetched: Vec<(String, PathBuf, Value)> = net::runtime()?.block_on(async {
         let mut out = Vec::new();
         for (t, path) in missing {

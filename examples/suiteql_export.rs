@@ -98,7 +98,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             return Err(e.into());
         }
         count += 1;
-        if count % 10_000 == 0 {
+        if count.is_multiple_of(10_000) {
             eprintln!(
                 "{count} rows, {} pages, {:.1}s",
                 rows.pages_fetched(),

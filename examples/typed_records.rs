@@ -1,3 +1,4 @@
+//! Typed records: create, patch, filter and select customers.
 use futures_util::TryStreamExt;
 use nstba::client::Client;
 use nstba::typed::{ClientExt, Patch};
@@ -5,20 +6,20 @@ use nstba::{Record, RecordId, RecordRef};
 
 #[derive(Record, Debug, Clone, Default)]
 #[netsuite(record = "customer")] // checked against NetSuite's record types at compile time
-pub struct Customer {
+struct Customer {
     #[netsuite(id)]
-    pub id: Option<RecordId>,
-    pub company_name: Option<String>, // wire `companyName`, SuiteQL column `companyname`
-    pub email: Option<String>,
-    pub is_inactive: Option<bool>,
-    pub credit_limit: Option<f64>,
-    pub subsidiary: Option<RecordRef>,
+    id: Option<RecordId>,
+    company_name: Option<String>, // wire `companyName`, SuiteQL column `companyname`
+    email: Option<String>,
+    is_inactive: Option<bool>,
+    credit_limit: Option<f64>,
+    subsidiary: Option<RecordRef>,
     #[netsuite(external_id)]
-    pub external_id: Option<String>,
+    external_id: Option<String>,
 }
 
 #[tokio::main]
-async fn main() -> Result<(), nstba::client::Error> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?; // NETSUITE_* (+ NETSUITE_BASE_URL for the emulator)
     let customers = client.typed::<Customer>();
     let f = Customer::fields();

@@ -77,6 +77,13 @@ pub(crate) struct Container {
     pub krate: Option<syn::Path>,
 }
 
+impl Container {
+    /// The `record = "…"` value (empty for a subrecord or when missing: reported by `valid`).
+    pub(crate) fn record_type(&self) -> String {
+        self.record.as_ref().map(|r| r.value()).unwrap_or_default()
+    }
+}
+
 /// A field kind named in `kind = "…"`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Kind {

@@ -188,12 +188,7 @@ fn expand(m: &Input<'_>) -> TokenStream {
         return out;
     }
 
-    let record = m
-        .attrs
-        .record
-        .as_ref()
-        .map(|r| r.value())
-        .unwrap_or_default();
+    let record = m.attrs.record_type();
     let table = m
         .attrs
         .table
@@ -248,12 +243,7 @@ fn expand(m: &Input<'_>) -> TokenStream {
 fn typed_items(m: &Input<'_>, p: &TokenStream, stub: bool) -> TokenStream {
     let ident = m.ident;
     let vis = m.vis;
-    let record = m
-        .attrs
-        .record
-        .as_ref()
-        .map(|r| r.value())
-        .unwrap_or_default();
+    let record = m.attrs.record_type();
     let fields_ident = format_ident!("{}Fields", ident);
     let patch_ident = format_ident!("{}Patch", ident);
     let handles: Vec<_> = m

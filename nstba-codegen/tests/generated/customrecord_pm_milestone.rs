@@ -70,7 +70,8 @@ impl ::nstba::__private::serde::Serialize for CustomrecordPmMilestoneCustrecordP
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomrecordPmMilestoneCustrecordPmPhase {
+impl<'de> ::nstba::__private::serde::Deserialize<'de>
+for CustomrecordPmMilestoneCustrecordPmPhase {
     fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {

@@ -471,7 +471,8 @@ impl ::nstba::__private::serde::Serialize for CustomerGlobalSubscriptionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerGlobalSubscriptionStatus {
+impl<'de> ::nstba::__private::serde::Deserialize<'de>
+for CustomerGlobalSubscriptionStatus {
     fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {

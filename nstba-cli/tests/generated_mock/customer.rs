@@ -15,7 +15,7 @@ pub struct Customer {
     /// Currency (`currency`)
     pub currency: Option<::nstba::RecordRef>,
     /// Date Created (`dateCreated`)
-    pub date_created: Option<::nstba::client::values::DateTime>,
+    pub date_created: Option<::nstba::values::DateTime>,
     /// Email (`email`)
     pub email: Option<String>,
     /// Entity Id (`entityId`)

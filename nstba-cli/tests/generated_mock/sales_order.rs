@@ -25,7 +25,7 @@ pub struct SalesOrder {
     /// Total (`total`)
     pub total: Option<f64>,
     /// Tran Date (`tranDate`)
-    pub tran_date: Option<::nstba::client::values::Date>,
+    pub tran_date: Option<::nstba::values::Date>,
     /// Tran Id (`tranId`)
     pub tran_id: Option<String>,
 }

@@ -81,6 +81,8 @@ impl std::fmt::Display for SchemaError {
     }
 }
 
+impl std::error::Error for SchemaError {}
+
 /// Reads one catalog document. `fallback_name` (usually the file stem) names a JSON Schema record
 /// whose document has no `self` link.
 pub fn parse_document(doc: &Value, fallback_name: &str) -> Result<Vec<RecordModel>, SchemaError> {
@@ -186,7 +188,7 @@ fn fields_of(
             ty,
             nullable: flag("nullable"),
             read_only: flag("readOnly"),
-            custom: flag("x-ns-custom-field") || crate::generate::names::is_custom_id(wire),
+            custom: flag("x-ns-custom-field") || crate::names::is_custom_id(wire),
         });
     }
     Ok(out)

@@ -49,7 +49,7 @@ pub struct Customer {
     pub currency: Option<::nstba::RecordRef>,
     /// Onboarded On (`custentity_onboarded`, custom field, nullable)
     #[netsuite(custom = "custentity_onboarded")]
-    pub custentity_onboarded: Option<::nstba::client::values::Date>,
+    pub custentity_onboarded: Option<::nstba::values::Date>,
     /// Region (`custentity_region`, custom field)
     #[netsuite(custom = "custentity_region")]
     pub custentity_region: Option<::nstba::RecordRef>,
@@ -65,9 +65,9 @@ pub struct Customer {
     /// Custom Form (`customForm`)
     pub custom_form: Option<::nstba::RecordRef>,
     /// Date Closed (`dateClosed`, nullable)
-    pub date_closed: Option<::nstba::client::values::Date>,
+    pub date_closed: Option<::nstba::values::Date>,
     /// Date Created (`dateCreated`, nullable)
-    pub date_created: Option<::nstba::client::values::DateTime>,
+    pub date_created: Option<::nstba::values::DateTime>,
     /// Days Overdue (`daysOverdue`, nullable)
     pub days_overdue: Option<i32>,
     /// Default Address (`defaultAddress`, read-only)
@@ -88,7 +88,7 @@ pub struct Customer {
     /// Email Transactions (`emailTransactions`)
     pub email_transactions: Option<bool>,
     /// End Date (`endDate`, nullable)
-    pub end_date: Option<::nstba::client::values::Date>,
+    pub end_date: Option<::nstba::values::Date>,
     /// Customer ID (`entityId`)
     pub entity_id: Option<String>,
     /// Status (`entityStatus`)
@@ -105,11 +105,11 @@ pub struct Customer {
     /// First Name (`firstName`)
     pub first_name: Option<String>,
     /// First Order Date (`firstOrderDate`, nullable)
-    pub first_order_date: Option<::nstba::client::values::Date>,
+    pub first_order_date: Option<::nstba::values::Date>,
     /// First Sale Date (`firstSaleDate`, nullable)
-    pub first_sale_date: Option<::nstba::client::values::Date>,
+    pub first_sale_date: Option<::nstba::values::Date>,
     /// First Visit (`firstVisit`, nullable)
-    pub first_visit: Option<::nstba::client::values::DateTime>,
+    pub first_visit: Option<::nstba::values::DateTime>,
     /// Login Access (`giveAccess`)
     pub give_access: Option<bool>,
     /// Global Subscription Status (`globalSubscriptionStatus`)
@@ -135,15 +135,15 @@ pub struct Customer {
     /// Language (`language`)
     pub language: Option<::nstba::RecordRef>,
     /// Last Modified Date (`lastModifiedDate`, nullable)
-    pub last_modified_date: Option<::nstba::client::values::DateTime>,
+    pub last_modified_date: Option<::nstba::values::DateTime>,
     /// Last Name (`lastName`)
     pub last_name: Option<String>,
     /// Last Order Date (`lastOrderDate`, nullable)
-    pub last_order_date: Option<::nstba::client::values::Date>,
+    pub last_order_date: Option<::nstba::values::Date>,
     /// Last Sale Date (`lastSaleDate`, nullable)
-    pub last_sale_date: Option<::nstba::client::values::Date>,
+    pub last_sale_date: Option<::nstba::values::Date>,
     /// Last Visit (`lastVisit`, nullable)
-    pub last_visit: Option<::nstba::client::values::DateTime>,
+    pub last_visit: Option<::nstba::values::DateTime>,
     /// Lead Source (`leadSource`)
     pub lead_source: Option<::nstba::RecordRef>,
     /// Middle Name (`middleName`)
@@ -191,7 +191,7 @@ pub struct Customer {
     #[netsuite(kind = "string")]
     pub stage: Option<CustomerStage>,
     /// Start Date (`startDate`, nullable)
-    pub start_date: Option<::nstba::client::values::Date>,
+    pub start_date: Option<::nstba::values::Date>,
     /// Primary Subsidiary (`subsidiary`)
     pub subsidiary: Option<::nstba::RecordRef>,
     /// Symbol Placement (`symbolPlacement`)
@@ -471,7 +471,8 @@ impl ::nstba::__private::serde::Serialize for CustomerGlobalSubscriptionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerGlobalSubscriptionStatus {
+impl<'de> ::nstba::__private::serde::Deserialize<'de>
+for CustomerGlobalSubscriptionStatus {
     fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {

@@ -1,8 +1,12 @@
 //! Rust names for NetSuite names.
 
+// NetSuite's naming facts (custom-field prefixes, the derive's camelCase rule) come from this one
+// table; the generator must agree with the derive, so it uses the same functions.
+use nstba_record::names as record_names;
+
 /// `true` for a custom-field script id (`custentity_tier`).
-pub fn is_custom_id(wire: &str) -> bool {
-    nstba::record::names::is_custom_field_id(wire)
+pub(crate) fn is_custom_id(wire: &str) -> bool {
+    record_names::is_custom_field_id(wire)
 }
 
 const KEYWORDS: [&str; 51] = [
@@ -50,7 +54,7 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// A snake_case field name that is a valid, non-keyword Rust identifier.
-pub fn field_name(wire: &str) -> String {
+pub(crate) fn field_name(wire: &str) -> String {
     let mut s = words(wire).join("_");
     if s.is_empty() {
         s = "field".to_owned();
@@ -65,7 +69,7 @@ pub fn field_name(wire: &str) -> String {
 }
 
 /// A PascalCase type name.
-pub fn type_name(name: &str) -> String {
+pub(crate) fn type_name(name: &str) -> String {
     let mut s: String = words(name)
         .iter()
         .map(|w| {
@@ -87,8 +91,8 @@ pub fn type_name(name: &str) -> String {
 
 /// The wire name the derive gives a Rust field name (to decide whether a generated field needs an
 /// explicit `rename`): the same function the derive uses.
-pub fn default_wire(rust: &str) -> String {
-    nstba::record::names::camel_case(rust)
+pub(crate) fn default_wire(rust: &str) -> String {
+    record_names::camel_case(rust)
 }
 
 #[cfg(test)]

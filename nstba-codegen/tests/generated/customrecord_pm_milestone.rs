@@ -6,7 +6,7 @@
 pub struct CustomrecordPmMilestone {
     /// Due (`custrecord_pm_due`, custom field, nullable)
     #[netsuite(custom = "custrecord_pm_due")]
-    pub custrecord_pm_due: Option<::nstba::client::values::Date>,
+    pub custrecord_pm_due: Option<::nstba::values::Date>,
     /// Hours (`custrecord_pm_hours`, custom field, nullable)
     #[netsuite(custom = "custrecord_pm_hours")]
     pub custrecord_pm_hours: Option<f32>,
@@ -70,7 +70,8 @@ impl ::nstba::__private::serde::Serialize for CustomrecordPmMilestoneCustrecordP
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomrecordPmMilestoneCustrecordPmPhase {
+impl<'de> ::nstba::__private::serde::Deserialize<'de>
+for CustomrecordPmMilestoneCustrecordPmPhase {
     fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {

@@ -5,7 +5,7 @@
 #[netsuite(record = "salesOrder", unchecked)]
 pub struct SalesOrder {
     /// Date Created (`createdDate`, read-only, nullable)
-    pub created_date: Option<::nstba::client::values::DateTime>,
+    pub created_date: Option<::nstba::values::DateTime>,
     /// Currency (`currency`)
     pub currency: Option<::nstba::RecordRef>,
     /// Channel (`custbody_channel`, custom field)
@@ -29,7 +29,7 @@ pub struct SalesOrder {
     #[netsuite(kind = "string")]
     pub order_status: Option<SalesOrderOrderStatus>,
     /// Ship Date (`shipDate`, nullable)
-    pub ship_date: Option<::nstba::client::values::Date>,
+    pub ship_date: Option<::nstba::values::Date>,
     /// Status (`status`)
     #[netsuite(kind = "string")]
     pub status: Option<SalesOrderStatus>,
@@ -40,7 +40,7 @@ pub struct SalesOrder {
     /// Total (`total`, read-only, nullable)
     pub total: Option<f64>,
     /// Date (`tranDate`, nullable)
-    pub tran_date: Option<::nstba::client::values::Date>,
+    pub tran_date: Option<::nstba::values::Date>,
     /// Order # (`tranId`)
     pub tran_id: Option<String>,
 }

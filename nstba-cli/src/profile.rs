@@ -25,20 +25,26 @@ pub const KEYS: [&str; 5] = [
     "token_secret",
 ];
 
-/// Where the credentials file lives.
-pub fn credentials_path() -> Result<PathBuf, Failure> {
-    let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+/// `$<xdg_var>/nstba` or `~/<home_dir>/nstba`: the XDG base-directory rule shared by the credentials
+/// file (`XDG_CONFIG_HOME`, `.config`) and the schema cache (`XDG_CACHE_HOME`, `.cache`).
+pub fn xdg_dir(xdg_var: &str, home_dir: &str, what: &str) -> Result<PathBuf, Failure> {
+    let base = match std::env::var_os(xdg_var).filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-            Some(home) => PathBuf::from(home).join(".config"),
+            Some(home) => PathBuf::from(home).join(home_dir),
             None => {
-                return Err(Failure::Usage(
-                    "cannot find the config directory: set XDG_CONFIG_HOME or HOME".into(),
-                ))
+                return Err(Failure::Usage(format!(
+                    "cannot find the {what} directory: set {xdg_var} or HOME"
+                )))
             }
         },
     };
-    Ok(base.join("nstba").join("credentials.toml"))
+    Ok(base.join("nstba"))
+}
+
+/// Where the credentials file lives.
+pub fn credentials_path() -> Result<PathBuf, Failure> {
+    Ok(xdg_dir("XDG_CONFIG_HOME", ".config", "config")?.join("credentials.toml"))
 }
 
 type Profiles = BTreeMap<String, BTreeMap<String, String>>;

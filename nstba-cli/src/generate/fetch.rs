@@ -12,18 +12,9 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 fn cache_dir(realm: &str) -> Result<PathBuf, Failure> {
-    let base = match std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-            Some(home) => PathBuf::from(home).join(".cache"),
-            None => {
-                return Err(Failure::Usage(
-                    "cannot find the cache directory: set XDG_CACHE_HOME or HOME".into(),
-                ))
-            }
-        },
-    };
-    Ok(base.join("nstba").join("schemas").join(realm))
+    Ok(profile::xdg_dir("XDG_CACHE_HOME", ".cache", "cache")?
+        .join("schemas")
+        .join(realm))
 }
 
 /// Fetches (or reads from the cache) the JSON Schema of each record type and returns the cached
@@ -34,7 +25,7 @@ pub fn schemas(
     profile_name: Option<&str>,
 ) -> Result<Vec<PathBuf>, Failure> {
     for t in record_types {
-        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        if !nstba::record::names::is_netsuite_id(t) {
             return Err(Failure::Usage(format!(
                 "--records: {t:?} is not a record type name"
             )));

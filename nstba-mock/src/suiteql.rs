@@ -127,7 +127,6 @@ pub(crate) fn query(
         .map_err(clean)?;
     let names: Vec<String> = stmt
         .column_names()
-        .iter()
         .map(|n| n.to_ascii_lowercase())
         .collect();
     let mut rows = stmt.query([]).map_err(clean)?;

@@ -1,9 +1,21 @@
 //! The SQLite record store: one table of JSON bodies, plus one TEMP view per record type for SuiteQL.
+//!
+//! Two connections open the same database file in WAL mode: the *records* connection serves the
+//! record API and every write; the *query* connection runs SuiteQL (with its TEMP views) on a snapshot,
+//! so a long query neither waits for nor blocks record reads and writes. Each connection sits behind
+//! its own mutex; a caller that may wait on one belongs on a blocking thread, never on an async worker.
+//! Without a database file the store lives in a private temporary file (written without `fsync`),
+//! removed when the store is dropped.
 
-use rusqlite::{params, Connection, OptionalExtension};
+pub(crate) mod qparse;
+pub(crate) mod suiteql;
+mod transaction_types;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// A store failure that maps to a NetSuite error.
@@ -33,6 +45,7 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The records connection and what is known about the stored records.
 pub(crate) struct Inner {
     pub conn: Connection,
     /// Record type (lower case) → lower-cased field name → field name as first seen.
@@ -41,20 +54,61 @@ pub(crate) struct Inner {
     pub dirty: HashSet<String>,
     /// Bumped on every write: cached SuiteQL counts are valid for one generation.
     pub generation: u64,
-    /// SuiteQL query → (generation, total rows).
-    pub counts: HashMap<String, (u64, usize)>,
     /// (record type, id) → refName, valid for `ref_generation`.
     ref_names: HashMap<(String, i64), Option<String>>,
     ref_generation: u64,
 }
 
+/// The SuiteQL connection: its TEMP views and its cached counts.
+pub(crate) struct QueryConn {
+    pub conn: Connection,
+    /// SuiteQL query → (generation, total rows).
+    pub counts: HashMap<String, (u64, usize)>,
+}
+
+/// A test hook run by SuiteQL while it holds the query connection, before the query runs.
+#[cfg(test)]
+pub(crate) type QueryHook = std::sync::Arc<dyn Fn() + Send + Sync>;
+
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    query: Mutex<QueryConn>,
     /// Canonical record type → the spelling first used (`salesorder` → `salesOrder`), for the
     /// metadata catalog.
     type_names: Mutex<HashMap<String, String>>,
     /// The longest a SuiteQL query may run.
     pub query_timeout: std::time::Duration,
+    #[cfg(test)]
+    pub query_hook: Mutex<Option<QueryHook>>,
+    /// The private database file, removed on drop (after the connections close: fields drop in
+    /// order).
+    _temp: Option<TempFile>,
+}
+
+/// A temporary database file, removed (with its WAL files) when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Opens one connection in WAL mode (readers and the writer do not wait for each other); a
+/// temporary file is written without `fsync`.
+fn connect(file: &Path, durable: bool) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(file, OpenFlags::default())?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+    conn.pragma_update(None, "synchronous", if durable { "NORMAL" } else { "OFF" })?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    register_functions(&conn)?;
+    Ok(conn)
 }
 
 /// The canonical (lower-case) record type.
@@ -82,19 +136,33 @@ CREATE UNIQUE INDEX IF NOT EXISTS nstba_record_eid ON nstba_record(type, eid) WH
 ";
 
 impl Store {
+    /// Opens the database file at `path`, or a private temporary one, with its two connections.
     pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
-        let conn = match path {
-            Some(p) => Connection::open(p)?,
-            None => Connection::open_in_memory()?,
+        static TEMP_DBS: AtomicU64 = AtomicU64::new(0);
+        let (file, temp) = match path {
+            Some(p) => (p.to_path_buf(), None),
+            None => {
+                let t = std::env::temp_dir().join(format!(
+                    "nstba-mock-{}-{}-{}.sqlite",
+                    std::process::id(),
+                    TEMP_DBS.fetch_add(1, Ordering::Relaxed),
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos())
+                ));
+                (t.clone(), Some(TempFile(t)))
+            }
         };
+        let file = file.as_path();
+        let durable = temp.is_none();
+        let conn = connect(file, durable)?;
         conn.execute_batch(SCHEMA)?;
-        register_functions(&conn)?;
+        let query_conn = connect(file, durable)?;
         let mut inner = Inner {
             conn,
             fields: HashMap::new(),
             dirty: HashSet::new(),
             generation: 0,
-            counts: HashMap::new(),
             ref_names: HashMap::new(),
             ref_generation: 0,
         };
@@ -114,13 +182,26 @@ impl Store {
         }
         Ok(Store {
             inner: Mutex::new(inner),
+            query: Mutex::new(QueryConn {
+                conn: query_conn,
+                counts: HashMap::new(),
+            }),
             type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
+            #[cfg(test)]
+            query_hook: Mutex::new(None),
+            _temp: temp,
         })
     }
 
+    /// The records connection (waits while another request uses it).
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The SuiteQL connection (waits while another query runs).
+    pub fn lock_query(&self) -> MutexGuard<'_, QueryConn> {
+        self.query.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Remembers how a record type is spelled (first spelling wins).

@@ -173,3 +173,58 @@ impl AuditLog {
         *self.trail() = Trail::default();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RejectReason::{self, *};
+
+    const ALL: [RejectReason; 13] = [
+        MissingHeader,
+        MalformedHeader,
+        WrongRealm,
+        UnknownConsumer,
+        UnknownToken,
+        RevokedToken,
+        UnsupportedSignatureMethod,
+        UnsupportedVersion,
+        TimestampOutOfRange,
+        InvalidNonce,
+        NonceReused,
+        BadSignature,
+        InvalidUserCredentials,
+    ];
+
+    /// A new variant fails to compile here, so that `ALL` (and API.md) get it too.
+    #[allow(dead_code)]
+    fn exhaustive(r: RejectReason) {
+        match r {
+            MissingHeader
+            | MalformedHeader
+            | WrongRealm
+            | UnknownConsumer
+            | UnknownToken
+            | RevokedToken
+            | UnsupportedSignatureMethod
+            | UnsupportedVersion
+            | TimestampOutOfRange
+            | InvalidNonce
+            | NonceReused
+            | BadSignature
+            | InvalidUserCredentials => {}
+        }
+    }
+
+    #[test]
+    fn api_md_names_exactly_these_reasons() {
+        let doc = include_str!("../../API.md");
+        let start = doc.find("Reasons (`RejectReason`):").unwrap();
+        let text = &doc[start..];
+        let text = &text[text.find(':').unwrap() + 1..text.find("\n\n").unwrap_or(text.len())];
+        let documented: Vec<&str> = text
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('.'))
+            .collect();
+        let names: Vec<&str> = ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(documented, names);
+    }
+}

@@ -385,4 +385,20 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn api_md_lists_exactly_these_routes() {
+        let doc = include_str!("../../API.md");
+        let documented: Vec<(&str, &str)> = doc
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let method = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+                let pattern = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
+                pattern.starts_with('/').then_some((method, pattern))
+            })
+            .collect();
+        let table: Vec<(&str, &str)> = ROUTES.iter().map(|r| (r.method, r.pattern)).collect();
+        assert_eq!(documented, table);
+    }
 }

@@ -1,21 +1,20 @@
 //! The SQLite record store: one table of JSON bodies, plus one TEMP view per record type for SuiteQL.
 //!
-//! Two connections open the same database file in WAL mode: the *records* connection serves the
-//! record API and every write; the *query* connection runs SuiteQL (with its TEMP views) on a snapshot,
-//! so a long query neither waits for nor blocks record reads and writes. Each connection sits behind
-//! its own mutex; a caller that may wait on one belongs on a blocking thread, never on an async worker.
-//! Without a database file the store lives in a private temporary file (written without `fsync`),
-//! removed when the store is dropped.
+//! Two connections, each behind its own mutex: the *records* connection serves the record API and
+//! every write; the *query* connection runs SuiteQL (with its TEMP views) on a snapshot, so a long
+//! query neither waits for nor blocks record reads and writes. With a database file both open it in
+//! WAL mode; in memory, the query connection holds a copy of the records database, refreshed (SQLite's
+//! online backup) when a query finds the data changed since the last copy. A caller that may wait on
+//! either mutex belongs on a blocking thread, never on an async worker.
 
 pub(crate) mod qparse;
 pub(crate) mod suiteql;
 mod transaction_types;
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// A store failure that maps to a NetSuite error.
@@ -64,6 +63,9 @@ pub(crate) struct QueryConn {
     pub conn: Connection,
     /// SuiteQL query → (generation, total rows).
     pub counts: HashMap<String, (u64, usize)>,
+    /// In memory: the generation of the records database last copied here (`None`: never; a
+    /// database file needs no copy).
+    pub copied: Option<Option<u64>>,
 }
 
 /// A test hook run by SuiteQL while it holds the query connection, before the query runs.
@@ -80,33 +82,21 @@ pub(crate) struct Store {
     pub query_timeout: std::time::Duration,
     #[cfg(test)]
     pub query_hook: Mutex<Option<QueryHook>>,
-    /// The private database file, removed on drop (after the connections close: fields drop in
-    /// order).
-    _temp: Option<TempFile>,
 }
 
-/// A temporary database file, removed (with its WAL files) when dropped.
-struct TempFile(std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.0.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
+/// Opens one connection to a database file in WAL mode (readers and the writer do not wait for each
+/// other), or to a private in-memory database.
+fn connect(file: Option<&Path>) -> rusqlite::Result<Connection> {
+    let conn = match file {
+        Some(file) => {
+            let conn = Connection::open(file)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))?;
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            conn
         }
-    }
-}
-
-/// Opens one connection in WAL mode (readers and the writer do not wait for each other); a
-/// temporary file is written without `fsync`.
-fn connect(file: &Path, durable: bool) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(file, OpenFlags::default())?;
-    conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
-    conn.pragma_update(None, "synchronous", if durable { "NORMAL" } else { "OFF" })?;
-    conn.pragma_update(None, "cache_size", -65_536)?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
+        None => Connection::open_in_memory()?,
+    };
     register_functions(&conn)?;
     Ok(conn)
 }
@@ -136,28 +126,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS nstba_record_eid ON nstba_record(type, eid) WH
 ";
 
 impl Store {
-    /// Opens the database file at `path`, or a private temporary one, with its two connections.
+    /// Opens the database file at `path`, or a private in-memory database, with its two connections.
     pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
-        static TEMP_DBS: AtomicU64 = AtomicU64::new(0);
-        let (file, temp) = match path {
-            Some(p) => (p.to_path_buf(), None),
-            None => {
-                let t = std::env::temp_dir().join(format!(
-                    "nstba-mock-{}-{}-{}.sqlite",
-                    std::process::id(),
-                    TEMP_DBS.fetch_add(1, Ordering::Relaxed),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| d.as_nanos())
-                ));
-                (t.clone(), Some(TempFile(t)))
-            }
-        };
-        let file = file.as_path();
-        let durable = temp.is_none();
-        let conn = connect(file, durable)?;
+        let conn = connect(path)?;
         conn.execute_batch(SCHEMA)?;
-        let query_conn = connect(file, durable)?;
+        let query_conn = connect(path)?;
         let mut inner = Inner {
             conn,
             fields: HashMap::new(),
@@ -185,12 +158,12 @@ impl Store {
             query: Mutex::new(QueryConn {
                 conn: query_conn,
                 counts: HashMap::new(),
+                copied: path.is_none().then_some(None),
             }),
             type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
             #[cfg(test)]
             query_hook: Mutex::new(None),
-            _temp: temp,
         })
     }
 
@@ -319,6 +292,7 @@ impl Store {
         }
         tx.commit()?;
         dirty.insert(ty);
+        inner.generation += 1;
         Ok(n)
     }
 

@@ -33,6 +33,13 @@ pub(crate) fn query(
     // see the views in the order they started; the records connection is held only for this copy.
     let (dirty, fields, generation) = {
         let mut records = store.lock();
+        if let Some(copied) = inner.copied {
+            if copied != Some(records.generation) {
+                copy_database(&records.conn, &mut inner.conn)
+                    .map_err(|e| format!("cannot copy the records for the query: {e}"))?;
+                inner.copied = Some(Some(records.generation));
+            }
+        }
         let dirty: HashSet<String> = std::mem::take(&mut records.dirty);
         let fields = if dirty.is_empty() {
             Fields::new()
@@ -116,6 +123,16 @@ pub(crate) fn query(
         out.push(Value::Object(item));
     }
     Ok((total, out))
+}
+
+/// Copies the records database into the query connection's main database (its TEMP views stay).
+fn copy_database(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
+    // Every page in one step: both connections are held, nothing can change meanwhile.
+    rusqlite::backup::Backup::new(from, to)?.run_to_completion(
+        i32::MAX,
+        std::time::Duration::ZERO,
+        None,
+    )
 }
 
 fn clean(e: rusqlite::Error) -> String {

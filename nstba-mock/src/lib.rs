@@ -231,7 +231,8 @@ impl MockBuilder {
         self
     }
 
-    /// Stores records in this SQLite file instead of memory.
+    /// Stores records in this SQLite file instead of memory (opened in WAL mode, so SuiteQL reads a
+    /// snapshot beside the record API).
     pub fn database_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.database_file = Some(path.into());
         self

@@ -1,6 +1,6 @@
 //! Retry policy: bounded attempts, exponential backoff with jitter, `Retry-After` honoured.
 
-use rand::Rng;
+use rand::RngExt;
 use std::time::{Duration, SystemTime};
 
 /// How failed attempts are retried.
@@ -90,8 +90,7 @@ impl RetryPolicy {
         let jitter = if half.is_zero() {
             Duration::ZERO
         } else {
-            let nanos =
-                rand::thread_rng().gen_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
+            let nanos = rand::rng().random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
             Duration::from_nanos(nanos)
         };
         let backoff = half + jitter;

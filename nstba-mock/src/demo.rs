@@ -1,7 +1,6 @@
 //! Demo credentials and the built-in demo data set.
 
-use crate::{Credentials, Integration};
-use nstba_core::AccountId;
+use nstba_core::{AccountId, Credentials};
 use serde_json::{json, Value};
 
 /// Demo account (realm form).
@@ -16,7 +15,7 @@ pub const TOKEN_ID: &str = "4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7
 /// Demo token secret (public: it only opens the emulator).
 pub const TOKEN_SECRET: &str = "deadbeef8badf00d0123456789abcdef0123456789abcdef0123456789abcdef";
 
-fn account() -> AccountId {
+pub(crate) fn account() -> AccountId {
     AccountId::parse(ACCOUNT).unwrap_or_else(|_| unreachable!("the demo account id is valid"))
 }
 
@@ -29,14 +28,6 @@ pub(crate) fn credentials() -> Credentials {
         TOKEN_SECRET,
     )
     .unwrap_or_else(|_| unreachable!("the demo credentials are valid"))
-}
-
-pub(crate) fn integration() -> Integration {
-    Integration {
-        account: account(),
-        consumer_key: CONSUMER_KEY.to_owned(),
-        consumer_secret: CONSUMER_SECRET.to_owned().into(),
-    }
 }
 
 /// `(record type, records)` of the demo data set. Ids are fixed so references line up.

@@ -34,21 +34,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod auth;
+mod api;
 mod demo;
-mod metadata;
-mod problem;
-mod qparse;
-mod records;
-mod server;
+mod error;
+mod http;
 mod store;
-mod suiteql;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use api::restlets::{RestletCall, RestletError};
 
 pub use demo::{
     ACCOUNT as DEMO_ACCOUNT, CONSUMER_KEY as DEMO_CONSUMER_KEY,
@@ -58,308 +55,15 @@ pub use demo::{
 pub use nstba_core::{AccountId, Clock, Credentials, FixedClock, SystemClock};
 pub use serde_json::Value;
 
-use crate::server::Shared;
+pub use error::MockError;
+pub use http::audit::{AuditEntry, RejectReason};
+pub use http::faults::{Fault, FaultKind};
+pub use http::Counters;
 
-/// Why a request was rejected (what NetSuite's Login Audit Trail would show).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RejectReason {
-    /// No `Authorization` header.
-    MissingHeader,
-    /// The `Authorization` header is not a parsable `OAuth` (or `NLAuth`) header.
-    MalformedHeader,
-    /// The realm is missing, unknown, or not in the exact realm spelling of the token's account.
-    WrongRealm,
-    /// The consumer key is not a registered integration.
-    UnknownConsumer,
-    /// The token id is not registered for this consumer.
-    UnknownToken,
-    /// The token was revoked.
-    RevokedToken,
-    /// `oauth_signature_method` is not `HMAC-SHA256`.
-    UnsupportedSignatureMethod,
-    /// `oauth_version` is present and not `1.0`.
-    UnsupportedVersion,
-    /// The timestamp is missing, not a number, or more than 300 s from the emulator clock.
-    TimestampOutOfRange,
-    /// The nonce is missing, shorter than 6 characters or not alphanumeric.
-    InvalidNonce,
-    /// The nonce was already used.
-    NonceReused,
-    /// The signature does not match the request as received.
-    BadSignature,
-    /// NLAuth: unknown user, wrong password, wrong role or wrong account.
-    InvalidUserCredentials,
-}
-
-impl RejectReason {
-    /// A stable snake-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectReason::MissingHeader => "missing_header",
-            RejectReason::MalformedHeader => "malformed_header",
-            RejectReason::WrongRealm => "wrong_realm",
-            RejectReason::UnknownConsumer => "unknown_consumer",
-            RejectReason::UnknownToken => "unknown_token",
-            RejectReason::RevokedToken => "revoked_token",
-            RejectReason::UnsupportedSignatureMethod => "unsupported_signature_method",
-            RejectReason::UnsupportedVersion => "unsupported_version",
-            RejectReason::TimestampOutOfRange => "timestamp_out_of_range",
-            RejectReason::InvalidNonce => "invalid_nonce",
-            RejectReason::NonceReused => "nonce_reused",
-            RejectReason::BadSignature => "bad_signature",
-            RejectReason::InvalidUserCredentials => "invalid_user_credentials",
-        }
-    }
-}
-
-impl fmt::Display for RejectReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One authentication rejection. Never contains a secret or a signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    /// Emulator clock (Unix seconds) when the request was rejected.
-    pub time: u64,
-    /// HTTP method.
-    pub method: String,
-    /// Path and query as received.
-    pub path: String,
-    /// The realm from the header, if any.
-    pub realm: Option<String>,
-    /// The consumer key from the header, if any.
-    pub consumer_key: Option<String>,
-    /// The token id from the header, if any.
-    pub token_id: Option<String>,
-    /// Why it was rejected.
-    pub reason: RejectReason,
-    /// A human-readable explanation (e.g. the skew in seconds). No secret.
-    pub detail: String,
-}
-
-impl fmt::Display for AuditEntry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} {} rejected: {} ({}) realm={} consumer={} token={}",
-            self.time,
-            self.method,
-            self.path,
-            self.reason,
-            self.detail,
-            self.realm.as_deref().unwrap_or("-"),
-            self.consumer_key.as_deref().unwrap_or("-"),
-            self.token_id.as_deref().unwrap_or("-"),
-        )
-    }
-}
-
-/// Request counters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Counters {
-    /// Every request received (including rejected, throttled and faulted ones).
-    pub requests: u64,
-    /// Requests that passed authentication.
-    pub authenticated: u64,
-    /// Requests rejected by authentication (sum of `rejections`).
-    pub rejected: u64,
-    /// Rejections by reason.
-    pub rejections: BTreeMap<RejectReason, u64>,
-    /// Requests refused by the concurrency limit (429 / `SSS_REQUEST_LIMIT_EXCEEDED`).
-    pub throttled: u64,
-    /// Requests answered (or dropped) by a fault rule.
-    pub faulted: u64,
-    /// Requests being handled right now.
-    pub in_flight: usize,
-    /// The most requests handled at the same time since start (or the last reset).
-    pub max_in_flight: usize,
-}
-
-/// A RESTlet invocation handed to a registered handler.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct RestletCall {
-    /// HTTP method (`GET`, `POST`, `PUT`, `DELETE`).
-    pub method: String,
-    /// Every query parameter (including `script` and `deploy`), decoded, in order.
-    pub params: Vec<(String, String)>,
-    /// The body: parsed JSON, a JSON string for a non-JSON body, `None` when empty.
-    pub body: Option<serde_json::Value>,
-    /// The realm of the calling account.
-    pub account: String,
-}
-
-impl RestletCall {
-    /// The first value of a query parameter.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An error a RESTlet handler throws: answered as `{"error":{"code","message"}}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestletError {
-    /// HTTP status (400 by default).
-    pub status: u16,
-    /// Error code, e.g. `SSS_MISSING_REQD_ARGUMENT`.
-    pub code: String,
-    /// Message.
-    pub message: String,
-}
-
-impl RestletError {
-    /// A 400 error with a code and message.
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        RestletError {
-            status: 400,
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-
-    /// Sets the HTTP status.
-    pub fn with_status(mut self, status: u16) -> Self {
-        self.status = status;
-        self
-    }
-}
-
-impl fmt::Display for RestletError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for RestletError {}
-
-/// Errors starting the emulator.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum MockError {
-    /// Binding or serving failed.
-    #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
-    /// The SQLite store failed.
-    #[error("store error: {0}")]
-    Store(String),
-    /// A builder value is invalid.
-    #[error("invalid configuration: {0}")]
-    Config(String),
-}
-
-/// What a fault rule does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FaultKind {
-    /// Answer with this HTTP status (429, 500, 502, 503, …) and a NetSuite-shaped error body.
-    Status(u16),
-    /// Close the connection without answering.
-    DropConnection,
-    /// Wait this long, then handle the request normally.
-    Delay(Duration),
-}
-
-/// A fault rule: what to do, to which requests, how often.
-///
-/// ```
-/// use nstba_mock::Fault;
-/// let f = Fault::status(503).times(2).path("/services/rest/query");
-/// let g = Fault::drop_connection().fraction(0.1);
-/// # let _ = (f, g);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Fault {
-    pub(crate) kind: FaultKind,
-    pub(crate) times: Option<u64>,
-    pub(crate) fraction: Option<f64>,
-    pub(crate) path: Option<String>,
-    pub(crate) seed: u64,
-}
-
-impl Fault {
-    fn new(kind: FaultKind) -> Self {
-        Fault {
-            kind,
-            times: None,
-            fraction: None,
-            path: None,
-            seed: 0x005e_ed0f_fa17,
-        }
-    }
-
-    /// Answer with `status` (429 / 500 / 502 / 503 …).
-    pub fn status(status: u16) -> Self {
-        Fault::new(FaultKind::Status(status))
-    }
-
-    /// Drop the connection without answering.
-    pub fn drop_connection() -> Self {
-        Fault::new(FaultKind::DropConnection)
-    }
-
-    /// Respond slowly: wait `d` before handling.
-    pub fn delay(d: Duration) -> Self {
-        Fault::new(FaultKind::Delay(d))
-    }
-
-    /// Only the next `n` matching requests.
-    pub fn times(mut self, n: u64) -> Self {
-        self.times = Some(n);
-        self
-    }
-
-    /// A fraction (0.0–1.0) of matching requests, chosen by a seeded deterministic RNG.
-    pub fn fraction(mut self, f: f64) -> Self {
-        self.fraction = Some(f.clamp(0.0, 1.0));
-        self
-    }
-
-    /// The seed of the RNG behind [`Fault::fraction`].
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Only requests whose path starts with `prefix`; a pattern with `*` is a glob over the whole
-    /// path (`/services/rest/record/v1/*/1`).
-    pub fn path(mut self, prefix: impl Into<String>) -> Self {
-        self.path = Some(prefix.into());
-        self
-    }
-
-    /// What the rule does.
-    pub fn kind(&self) -> FaultKind {
-        self.kind
-    }
-}
-
-/// A registered RESTlet handler.
-pub(crate) type RestletHandler =
-    Arc<dyn Fn(RestletCall) -> Result<serde_json::Value, RestletError> + Send + Sync>;
-
-/// An integration record whose consumer secret the emulator knows (needed to issue tokens).
-#[derive(Clone)]
-pub(crate) struct Integration {
-    pub account: AccountId,
-    pub consumer_key: String,
-    pub consumer_secret: nstba_core::secrecy::SecretString,
-}
-
-/// A user for `/rest/issuetoken`.
-#[derive(Clone)]
-pub(crate) struct User {
-    pub account: AccountId,
-    pub email: String,
-    pub password: nstba_core::secrecy::SecretString,
-    pub role: String,
-}
+use api::restlets::{RestletHandler, Restlets};
+use http::gate::{GateConfig, Integration, User};
+use http::{Server, ServerConfig};
+use store::Store;
 
 /// Configures and starts a [`MockNetSuite`].
 pub struct MockBuilder {
@@ -527,7 +231,8 @@ impl MockBuilder {
         self
     }
 
-    /// Stores records in this SQLite file instead of memory.
+    /// Stores records in this SQLite file instead of memory (opened in WAL mode, so SuiteQL reads a
+    /// snapshot beside the record API).
     pub fn database_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.database_file = Some(path.into());
         self
@@ -557,13 +262,84 @@ impl MockBuilder {
 
     /// Binds 127.0.0.1 and starts serving.
     pub async fn start(self) -> Result<MockNetSuite, MockError> {
-        server::start(self).await
+        if let Some(e) = self.errors.first() {
+            return Err(MockError::Config(e.clone()));
+        }
+        if let Some((ty, _)) = self.seeds.iter().find(|(ty, _)| !store::is_ident(ty)) {
+            return Err(MockError::Config(format!("invalid record type {ty:?}")));
+        }
+        // Opening and seeding may take a while (100 000 rows): not on an async worker.
+        let (path, timeout, demo_data, seeds) = (
+            self.database_file,
+            self.query_timeout,
+            self.demo_data,
+            self.seeds,
+        );
+        let store = tokio::task::spawn_blocking(move || {
+            open_store(path.as_deref(), timeout, demo_data, seeds)
+        })
+        .await
+        .map_err(|e| MockError::Store(e.to_string()))??;
+        let mut restlets = Restlets::default();
+        for (script, deploy, handler) in self.restlets {
+            restlets.insert(script, deploy, handler);
+        }
+        let mut credentials = self.credentials.into_iter();
+        let first = credentials.next().unwrap_or_else(demo::credentials);
+        let config = ServerConfig {
+            gate: GateConfig {
+                first,
+                more: credentials.collect(),
+                integrations: self.integrations,
+                demo: Integration {
+                    account: demo::account(),
+                    consumer_key: demo::CONSUMER_KEY.to_owned(),
+                    consumer_secret: demo::CONSUMER_SECRET.to_owned().into(),
+                },
+                users: self.users,
+                clock: self.clock,
+                verify_signatures: self.verify_signatures,
+            },
+            concurrency_limit: self.concurrency_limit,
+            faults: self.faults,
+            latency: self.latency,
+            port: self.port,
+        };
+        let running = http::start(config, store, restlets).await?;
+        Ok(MockNetSuite {
+            server: running.server,
+            addr: running.addr,
+            task: running.task,
+        })
     }
+}
+
+/// Opens the store and loads the demo data (into an empty store) and the seeds.
+fn open_store(
+    path: Option<&std::path::Path>,
+    query_timeout: Duration,
+    demo_data: bool,
+    seeds: Vec<(String, Vec<serde_json::Value>)>,
+) -> Result<Store, MockError> {
+    let store_error = |e: store::StoreError| MockError::Store(e.to_string());
+    let mut store = Store::open(path).map_err(store_error)?;
+    store.query_timeout = query_timeout;
+    if demo_data {
+        for (ty, records) in demo::data() {
+            if store.count(ty) == 0 {
+                store.bulk(ty, records).map_err(store_error)?;
+            }
+        }
+    }
+    for (ty, records) in seeds {
+        store.bulk(&ty, records).map_err(store_error)?;
+    }
+    Ok(store)
 }
 
 /// A running emulator. Stops (accept loop and every connection) when dropped.
 pub struct MockNetSuite {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) server: Arc<Server>,
     pub(crate) addr: std::net::SocketAddr,
     pub(crate) task: tokio::task::JoinHandle<()>,
 }
@@ -610,33 +386,33 @@ impl MockNetSuite {
 
     /// The first registered credentials (the demo ones by default).
     pub fn credentials(&self) -> Credentials {
-        self.shared.auth.first_credentials()
+        self.server.gate.first_credentials()
     }
 
     /// Every authentication rejection so far, oldest first (the newest 100 000 are kept).
     pub fn audit_log(&self) -> Vec<AuditEntry> {
-        self.shared.audit_log()
+        self.server.audit_log_since(0)
     }
 
     /// The audit entries from index `from` on, counting every entry since start or the last reset
     /// (for polling: pass the number of entries seen so far).
     pub fn audit_log_since(&self, from: usize) -> Vec<AuditEntry> {
-        self.shared.audit_log_since(from)
+        self.server.audit_log_since(from)
     }
 
     /// A snapshot of the counters.
     pub fn counters(&self) -> Counters {
-        self.shared.counters()
+        self.server.counters()
     }
 
     /// Zeroes the counters (in-flight stays; max in flight restarts from it) and clears the audit log.
     pub fn reset_counters(&self) {
-        self.shared.reset_counters();
+        self.server.reset_counters();
     }
 
     /// Revokes a token: later requests with it are rejected as `revoked_token`.
     pub fn revoke_token(&self, token_id: &str) {
-        self.shared.auth.revoke(token_id);
+        self.server.gate.revoke(token_id);
     }
 
     /// Stores a record (a JSON object) and returns its internal id.
@@ -644,7 +420,8 @@ impl MockNetSuite {
     /// A body that is not an object is stored as an empty record; a duplicate `externalId` is dropped
     /// from the body (see the `tracing` warning) so the record is still stored.
     pub fn insert_record(&self, record_type: &str, body: serde_json::Value) -> String {
-        self.shared
+        self.server
+            .app
             .store
             .insert_lenient(record_type, body)
             .to_string()
@@ -653,7 +430,8 @@ impl MockNetSuite {
     /// A stored record as JSON (with `id`), as stored (references not expanded).
     pub fn record(&self, record_type: &str, id: &str) -> Option<serde_json::Value> {
         let id: i64 = id.parse().ok()?;
-        self.shared
+        self.server
+            .app
             .store
             .get(record_type, id)
             .map(serde_json::Value::Object)
@@ -661,6 +439,6 @@ impl MockNetSuite {
 
     /// How many records of this type are stored.
     pub fn record_count(&self, record_type: &str) -> usize {
-        self.shared.store.count(record_type)
+        self.server.app.store.count(record_type)
     }
 }

@@ -694,6 +694,68 @@ async fn suiteql() {
     assert_eq!(code(&v), "INVALID_CONTENT");
 }
 
+/// A query that runs until the watchdog stops it (a cross join over 300 stored records) holds the
+/// SuiteQL connection the whole time; record reads and writes complete meanwhile, the query after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_requests_complete_while_a_long_suiteql_query_runs() {
+    let ns = std::sync::Arc::new(
+        MockNetSuite::builder()
+            .clock(FixedClock(NOW))
+            .query_timeout(Duration::from_secs(2))
+            .concurrency_limit(50)
+            .demo_data()
+            .seed_records(
+                "widget",
+                (1..=300).map(|i| json!({"name": format!("W{i}"), "size": i})),
+            )
+            .start()
+            .await
+            .unwrap(),
+    );
+    let c = std::sync::Arc::new(Client::new(&ns.base_url(), ns.credentials()));
+    let slow = tokio::spawn({
+        let c = c.clone();
+        async move {
+            c.suiteql(
+                "SELECT COUNT(*) AS n FROM widget a, widget b, widget c, widget d WHERE a.size + b.size + c.size + d.size > 0",
+                "",
+            )
+            .await
+        }
+    });
+    // Wait until the query is in flight, then give it a moment to be inside SQLite.
+    for _ in 0..200 {
+        if ns.counters().in_flight == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(ns.counters().in_flight, 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (s, v) = c.json("GET", &format!("{R}/widget/7"), None).await;
+    assert_eq!((s, &v["name"]), (200, &json!("W7")));
+    let (s, _) = c
+        .json("PATCH", &format!("{R}/widget/8"), Some(json!({"size": 80})))
+        .await;
+    assert_eq!(s, 204);
+    let (s, v) = c.json("GET", &format!("{R}/widget/8"), None).await;
+    assert_eq!((s, &v["size"]), (200, &json!(80)));
+    assert!(
+        !slow.is_finished(),
+        "the record requests completed only after the query"
+    );
+    let (s, v) = slow.await.unwrap();
+    assert_eq!(s, 400, "{v}");
+    assert!(
+        v["o:errorDetails"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ran too long"),
+        "{v}"
+    );
+    assert_eq!(ns.counters().in_flight, 0);
+}
+
 #[tokio::test]
 async fn restlets() {
     let ns = MockNetSuite::builder()
@@ -927,7 +989,11 @@ async fn seed_json_database_file_and_stop_on_drop() {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["items"][1]["companyname"], "Inserted");
     drop(ns);
-    let _ = std::fs::remove_file(&path);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
     // Bad seeds are configuration errors, not panics.
     assert!(MockNetSuite::builder()
         .seed_json(json!([1]))

@@ -8,72 +8,57 @@
 //! `<type>`, `<type>Collection`, `<type>-<sublist>Collection` / `Element`, `nsResource`, `nsLink`); any
 //! other `Accept` gives the JSON Schema (draft-06 hyper-schema) form with `definitions`.
 
-use crate::problem::{Problem, Resp};
-use crate::server::Ctx;
+use super::problem::{Problem, Resp};
+use super::Ctx;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 const PREFIX: &str = "/services/rest/record/v1";
 const SAMPLE: usize = 200;
 
-/// `GET /metadata-catalog` or `GET /metadata-catalog/{type}`.
-pub(crate) fn handle(ctx: &Ctx<'_>, record_type: Option<&str>) -> Result<Resp, Problem> {
-    if ctx.method != "GET" {
-        return Err(Problem::new(
-            405,
-            "INVALID_REQUEST",
-            format!(
-                "The method {} is not allowed on the metadata catalog.",
-                ctx.method
-            ),
-        ));
-    }
-    let store = &ctx.shared.store;
-    let Some(record_type) = record_type else {
-        let items: Vec<Value> = store
-            .types()
-            .into_iter()
-            .map(|t| {
-                let href = format!("{}{PREFIX}/metadata-catalog/{t}", ctx.base);
-                json!({
-                    "name": t,
-                    "links": [
-                        {"rel": "canonical", "href": href, "mediaType": "application/json"},
-                        {"rel": "alternate", "href": href, "mediaType": "application/swagger+json"},
-                        {"rel": "describedby", "href": href, "mediaType": "application/schema+json"},
-                    ]
-                })
+/// `GET /metadata-catalog`: every record type the emulator holds.
+pub(crate) fn catalog(ctx: &Ctx) -> Resp {
+    let items: Vec<Value> = ctx
+        .store()
+        .types()
+        .into_iter()
+        .map(|t| {
+            let href = format!("{}{PREFIX}/metadata-catalog/{t}", ctx.base);
+            json!({
+                "name": t,
+                "links": [
+                    {"rel": "canonical", "href": href, "mediaType": "application/json"},
+                    {"rel": "alternate", "href": href, "mediaType": "application/swagger+json"},
+                    {"rel": "describedby", "href": href, "mediaType": "application/schema+json"},
+                ]
             })
-            .collect();
-        return Ok(json_response(
-            "application/json",
-            &json!({ "items": items }),
-        ));
-    };
+        })
+        .collect();
+    json_response("application/json", &json!({ "items": items }))
+}
+
+/// `GET /metadata-catalog/{type}`: one record type's schema, in the form `Accept` asks for.
+pub(crate) fn describe(ctx: &Ctx) -> Resp {
+    let record_type = ctx.segment("type");
+    let store = ctx.store();
     let Some(name) = store.type_name(record_type) else {
-        return Err(Problem::new(
+        return Problem::new(
             404,
             "NONEXISTENT_ID",
             format!("The record type '{record_type}' is not in the metadata catalog."),
-        ));
+        )
+        .into_response();
     };
     let shape = describe_records(&store.sample(&name, SAMPLE));
-    let accept = ctx
-        .headers
-        .get(hyper::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    Ok(
-        if accept.contains("swagger") || accept.contains("openapi") {
-            json_response("application/swagger+json", &openapi(&name, &shape))
-        } else {
-            json_response("application/schema+json", &json_schema(&name, &shape, ctx))
-        },
-    )
+    if ctx.accept.contains("swagger") || ctx.accept.contains("openapi") {
+        json_response("application/swagger+json", &openapi(&name, &shape))
+    } else {
+        json_response("application/schema+json", &json_schema(&name, &shape, ctx))
+    }
 }
 
 fn json_response(content_type: &'static str, body: &Value) -> Resp {
-    crate::problem::json_response(hyper::StatusCode::OK, body, content_type)
+    super::problem::json_response(hyper::StatusCode::OK, body, content_type)
 }
 
 /// The inferred shape of one property.
@@ -319,7 +304,7 @@ fn filterable(obj: &Object) -> Vec<&str> {
         .collect()
 }
 
-fn json_schema(name: &str, obj: &Object, ctx: &Ctx<'_>) -> Value {
+fn json_schema(name: &str, obj: &Object, ctx: &Ctx) -> Value {
     let link = format!("{PREFIX}/metadata-catalog/nsLink");
     let schema_ref = |n: &str| format!("#/definitions/{n}");
     let mut defs = Map::new();

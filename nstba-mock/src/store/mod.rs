@@ -1,4 +1,15 @@
 //! The SQLite record store: one table of JSON bodies, plus one TEMP view per record type for SuiteQL.
+//!
+//! Two connections, each behind its own mutex: the *records* connection serves the record API and
+//! every write; the *query* connection runs SuiteQL (with its TEMP views) on a snapshot, so a long
+//! query neither waits for nor blocks record reads and writes. With a database file both open it in
+//! WAL mode; in memory, the query connection holds a copy of the records database, refreshed (SQLite's
+//! online backup) when a query finds the data changed since the last copy. A caller that may wait on
+//! either mutex belongs on a blocking thread, never on an async worker.
+
+pub(crate) mod qparse;
+pub(crate) mod suiteql;
+mod transaction_types;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
@@ -33,6 +44,7 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The records connection and what is known about the stored records.
 pub(crate) struct Inner {
     pub conn: Connection,
     /// Record type (lower case) → lower-cased field name → field name as first seen.
@@ -41,20 +53,52 @@ pub(crate) struct Inner {
     pub dirty: HashSet<String>,
     /// Bumped on every write: cached SuiteQL counts are valid for one generation.
     pub generation: u64,
-    /// SuiteQL query → (generation, total rows).
-    pub counts: HashMap<String, (u64, usize)>,
     /// (record type, id) → refName, valid for `ref_generation`.
     ref_names: HashMap<(String, i64), Option<String>>,
     ref_generation: u64,
 }
 
+/// The SuiteQL connection: its TEMP views and its cached counts.
+pub(crate) struct QueryConn {
+    pub conn: Connection,
+    /// SuiteQL query → (generation, total rows).
+    pub counts: HashMap<String, (u64, usize)>,
+    /// In memory: the generation of the records database last copied here (`None`: never; a
+    /// database file needs no copy).
+    pub copied: Option<Option<u64>>,
+}
+
+/// A test hook run by SuiteQL while it holds the query connection, before the query runs.
+#[cfg(test)]
+pub(crate) type QueryHook = std::sync::Arc<dyn Fn() + Send + Sync>;
+
 pub(crate) struct Store {
     inner: Mutex<Inner>,
+    query: Mutex<QueryConn>,
     /// Canonical record type → the spelling first used (`salesorder` → `salesOrder`), for the
     /// metadata catalog.
     type_names: Mutex<HashMap<String, String>>,
     /// The longest a SuiteQL query may run.
     pub query_timeout: std::time::Duration,
+    #[cfg(test)]
+    pub query_hook: Mutex<Option<QueryHook>>,
+}
+
+/// Opens one connection to a database file in WAL mode (readers and the writer do not wait for each
+/// other), or to a private in-memory database.
+fn connect(file: Option<&Path>) -> rusqlite::Result<Connection> {
+    let conn = match file {
+        Some(file) => {
+            let conn = Connection::open(file)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))?;
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            conn
+        }
+        None => Connection::open_in_memory()?,
+    };
+    register_functions(&conn)?;
+    Ok(conn)
 }
 
 /// The canonical (lower-case) record type.
@@ -82,19 +126,16 @@ CREATE UNIQUE INDEX IF NOT EXISTS nstba_record_eid ON nstba_record(type, eid) WH
 ";
 
 impl Store {
+    /// Opens the database file at `path`, or a private in-memory database, with its two connections.
     pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
-        let conn = match path {
-            Some(p) => Connection::open(p)?,
-            None => Connection::open_in_memory()?,
-        };
+        let conn = connect(path)?;
         conn.execute_batch(SCHEMA)?;
-        register_functions(&conn)?;
+        let query_conn = connect(path)?;
         let mut inner = Inner {
             conn,
             fields: HashMap::new(),
             dirty: HashSet::new(),
             generation: 0,
-            counts: HashMap::new(),
             ref_names: HashMap::new(),
             ref_generation: 0,
         };
@@ -114,13 +155,26 @@ impl Store {
         }
         Ok(Store {
             inner: Mutex::new(inner),
+            query: Mutex::new(QueryConn {
+                conn: query_conn,
+                counts: HashMap::new(),
+                copied: path.is_none().then_some(None),
+            }),
             type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
+            #[cfg(test)]
+            query_hook: Mutex::new(None),
         })
     }
 
+    /// The records connection (waits while another request uses it).
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The SuiteQL connection (waits while another query runs).
+    pub fn lock_query(&self) -> MutexGuard<'_, QueryConn> {
+        self.query.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Remembers how a record type is spelled (first spelling wins).
@@ -238,6 +292,7 @@ impl Store {
         }
         tx.commit()?;
         dirty.insert(ty);
+        inner.generation += 1;
         Ok(n)
     }
 

@@ -1,95 +1,83 @@
 //! The REST record API `/services/rest/record/v1`.
 
-use crate::problem::{self, Problem, Resp, COLLECTION, SINGULAR};
-use crate::server::Ctx;
+use super::paging::{page_links, paging, MAX_RESULTS};
+use super::problem::{self, Problem, Resp, COLLECTION, SINGULAR};
+use super::Ctx;
 use crate::store::{canon, is_ident, StoreError};
 use hyper::StatusCode;
 use serde_json::{json, Map, Value};
 
 const PREFIX: &str = "/services/rest/record/v1";
-/// Most results a list can reach.
-pub(crate) const MAX_RESULTS: usize = 100_000;
-/// Largest page.
-pub(crate) const MAX_LIMIT: usize = 1000;
 
-pub(crate) fn handle(ctx: &Ctx<'_>) -> Resp {
-    match dispatch(ctx) {
+/// Runs a handler body, turning its problem into a response.
+fn answer(ctx: &Ctx, f: impl FnOnce(&Ctx, &str) -> Result<Resp, Problem>) -> Resp {
+    match f(ctx, ctx.segment("type")) {
         Ok(r) => r,
         Err(p) => p.into_response(),
     }
 }
 
-/// Percent-decodes a path segment (invalid escapes are kept as they are).
-fn decode_segment(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// `GET /{type}`: a page of ids.
+pub(crate) fn list(ctx: &Ctx) -> Resp {
+    answer(ctx, list_page)
 }
 
-fn dispatch(ctx: &Ctx<'_>) -> Result<Resp, Problem> {
-    let rest = ctx.path.strip_prefix(PREFIX).unwrap_or("");
-    let segments: Vec<String> = rest
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(decode_segment)
-        .collect();
-    let Some(ty) = segments.first() else {
-        return Err(Problem::new(
+/// `POST /{type}`: creates a record.
+pub(crate) fn create(ctx: &Ctx) -> Resp {
+    answer(ctx, create_record)
+}
+
+/// `GET /{type}/{id}`: one record.
+pub(crate) fn get(ctx: &Ctx) -> Resp {
+    answer(ctx, |ctx, ty| get_one(ctx, ty, ctx.segment("id")))
+}
+
+/// `PATCH /{type}/{id}`: updates a record.
+pub(crate) fn patch(ctx: &Ctx) -> Resp {
+    answer(ctx, |ctx, ty| patch_record(ctx, ty, ctx.segment("id")))
+}
+
+/// `PUT /{type}/eid:{externalId}`: upserts a record.
+pub(crate) fn put(ctx: &Ctx) -> Resp {
+    answer(ctx, |ctx, ty| put_record(ctx, ty, ctx.segment("id")))
+}
+
+/// `DELETE /{type}/{id}`: deletes a record.
+pub(crate) fn delete(ctx: &Ctx) -> Resp {
+    answer(ctx, |ctx, ty| delete_record(ctx, ty, ctx.segment("id")))
+}
+
+/// `GET /{type}/{id}/{sublist}`: the expanded sublist or subrecord.
+pub(crate) fn get_sublist(ctx: &Ctx) -> Resp {
+    answer(ctx, |ctx, ty| {
+        get_sub(ctx, ty, ctx.segment("id"), ctx.segment("sublist"))
+    })
+}
+
+/// Any other path under `/services/rest/record/v1` (the `{rest}` segments): the 404 NetSuite gives.
+pub(crate) fn no_such_resource(ctx: &Ctx) -> Resp {
+    let rest = ctx.segment("rest");
+    let first = rest.split('/').next().unwrap_or("");
+    let problem = if rest.is_empty() {
+        Problem::new(
             404,
             "NONEXISTENT_ID",
             "A record type is required: /services/rest/record/v1/{recordType}.",
-        ));
-    };
-    if ty == "metadata-catalog" {
-        return match segments.len() {
-            1 => crate::metadata::handle(ctx, None),
-            2 => crate::metadata::handle(ctx, Some(&segments[1])),
-            _ => Err(Problem::new(
-                404,
-                "NONEXISTENT_ID",
-                format!("The requested path {} does not exist.", ctx.path),
-            )),
-        };
-    }
-    if !is_ident(ty) {
-        return Err(Problem::new(
+        )
+    } else if first != "metadata-catalog" && !is_ident(first) {
+        Problem::new(
             404,
             "NONEXISTENT_ID",
-            format!("Record type '{ty}' does not exist."),
-        ));
-    }
-    match (ctx.method, segments.len()) {
-        ("GET", 1) => list(ctx, ty),
-        ("POST", 1) => create(ctx, ty),
-        ("GET", 2) => get_one(ctx, ty, &segments[1]),
-        ("PATCH", 2) => patch(ctx, ty, &segments[1]),
-        ("PUT", 2) => put(ctx, ty, &segments[1]),
-        ("DELETE", 2) => delete(ctx, ty, &segments[1]),
-        ("GET", 3) => get_sub(ctx, ty, &segments[1], &segments[2]),
-        (_, 1..=3) => Err(Problem::new(
-            405,
-            "INVALID_REQUEST",
-            format!("The method {} is not allowed on this resource.", ctx.method),
-        )),
-        _ => Err(Problem::new(
+            format!("Record type '{first}' does not exist."),
+        )
+    } else {
+        Problem::new(
             404,
             "NONEXISTENT_ID",
             format!("The requested path {} does not exist.", ctx.path),
-        )),
-    }
+        )
+    };
+    problem.into_response()
 }
 
 /// An id segment: internal id or `eid:<external id>`.
@@ -115,7 +103,7 @@ fn parse_id(s: &str) -> Result<IdRef, Problem> {
     }
 }
 
-fn resolve(ctx: &Ctx<'_>, ty: &str, s: &str) -> Result<i64, Problem> {
+fn resolve(ctx: &Ctx, ty: &str, s: &str) -> Result<i64, Problem> {
     let missing = || {
         Problem::not_found(format!(
             "The record instance does not exist. Provide a valid record instance ID: {ty} {s}."
@@ -123,11 +111,11 @@ fn resolve(ctx: &Ctx<'_>, ty: &str, s: &str) -> Result<i64, Problem> {
     };
     match parse_id(s)? {
         IdRef::Internal(id) => Ok(id),
-        IdRef::External(eid) => ctx.shared.store.find_eid(ty, &eid).ok_or_else(missing),
+        IdRef::External(eid) => ctx.store().find_eid(ty, &eid).ok_or_else(missing),
     }
 }
 
-fn record_href(ctx: &Ctx<'_>, ty: &str, id: i64) -> String {
+fn record_href(ctx: &Ctx, ty: &str, id: i64) -> String {
     format!("{}{PREFIX}/{}/{id}", ctx.base, canon(ty))
 }
 
@@ -135,13 +123,13 @@ fn links(href: &str) -> Value {
     json!([{"rel": "self", "href": href}])
 }
 
-fn parse_body(ctx: &Ctx<'_>) -> Result<Map<String, Value>, Problem> {
+fn parse_body(ctx: &Ctx) -> Result<Map<String, Value>, Problem> {
     if ctx.body.iter().all(u8::is_ascii_whitespace) {
         return Err(Problem::invalid_content(
             "The request body is empty: a JSON object is required.",
         ));
     }
-    match serde_json::from_slice::<Value>(ctx.body) {
+    match serde_json::from_slice::<Value>(&ctx.body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(Problem::invalid_content(
             "Invalid content in the request body: a JSON object is required.",
@@ -191,15 +179,15 @@ fn check_body_fields(body: &Map<String, Value>) -> Result<(), Problem> {
 
 /// Gives references written as `{"externalId": …}` their internal id, as NetSuite stores them
 /// (top-level fields and sublist lines). Unknown external ids are kept as written.
-fn resolve_refs(ctx: &Ctx<'_>, ty: &str, body: &mut Map<String, Value>) {
-    fn fix(ctx: &Ctx<'_>, ty: &str, key: &str, o: &mut Map<String, Value>) {
+fn resolve_refs(ctx: &Ctx, ty: &str, body: &mut Map<String, Value>) {
+    fn fix(ctx: &Ctx, ty: &str, key: &str, o: &mut Map<String, Value>) {
         if o.contains_key("id") || o.contains_key("items") {
             return;
         }
         let Some(eid) = o.get("externalId").and_then(Value::as_str) else {
             return;
         };
-        if let Some(id) = ctx.shared.store.find_eid(&ref_type(key, ty), eid) {
+        if let Some(id) = ctx.store().find_eid(&ref_type(key, ty), eid) {
             o.insert("id".into(), Value::String(id.to_string()));
         }
     }
@@ -221,15 +209,15 @@ fn resolve_refs(ctx: &Ctx<'_>, ty: &str, body: &mut Map<String, Value>) {
     }
 }
 
-fn create(ctx: &Ctx<'_>, ty: &str) -> Result<Resp, Problem> {
+fn create_record(ctx: &Ctx, ty: &str) -> Result<Resp, Problem> {
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
     resolve_refs(ctx, ty, &mut body);
-    let id = ctx.shared.store.create(ty, body).map_err(store_error)?;
+    let id = ctx.store().create(ty, body).map_err(store_error)?;
     Ok(problem::no_content(Some(&record_href(ctx, ty, id))))
 }
 
-fn replace_list(ctx: &Ctx<'_>) -> Vec<String> {
+fn replace_list(ctx: &Ctx) -> Vec<String> {
     ctx.param("replace")
         .map(|r| {
             r.split(',')
@@ -240,19 +228,18 @@ fn replace_list(ctx: &Ctx<'_>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn patch(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
+fn patch_record(ctx: &Ctx, ty: &str, id: &str) -> Result<Resp, Problem> {
     let id = resolve(ctx, ty, id)?;
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
     resolve_refs(ctx, ty, &mut body);
-    ctx.shared
-        .store
+    ctx.store()
         .update(ty, id, body, &replace_list(ctx))
         .map_err(store_error)?;
     Ok(problem::no_content(None))
 }
 
-fn put(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
+fn put_record(ctx: &Ctx, ty: &str, id: &str) -> Result<Resp, Problem> {
     let IdRef::External(eid) = parse_id(id)? else {
         return Err(Problem::new(
             400,
@@ -263,7 +250,7 @@ fn put(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
     resolve_refs(ctx, ty, &mut body);
-    let store = &ctx.shared.store;
+    let store = ctx.store();
     let id = match store.find_eid(ty, &eid) {
         Some(id) => {
             body.remove("externalId");
@@ -280,9 +267,9 @@ fn put(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
     Ok(problem::no_content(Some(&record_href(ctx, ty, id))))
 }
 
-fn delete(ctx: &Ctx<'_>, ty: &str, id: &str) -> Result<Resp, Problem> {
+fn delete_record(ctx: &Ctx, ty: &str, id: &str) -> Result<Resp, Problem> {
     let id = resolve(ctx, ty, id)?;
-    if ctx.shared.store.delete(ty, id) {
+    if ctx.store().delete(ty, id) {
         Ok(problem::no_content(None))
     } else {
         Err(Problem::not_found(format!(
@@ -295,9 +282,9 @@ fn truthy(v: Option<&str>) -> bool {
     v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "T" || v == "1")
 }
 
-fn load(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<(i64, Map<String, Value>), Problem> {
+fn load(ctx: &Ctx, ty: &str, id_seg: &str) -> Result<(i64, Map<String, Value>), Problem> {
     let id = resolve(ctx, ty, id_seg)?;
-    let body = ctx.shared.store.get(ty, id).ok_or_else(|| {
+    let body = ctx.store().get(ty, id).ok_or_else(|| {
         Problem::not_found(format!(
             "The record instance does not exist. Provide a valid record instance ID: {ty} {id_seg}."
         ))
@@ -305,7 +292,7 @@ fn load(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<(i64, Map<String, Value
     Ok((id, body))
 }
 
-fn get_one(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
+fn get_one(ctx: &Ctx, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
     let (id, body) = load(ctx, ty, id_seg)?;
     let expand = truthy(ctx.param("expandSubResources"));
     let wanted: Option<Vec<String>> = ctx.param("fields").map(|f| {
@@ -315,7 +302,7 @@ fn get_one(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
             .collect()
     });
     if let Some(wanted) = &wanted {
-        let known = ctx.shared.store.fields(ty);
+        let known = ctx.store().fields(ty);
         for f in wanted {
             let lower = f.to_ascii_lowercase();
             if lower != "id" && !known.contains_key(&lower) {
@@ -350,7 +337,7 @@ fn get_one(ctx: &Ctx<'_>, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
     ))
 }
 
-fn get_sub(ctx: &Ctx<'_>, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem> {
+fn get_sub(ctx: &Ctx, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem> {
     let (id, body) = load(ctx, ty, id_seg)?;
     let href = record_href(ctx, ty, id);
     let Some((key, v)) = body
@@ -392,7 +379,7 @@ fn is_ref(o: &Map<String, Value>) -> bool {
     !o.contains_key("items") && (o.contains_key("id") || o.contains_key("externalId"))
 }
 
-fn render_field(ctx: &Ctx<'_>, ty: &str, href: &str, key: &str, v: &Value, expand: bool) -> Value {
+fn render_field(ctx: &Ctx, ty: &str, href: &str, key: &str, v: &Value, expand: bool) -> Value {
     match v {
         Value::Object(o) if o.get("items").is_some_and(Value::is_array) => {
             let sub_href = format!("{href}/{key}");
@@ -426,7 +413,7 @@ fn render_field(ctx: &Ctx<'_>, ty: &str, href: &str, key: &str, v: &Value, expan
 }
 
 /// A sublist line or subrecord content: references rendered, nested objects inline.
-fn render_nested(ctx: &Ctx<'_>, ty: &str, v: &Value) -> Value {
+fn render_nested(ctx: &Ctx, ty: &str, v: &Value) -> Value {
     match v {
         Value::Object(o) => {
             let mut out = Map::new();
@@ -444,9 +431,9 @@ fn render_nested(ctx: &Ctx<'_>, ty: &str, v: &Value) -> Value {
     }
 }
 
-fn render_ref(ctx: &Ctx<'_>, ty: &str, key: &str, o: &Map<String, Value>) -> Value {
+fn render_ref(ctx: &Ctx, ty: &str, key: &str, o: &Map<String, Value>) -> Value {
     let target = ref_type(key, ty);
-    let store = &ctx.shared.store;
+    let store = ctx.store();
     let id = o.get("id").and_then(crate::store::id_of).or_else(|| {
         o.get("externalId")
             .and_then(Value::as_str)
@@ -476,95 +463,19 @@ fn render_ref(ctx: &Ctx<'_>, ty: &str, key: &str, o: &Map<String, Value>) -> Val
     Value::Object(out)
 }
 
-/// Parses `limit` / `offset` with NetSuite's rules.
-pub(crate) fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Problem> {
-    let limit = match ctx.param("limit") {
-        None => MAX_LIMIT,
-        Some(l) => match l.trim().parse::<usize>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => {
-                return Err(Problem::invalid_param(
-                    "limit",
-                    format!("Invalid value for the limit parameter: '{l}'. The limit must be between 1 and {MAX_LIMIT}."),
-                ))
-            }
-        },
-    };
-    let offset = match ctx.param("offset") {
-        None => 0,
-        Some(o) => match o.trim().parse::<usize>() {
-            Ok(n) => n,
-            Err(_) => {
-                return Err(Problem::invalid_param(
-                    "offset",
-                    format!("Invalid value for the offset parameter: '{o}'."),
-                ))
-            }
-        },
-    };
-    if offset % limit != 0 {
-        return Err(Problem::invalid_param(
-            "offset",
-            format!("Invalid value for the offset parameter: {offset}. The offset must be a multiple of the limit ({limit})."),
-        ));
-    }
-    if offset >= MAX_RESULTS {
-        return Err(Problem::invalid_param(
-            "offset",
-            format!("Invalid value for the offset parameter: {offset}. At most {MAX_RESULTS} results can be paged through."),
-        ));
-    }
-    Ok((limit, offset))
-}
-
-/// The `links` of a page: self, first, prev, next, last.
-pub(crate) fn page_links(
-    href_for: impl Fn(usize) -> String,
-    limit: usize,
-    offset: usize,
-    total: usize,
-    method: Option<&str>,
-) -> Value {
-    let reachable = total.min(MAX_RESULTS);
-    let last = if reachable == 0 {
-        0
-    } else {
-        ((reachable - 1) / limit) * limit
-    };
-    let mut out = Vec::new();
-    let mut push = |rel: &str, off: usize| {
-        let mut l = json!({"rel": rel, "href": href_for(off)});
-        if let Some(m) = method {
-            l["method"] = Value::String(m.to_owned());
-        }
-        out.push(l);
-    };
-    push("self", offset);
-    push("first", 0);
-    if offset > 0 {
-        push("prev", offset.saturating_sub(limit));
-    }
-    if offset + limit < reachable {
-        push("next", offset + limit);
-    }
-    push("last", last);
-    Value::Array(out)
-}
-
-fn list(ctx: &Ctx<'_>, ty: &str) -> Result<Resp, Problem> {
+fn list_page(ctx: &Ctx, ty: &str) -> Result<Resp, Problem> {
     let (limit, offset) = paging(ctx)?;
     let q = ctx.param("q").filter(|q| !q.trim().is_empty());
     let (where_sql, args) = match q {
         Some(q) => {
-            let fields = ctx.shared.store.fields(ty);
-            crate::qparse::to_sql(q, &fields)
+            let fields = ctx.store().fields(ty);
+            crate::store::qparse::to_sql(q, &fields)
                 .map_err(|e| Problem::new(400, e.code, e.detail).param("q"))?
         }
         None => ("1".to_owned(), Vec::new()),
     };
     let (total, ids) = ctx
-        .shared
-        .store
+        .store()
         .list(ty, &where_sql, &args, limit, offset)
         .map_err(|e| match e {
             StoreError::Sql(s) => Problem::invalid_param("q", format!("Invalid search query: {s}")),

@@ -1,77 +1,23 @@
-//! SuiteQL `POST /services/rest/query/v1/suiteql`, run by SQLite over one view per record type.
+//! The SuiteQL engine: SuiteQL run by SQLite over one TEMP view per record type (and NetSuite's
+//! `transaction` / `transactionline` tables), on the store's query connection.
 
-use crate::problem::{self, Problem, Resp, COLLECTION};
-use crate::records::{page_links, paging, MAX_RESULTS};
-use crate::server::Ctx;
-use crate::store::{is_ident, Inner};
-use hyper::StatusCode;
+use super::transaction_types::TRANSACTION_TYPES;
+use super::{is_ident, Store};
 use rusqlite::types::ValueRef;
-use serde_json::{json, Map, Value};
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub(crate) fn handle(ctx: &Ctx<'_>) -> Resp {
-    match run(ctx) {
-        Ok(r) => r,
-        Err(p) => p.into_response(),
-    }
-}
-
-fn run(ctx: &Ctx<'_>) -> Result<Resp, Problem> {
-    if ctx.method != "POST" {
-        return Err(Problem::new(
-            405,
-            "INVALID_REQUEST",
-            "SuiteQL queries are sent with POST.",
-        ));
-    }
-    let transient = ctx
-        .headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|p| p.trim().eq_ignore_ascii_case("transient"));
-    if !transient {
-        return Err(Problem::new(
-            400,
-            "INVALID_PARAMETER",
-            "SuiteQL requests must carry the header 'Prefer: transient'.",
-        ));
-    }
-    let (limit, offset) = paging(ctx)?;
-    let body: Value = serde_json::from_slice(ctx.body).map_err(|e| {
-        Problem::invalid_content(format!(
-            "Invalid content in the request body: the JSON is malformed ({e})."
-        ))
-    })?;
-    let Some(q) = body.get("q").and_then(Value::as_str) else {
-        return Err(Problem::invalid_content(
-            "Invalid content in the request body: expected {\"q\": \"<SuiteQL query>\"}.",
-        ));
-    };
-    let (total, rows) = query(&ctx.shared.store, q, limit, offset).map_err(|d| {
-        Problem::new(
-            400,
-            "INVALID_PARAMETER",
-            format!("Invalid search query. Detailed unprocessed description follows. {d}"),
-        )
-    })?;
-    let base = format!("{}/services/rest/query/v1/suiteql", ctx.base);
-    let href_for = |off: usize| format!("{base}?limit={limit}&offset={off}");
-    let count = rows.len();
-    let body = json!({
-        "links": page_links(href_for, limit, offset, total, Some("POST")),
-        "count": count,
-        "hasMore": offset + count < total.min(MAX_RESULTS),
-        "items": rows,
-        "offset": offset,
-        "totalResults": total,
-    });
-    Ok(problem::json_response(StatusCode::OK, &body, COLLECTION))
-}
+/// Record type (lower case) → lower-cased field name → field name as first seen.
+type Fields = HashMap<String, BTreeMap<String, String>>;
 
 /// Runs `q`; returns the total row count and one page of rows.
+///
+/// Blocks while another query runs, and for as long as this one runs (at most the store's query
+/// timeout): call it on a blocking thread. Record reads and writes on the records connection go on
+/// meanwhile.
 pub(crate) fn query(
-    store: &crate::store::Store,
+    store: &Store,
     q: &str,
     limit: usize,
     offset: usize,
@@ -82,8 +28,28 @@ pub(crate) fn query(
     }
     let rewritten = oracle_to_sqlite(q);
     let q = rewritten.as_str();
-    let mut inner = store.lock();
-    refresh_views(&mut inner).map_err(|e| format!("cannot prepare the record views: {e}"))?;
+    let mut inner = store.lock_query();
+    // What changed since the last query, taken while holding the query connection so that queries
+    // see the views in the order they started; the records connection is held only for this copy.
+    let (dirty, fields, generation) = {
+        let mut records = store.lock();
+        if let Some(copied) = inner.copied {
+            if copied != Some(records.generation) {
+                copy_database(&records.conn, &mut inner.conn)
+                    .map_err(|e| format!("cannot copy the records for the query: {e}"))?;
+                inner.copied = Some(Some(records.generation));
+            }
+        }
+        let dirty: HashSet<String> = std::mem::take(&mut records.dirty);
+        let fields = if dirty.is_empty() {
+            Fields::new()
+        } else {
+            records.fields.clone()
+        };
+        (dirty, fields, records.generation)
+    };
+    refresh_views(&inner.conn, dirty, &fields)
+        .map_err(|e| format!("cannot prepare the record views: {e}"))?;
     // A watchdog interrupts queries that run too long (e.g. an unbounded recursive CTE).
     let timeout = store.query_timeout;
     let (done, watch) = std::sync::mpsc::channel::<()>();
@@ -103,7 +69,17 @@ pub(crate) fn query(
             return Err("the statement returns no columns".into());
         }
     }
-    let generation = inner.generation;
+    #[cfg(test)]
+    {
+        let hook = store
+            .query_hook
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
     let total = match inner.counts.get(q) {
         Some((g, n)) if *g == generation => *n,
         _ => {
@@ -127,7 +103,6 @@ pub(crate) fn query(
         .map_err(clean)?;
     let names: Vec<String> = stmt
         .column_names()
-        .iter()
         .map(|n| n.to_ascii_lowercase())
         .collect();
     let mut rows = stmt.query([]).map_err(clean)?;
@@ -148,6 +123,16 @@ pub(crate) fn query(
         out.push(Value::Object(item));
     }
     Ok((total, out))
+}
+
+/// Copies the records database into the query connection's main database (its TEMP views stay).
+fn copy_database(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
+    // Every page in one step: both connections are held, nothing can change meanwhile.
+    rusqlite::backup::Backup::new(from, to)?.run_to_completion(
+        i32::MAX,
+        std::time::Duration::ZERO,
+        None,
+    )
 }
 
 fn clean(e: rusqlite::Error) -> String {
@@ -192,11 +177,14 @@ fn column_sql(src: &str, key: &str, is_ref: bool) -> String {
 }
 
 /// Rebuilds the TEMP view of every record type whose fields changed.
-fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
-    if inner.dirty.is_empty() {
+fn refresh_views(
+    conn: &Connection,
+    dirty: HashSet<String>,
+    fields: &Fields,
+) -> rusqlite::Result<()> {
+    if dirty.is_empty() {
         return Ok(());
     }
-    let dirty: Vec<String> = inner.dirty.drain().collect();
     let touches_transactions = dirty
         .iter()
         .any(|t| TRANSACTION_TYPES.iter().any(|(ty, _)| ty == t));
@@ -206,7 +194,7 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
         }
         // One scan: which top-level keys are references, which are sublists.
         let kinds: Vec<(String, bool, bool)> = {
-            let mut stmt = inner.conn.prepare(
+            let mut stmt = conn.prepare(
                 "SELECT j.key, \
                  MAX(CASE WHEN j.type = 'object' THEN json_type(j.value, '$.items') IS NULL ELSE 0 END), \
                  MAX(CASE WHEN j.type = 'object' THEN IFNULL(json_type(j.value, '$.items') = 'array', 0) ELSE 0 END) \
@@ -219,7 +207,7 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
         };
         let is_ref = |name: &str| kinds.iter().any(|(k, r, _)| k == name && *r);
         let mut cols = vec!["id AS id".to_owned(), "eid AS externalid".to_owned()];
-        if let Some(fields) = inner.fields.get(&ty) {
+        if let Some(fields) = fields.get(&ty) {
             for (lower, name) in fields {
                 if lower == "id" || lower == "externalid" || !is_ident(name) {
                     continue;
@@ -234,13 +222,13 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
             "DROP VIEW IF EXISTS temp.\"{ty}\"; CREATE TEMP VIEW \"{ty}\" AS SELECT {} FROM nstba_record WHERE type = '{ty}';",
             cols.join(", ")
         );
-        inner.conn.execute_batch(&sql)?;
+        conn.execute_batch(&sql)?;
         // One view per sublist: `{type}_{sublist}` with the parent id, `line` and the line's fields.
         let sublists = kinds.iter().filter(|(k, _, sub)| *sub && is_ident(k));
         for (name, _, _) in sublists {
             let lower = name.to_ascii_lowercase();
             let line_keys: Vec<(String, bool)> = {
-                let mut stmt = inner.conn.prepare(&format!(
+                let mut stmt = conn.prepare(&format!(
                     "SELECT k.key, IFNULL(MAX(k.type = 'object'), 0) FROM nstba_record r, \
                      json_each(r.body, '$.\"{name}\".items') l, json_each(l.value) k \
                      WHERE r.type = ?1 AND json_type(r.body, '$.\"{name}\".items') = 'array' \
@@ -273,34 +261,20 @@ fn refresh_views(inner: &mut Inner) -> rusqlite::Result<()> {
                  WHERE r.type = '{ty}' AND json_type(r.body, '$.\"{name}\".items') = 'array';",
                 cols.join(", ")
             );
-            inner.conn.execute_batch(&sql)?;
+            conn.execute_batch(&sql)?;
         }
     }
     if touches_transactions {
-        transaction_views(inner)?;
+        transaction_views(conn, fields)?;
     }
     Ok(())
 }
-
-/// Transaction record types and NetSuite's SuiteQL `transaction.type` code for each.
-const TRANSACTION_TYPES: [(&str, &str); 10] = [
-    ("salesorder", "SalesOrd"),
-    ("invoice", "CustInvc"),
-    ("cashsale", "CashSale"),
-    ("estimate", "Estimate"),
-    ("creditmemo", "CustCred"),
-    ("purchaseorder", "PurchOrd"),
-    ("vendorbill", "VendBill"),
-    ("itemfulfillment", "ItemShip"),
-    ("itemreceipt", "ItemRcpt"),
-    ("journalentry", "Journal"),
-];
 
 /// NetSuite's `transaction` and `transactionline` tables over every transaction record type (unless
 /// a record type of that name is stored): `transaction(id, externalid, type, tranid, trandate, entity,
 /// status, memo, subsidiary, currency, total)` and `transactionline(transaction, id, linesequencenumber,
 /// item, quantity, rate, amount, memo)` from each record's `item` sublist.
-fn transaction_views(inner: &mut Inner) -> rusqlite::Result<()> {
+fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
     let kinds = TRANSACTION_TYPES
         .iter()
         .map(|(t, code)| format!("WHEN '{t}' THEN '{code}'"))
@@ -315,7 +289,7 @@ fn transaction_views(inner: &mut Inner) -> rusqlite::Result<()> {
     let refd = |k: &str| column_sql("body", k, true);
     let line = |k: &str, is_ref: bool| column_sql("l.value", k, is_ref);
     let mut sql = String::new();
-    if !inner.fields.contains_key("transaction") {
+    if !fields.contains_key("transaction") {
         sql.push_str(&format!(
             "DROP VIEW IF EXISTS temp.\"transaction\"; CREATE TEMP VIEW \"transaction\" AS SELECT \
              id AS id, eid AS externalid, CASE type {kinds} END AS type, {} AS tranid, {} AS trandate, \
@@ -331,7 +305,7 @@ fn transaction_views(inner: &mut Inner) -> rusqlite::Result<()> {
             body("total"),
         ));
     }
-    if !inner.fields.contains_key("transactionline") {
+    if !fields.contains_key("transactionline") {
         sql.push_str(&format!(
             "DROP VIEW IF EXISTS temp.\"transactionline\"; CREATE TEMP VIEW \"transactionline\" AS SELECT \
              r.id AS \"transaction\", {} AS id, {} AS linesequencenumber, {} AS item, {} AS quantity, \
@@ -347,7 +321,7 @@ fn transaction_views(inner: &mut Inner) -> rusqlite::Result<()> {
             line("memo", false),
         ));
     }
-    inner.conn.execute_batch(&sql)
+    conn.execute_batch(&sql)
 }
 
 /// Rewrites the Oracle-flavoured SuiteQL idioms SQLite lacks, outside string literals and quoted

@@ -1,8 +1,10 @@
-//! TBA verification, as NetSuite does it, and the NLAuth check of `/rest/issuetoken`.
+//! The authentication gate: TBA verification as NetSuite does it, the NLAuth check of
+//! `/rest/issuetoken`, the token registry, and the Login Audit Trail of every rejection.
 
-use crate::{Credentials, Integration, RejectReason, User};
+use super::audit::{AuditLog, RejectReason, Rejection};
+use crate::api::{Caller, Tokens};
 use nstba_core::secrecy::{ExposeSecret, SecretString};
-use nstba_core::{AccountId, Clock, OAuthHeader, Request, TbaKey};
+use nstba_core::{AccountId, Clock, Credentials, OAuthHeader, Request, TbaKey};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -18,21 +20,21 @@ pub(crate) struct Token {
     pub revoked: AtomicBool,
 }
 
-/// The accepted identity of a request.
-#[derive(Debug, Clone)]
-pub(crate) struct Identity {
-    pub realm: String,
-    pub token_id: String,
+/// An integration record whose consumer secret the emulator knows (needed to issue tokens).
+#[derive(Clone)]
+pub(crate) struct Integration {
+    pub account: AccountId,
+    pub consumer_key: String,
+    pub consumer_secret: SecretString,
 }
 
-/// A rejection with its audit fields.
-#[derive(Debug, Clone)]
-pub(crate) struct Rejection {
-    pub reason: RejectReason,
-    pub detail: String,
-    pub realm: Option<String>,
-    pub consumer_key: Option<String>,
-    pub token_id: Option<String>,
+/// A user for `/rest/issuetoken`.
+#[derive(Clone)]
+pub(crate) struct User {
+    pub account: AccountId,
+    pub email: String,
+    pub password: SecretString,
+    pub role: String,
 }
 
 /// What the request looked like, for verification.
@@ -45,13 +47,16 @@ pub(crate) struct Received<'a> {
     pub form_body: Option<&'a str>,
 }
 
-pub(crate) struct Auth {
+/// Who may call, and the record of who was turned away.
+pub(crate) struct Gate {
     /// Realms of every known account.
     realms: RwLock<Vec<String>>,
     /// consumer key → realm(s) of the integration (an integration belongs to one account, but tests
     /// may reuse a key across accounts).
     consumers: RwLock<HashMap<String, Vec<String>>>,
     integrations: Vec<Integration>,
+    /// The demo integration: it can always issue tokens in the demo account.
+    demo: Integration,
     tokens: RwLock<HashMap<String, Arc<Token>>>,
     users: Vec<User>,
     first: Credentials,
@@ -59,6 +64,8 @@ pub(crate) struct Auth {
     verify_signatures: bool,
     /// (token id, nonce) → timestamp.
     nonces: Mutex<NonceCache>,
+    /// Every rejection.
+    pub audit: AuditLog,
 }
 
 /// Nonces seen within the clock window, as 64-bit keyed hashes of (token, nonce): 16 bytes an entry
@@ -70,29 +77,43 @@ struct NonceCache {
     last_prune: u64,
 }
 
-impl Auth {
-    pub fn new(
-        credentials: &[Credentials],
-        integrations: Vec<Integration>,
-        users: Vec<User>,
-        clock: Arc<dyn Clock>,
-        verify_signatures: bool,
-    ) -> Auth {
-        let first = credentials
-            .first()
-            .cloned()
-            .unwrap_or_else(crate::demo::credentials);
-        let auth = Auth {
+/// How the gate is set up.
+pub(crate) struct GateConfig {
+    /// Registered credentials; the first is the one handed out by `MockNetSuite::credentials`.
+    pub first: Credentials,
+    pub more: Vec<Credentials>,
+    pub integrations: Vec<Integration>,
+    pub demo: Integration,
+    pub users: Vec<User>,
+    pub clock: Arc<dyn Clock>,
+    pub verify_signatures: bool,
+}
+
+impl Gate {
+    pub fn new(config: GateConfig) -> Gate {
+        let GateConfig {
+            first,
+            more,
+            integrations,
+            demo,
+            users,
+            clock,
+            verify_signatures,
+        } = config;
+        let auth = Gate {
             realms: RwLock::new(Vec::new()),
             consumers: RwLock::new(HashMap::new()),
             integrations,
+            demo,
             tokens: RwLock::new(HashMap::new()),
             users,
-            first,
+            first: first.clone(),
             clock,
             verify_signatures,
             nonces: Mutex::new(NonceCache::default()),
+            audit: AuditLog::default(),
         };
+        let credentials = std::iter::once(&first).chain(&more);
         for c in credentials {
             auth.register(c);
         }
@@ -158,8 +179,38 @@ impl Auth {
         self.clock.now()
     }
 
+    /// Verifies a TBA request; a rejection goes to the audit log.
+    pub fn authenticate(&self, req: &Received<'_>, path_and_query: &str) -> Option<Caller> {
+        self.verify(req)
+            .map_err(|rej| self.reject(req.method, path_and_query, rej))
+            .ok()
+    }
+
+    /// Checks an `NLAuth` header; a rejection goes to the audit log.
+    pub fn authenticate_user(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        path_and_query: &str,
+    ) -> Option<Caller> {
+        match self.check_nlauth(authorization) {
+            Ok(account) => Some(Caller {
+                account: account.realm().to_owned(),
+                token_id: None,
+            }),
+            Err(rej) => {
+                self.reject(method, path_and_query, rej);
+                None
+            }
+        }
+    }
+
+    fn reject(&self, method: &str, path_and_query: &str, rej: Rejection) {
+        self.audit.record(self.now(), method, path_and_query, rej);
+    }
+
     /// Verifies a TBA request as NetSuite does.
-    pub fn verify(&self, req: &Received<'_>) -> Result<Identity, Rejection> {
+    fn verify(&self, req: &Received<'_>) -> Result<Caller, Rejection> {
         let mut rej = Rejection {
             reason: RejectReason::MissingHeader,
             detail: String::new(),
@@ -350,14 +401,14 @@ impl Auth {
                 );
             }
         }
-        Ok(Identity {
-            realm: realm.to_owned(),
-            token_id: token_id.to_owned(),
+        Ok(Caller {
+            account: realm.to_owned(),
+            token_id: Some(token_id.to_owned()),
         })
     }
 
     /// Checks an `NLAuth` header against the users; returns the user's account.
-    pub fn check_nlauth(&self, value: Option<&str>) -> Result<AccountId, Rejection> {
+    fn check_nlauth(&self, value: Option<&str>) -> Result<AccountId, Rejection> {
         let mut rej = Rejection {
             reason: RejectReason::MissingHeader,
             detail: "no Authorization header".into(),
@@ -411,24 +462,18 @@ impl Auth {
         Ok(account)
     }
 
-    /// Issues a token for `consumer_key` in `account`; registers it.
-    pub fn issue_token(
-        &self,
-        account: &AccountId,
-        consumer_key: &str,
-    ) -> Result<(String, String), String> {
+    /// Issues a token for `consumer_key` in the account with realm `realm`; registers it.
+    fn issue_token(&self, realm: &str, consumer_key: &str) -> Result<(String, String), String> {
         let integration = self
             .integrations
             .iter()
-            .find(|i| i.consumer_key == consumer_key && &i.account == account)
-            .cloned()
-            .or_else(|| {
-                let demo = crate::demo::integration();
-                (demo.consumer_key == consumer_key && &demo.account == account).then_some(demo)
-            });
+            .chain(std::iter::once(&self.demo))
+            .find(|i| i.consumer_key == consumer_key && i.account.realm() == realm)
+            .cloned();
         let Some(integration) = integration else {
             return Err("unknown consumer key for this account".into());
         };
+        let account = &integration.account;
         let token_id = random_hex(32);
         let token_secret = random_hex(32);
         let secret = SecretString::from(token_secret.clone());
@@ -455,10 +500,40 @@ impl Auth {
     }
 }
 
+impl Tokens for Gate {
+    fn issue(
+        &self,
+        realm: &str,
+        consumer_key: &str,
+        method: &str,
+        path_and_query: &str,
+    ) -> Option<(String, String)> {
+        self.issue_token(realm, consumer_key)
+            .map_err(|detail| {
+                self.reject(
+                    method,
+                    path_and_query,
+                    Rejection {
+                        reason: RejectReason::UnknownConsumer,
+                        detail,
+                        realm: Some(realm.to_owned()),
+                        consumer_key: Some(consumer_key.to_owned()),
+                        token_id: None,
+                    },
+                );
+            })
+            .ok()
+    }
+
+    fn revoke(&self, token_id: &str) {
+        Gate::revoke(self, token_id);
+    }
+}
+
 fn random_hex(bytes: usize) -> String {
-    use rand::RngCore;
+    use rand::Rng;
     let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
+    rand::rng().fill_bytes(&mut buf);
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 

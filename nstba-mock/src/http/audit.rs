@@ -1,0 +1,230 @@
+//! The Login Audit Trail: why each request was rejected.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::sync::Mutex;
+
+/// Why a request was rejected (what NetSuite's Login Audit Trail would show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RejectReason {
+    /// No `Authorization` header.
+    MissingHeader,
+    /// The `Authorization` header is not a parsable `OAuth` (or `NLAuth`) header.
+    MalformedHeader,
+    /// The realm is missing, unknown, or not in the exact realm spelling of the token's account.
+    WrongRealm,
+    /// The consumer key is not a registered integration.
+    UnknownConsumer,
+    /// The token id is not registered for this consumer.
+    UnknownToken,
+    /// The token was revoked.
+    RevokedToken,
+    /// `oauth_signature_method` is not `HMAC-SHA256`.
+    UnsupportedSignatureMethod,
+    /// `oauth_version` is present and not `1.0`.
+    UnsupportedVersion,
+    /// The timestamp is missing, not a number, or more than 300 s from the emulator clock.
+    TimestampOutOfRange,
+    /// The nonce is missing, shorter than 6 characters or not alphanumeric.
+    InvalidNonce,
+    /// The nonce was already used.
+    NonceReused,
+    /// The signature does not match the request as received.
+    BadSignature,
+    /// NLAuth: unknown user, wrong password, wrong role or wrong account.
+    InvalidUserCredentials,
+}
+
+impl RejectReason {
+    /// A stable snake-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::MissingHeader => "missing_header",
+            RejectReason::MalformedHeader => "malformed_header",
+            RejectReason::WrongRealm => "wrong_realm",
+            RejectReason::UnknownConsumer => "unknown_consumer",
+            RejectReason::UnknownToken => "unknown_token",
+            RejectReason::RevokedToken => "revoked_token",
+            RejectReason::UnsupportedSignatureMethod => "unsupported_signature_method",
+            RejectReason::UnsupportedVersion => "unsupported_version",
+            RejectReason::TimestampOutOfRange => "timestamp_out_of_range",
+            RejectReason::InvalidNonce => "invalid_nonce",
+            RejectReason::NonceReused => "nonce_reused",
+            RejectReason::BadSignature => "bad_signature",
+            RejectReason::InvalidUserCredentials => "invalid_user_credentials",
+        }
+    }
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One authentication rejection. Never contains a secret or a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Emulator clock (Unix seconds) when the request was rejected.
+    pub time: u64,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query as received.
+    pub path: String,
+    /// The realm from the header, if any.
+    pub realm: Option<String>,
+    /// The consumer key from the header, if any.
+    pub consumer_key: Option<String>,
+    /// The token id from the header, if any.
+    pub token_id: Option<String>,
+    /// Why it was rejected.
+    pub reason: RejectReason,
+    /// A human-readable explanation (e.g. the skew in seconds). No secret.
+    pub detail: String,
+}
+
+impl fmt::Display for AuditEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} rejected: {} ({}) realm={} consumer={} token={}",
+            self.time,
+            self.method,
+            self.path,
+            self.reason,
+            self.detail,
+            self.realm.as_deref().unwrap_or("-"),
+            self.consumer_key.as_deref().unwrap_or("-"),
+            self.token_id.as_deref().unwrap_or("-"),
+        )
+    }
+}
+
+/// A rejection with its audit fields.
+#[derive(Debug, Clone)]
+pub(crate) struct Rejection {
+    pub reason: RejectReason,
+    pub detail: String,
+    pub realm: Option<String>,
+    pub consumer_key: Option<String>,
+    pub token_id: Option<String>,
+}
+
+/// The most audit entries kept (the oldest are dropped first).
+const AUDIT_CAP: usize = 100_000;
+
+/// The newest entries, how many older ones were dropped, and the count of every rejection by reason.
+#[derive(Default)]
+struct Trail {
+    entries: VecDeque<AuditEntry>,
+    dropped: usize,
+    rejected: u64,
+    by_reason: BTreeMap<RejectReason, u64>,
+}
+
+/// The audit log and the rejection counters.
+#[derive(Default)]
+pub(crate) struct AuditLog(Mutex<Trail>);
+
+impl AuditLog {
+    fn trail(&self) -> std::sync::MutexGuard<'_, Trail> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a rejection of `method path` at emulator time `time`.
+    pub fn record(&self, time: u64, method: &str, path: &str, rej: Rejection) {
+        let entry = AuditEntry {
+            time,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            realm: rej.realm,
+            consumer_key: rej.consumer_key,
+            token_id: rej.token_id,
+            reason: rej.reason,
+            detail: rej.detail,
+        };
+        tracing::info!(target: "nstba_mock::audit", "{entry}");
+        let mut trail = self.trail();
+        trail.rejected += 1;
+        *trail.by_reason.entry(entry.reason).or_default() += 1;
+        if trail.entries.len() >= AUDIT_CAP {
+            trail.entries.pop_front();
+            trail.dropped += 1;
+        }
+        trail.entries.push_back(entry);
+    }
+
+    /// The entries from index `from` on, counting every entry since start or the last reset.
+    pub fn since(&self, from: usize) -> Vec<AuditEntry> {
+        let trail = self.trail();
+        let skip = from.saturating_sub(trail.dropped);
+        trail.entries.iter().skip(skip).cloned().collect()
+    }
+
+    /// Rejections in all, and by reason.
+    pub fn counts(&self) -> (u64, BTreeMap<RejectReason, u64>) {
+        let trail = self.trail();
+        (trail.rejected, trail.by_reason.clone())
+    }
+
+    /// Forgets every entry and count.
+    pub fn clear(&self) {
+        *self.trail() = Trail::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RejectReason::{self, *};
+
+    const ALL: [RejectReason; 13] = [
+        MissingHeader,
+        MalformedHeader,
+        WrongRealm,
+        UnknownConsumer,
+        UnknownToken,
+        RevokedToken,
+        UnsupportedSignatureMethod,
+        UnsupportedVersion,
+        TimestampOutOfRange,
+        InvalidNonce,
+        NonceReused,
+        BadSignature,
+        InvalidUserCredentials,
+    ];
+
+    /// A new variant fails to compile here, so that `ALL` (and API.md) get it too.
+    #[allow(dead_code)]
+    fn exhaustive(r: RejectReason) {
+        match r {
+            MissingHeader
+            | MalformedHeader
+            | WrongRealm
+            | UnknownConsumer
+            | UnknownToken
+            | RevokedToken
+            | UnsupportedSignatureMethod
+            | UnsupportedVersion
+            | TimestampOutOfRange
+            | InvalidNonce
+            | NonceReused
+            | BadSignature
+            | InvalidUserCredentials => {}
+        }
+    }
+
+    #[test]
+    fn api_md_names_exactly_these_reasons() {
+        let doc = include_str!("../../API.md");
+        let start = doc.find("Reasons (`RejectReason`):").unwrap();
+        let text = &doc[start..];
+        let text = &text[text.find(':').unwrap() + 1..text.find("\n\n").unwrap_or(text.len())];
+        let documented: Vec<&str> = text
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('.'))
+            .collect();
+        let names: Vec<&str> = ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(documented, names);
+    }
+}

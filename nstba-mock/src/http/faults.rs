@@ -1,0 +1,247 @@
+//! Fault injection: rules that answer with an error status, drop the connection, or delay, like a
+//! gateway in front of NetSuite.
+
+use super::routes::Style;
+use crate::api::problem::{self, Problem, Resp};
+use hyper::header::HeaderValue;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// What a fault rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// Answer with this HTTP status (429, 500, 502, 503, …) and a NetSuite-shaped error body.
+    Status(u16),
+    /// Close the connection without answering.
+    DropConnection,
+    /// Wait this long, then handle the request normally.
+    Delay(Duration),
+}
+
+/// A fault rule: what to do, to which requests, how often.
+///
+/// ```
+/// use nstba_mock::Fault;
+/// let f = Fault::status(503).times(2).path("/services/rest/query");
+/// let g = Fault::drop_connection().fraction(0.1);
+/// # let _ = (f, g);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub(crate) kind: FaultKind,
+    pub(crate) times: Option<u64>,
+    pub(crate) fraction: Option<f64>,
+    pub(crate) path: Option<String>,
+    pub(crate) seed: u64,
+}
+
+impl Fault {
+    fn new(kind: FaultKind) -> Self {
+        Fault {
+            kind,
+            times: None,
+            fraction: None,
+            path: None,
+            seed: 0x005e_ed0f_fa17,
+        }
+    }
+
+    /// Answer with `status` (429 / 500 / 502 / 503 …).
+    pub fn status(status: u16) -> Self {
+        Fault::new(FaultKind::Status(status))
+    }
+
+    /// Drop the connection without answering.
+    pub fn drop_connection() -> Self {
+        Fault::new(FaultKind::DropConnection)
+    }
+
+    /// Respond slowly: wait `d` before handling.
+    pub fn delay(d: Duration) -> Self {
+        Fault::new(FaultKind::Delay(d))
+    }
+
+    /// Only the next `n` matching requests.
+    pub fn times(mut self, n: u64) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// A fraction (0.0–1.0) of matching requests, chosen by a seeded deterministic RNG.
+    pub fn fraction(mut self, f: f64) -> Self {
+        self.fraction = Some(f.clamp(0.0, 1.0));
+        self
+    }
+
+    /// The seed of the RNG behind [`Fault::fraction`].
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Only requests whose path starts with `prefix`; a pattern with `*` is a glob over the whole
+    /// path (`/services/rest/record/v1/*/1`).
+    pub fn path(mut self, prefix: impl Into<String>) -> Self {
+        self.path = Some(prefix.into());
+        self
+    }
+
+    /// What the rule does.
+    pub fn kind(&self) -> FaultKind {
+        self.kind
+    }
+}
+
+/// What the rules decide for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Handle the request, after waiting this long (zero: no delay rule fired).
+    Proceed(Duration),
+    /// Close the connection without answering.
+    Drop,
+    /// Wait this long, then answer with this status.
+    Answer(Duration, u16),
+}
+
+/// The fault rules of a server, with their remaining counts and RNGs.
+pub(crate) struct Faults(Vec<FaultState>);
+
+impl Faults {
+    pub fn new(rules: Vec<Fault>) -> Faults {
+        Faults(
+            rules
+                .into_iter()
+                .map(|rule| FaultState {
+                    remaining: AtomicU64::new(rule.times.unwrap_or(u64::MAX)),
+                    rng: Mutex::new(StdRng::seed_from_u64(rule.seed)),
+                    rule,
+                })
+                .collect(),
+        )
+    }
+
+    /// Checks the rules in order: delays add up, the first firing status or drop rule decides.
+    pub fn check(&self, path: &str) -> Verdict {
+        let mut delay = Duration::ZERO;
+        for f in &self.0 {
+            if !f.fires(path) {
+                continue;
+            }
+            match f.rule.kind {
+                FaultKind::Delay(d) => delay += d,
+                FaultKind::DropConnection => return Verdict::Drop,
+                FaultKind::Status(s) => return Verdict::Answer(delay, s),
+            }
+        }
+        Verdict::Proceed(delay)
+    }
+}
+
+struct FaultState {
+    rule: Fault,
+    remaining: AtomicU64,
+    rng: Mutex<StdRng>,
+}
+
+impl FaultState {
+    /// Whether this rule fires for `path` (consumes one of `times`).
+    fn fires(&self, path: &str) -> bool {
+        if let Some(pattern) = &self.rule.path {
+            if !path_matches(pattern, path) {
+                return false;
+            }
+        }
+        if let Some(f) = self.rule.fraction {
+            let roll: f64 = self
+                .rng
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .random::<f64>();
+            if roll >= f {
+                return false;
+            }
+        }
+        if self.rule.times.is_some() {
+            return self
+                .remaining
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+        }
+        true
+    }
+}
+
+/// A prefix, or a glob when the pattern contains `*` (which matches any run of characters).
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
+    if !pattern.contains('*') {
+        return path.starts_with(pattern);
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().unwrap_or((&"", &[]));
+    let Some(mut tail) = path.strip_prefix(first) else {
+        return false;
+    };
+    for (i, part) in rest.iter().enumerate() {
+        let last = i + 1 == rest.len();
+        if last {
+            return part.is_empty() || tail.ends_with(part);
+        }
+        match tail.find(part) {
+            Some(at) => tail = &tail[at + part.len()..],
+            None => return false,
+        }
+    }
+    tail.is_empty()
+}
+
+/// The answer of a status rule, in the error style of the path.
+pub(crate) fn fault_response(status: u16, style: Style) -> Resp {
+    let detail = match status {
+        429 => "Concurrent request limit exceeded. Request blocked.",
+        502 => "Bad Gateway.",
+        503 => "Service Unavailable. Please try again later.",
+        _ => "An unexpected error occurred.",
+    };
+    let mut resp = match style {
+        Style::Restlet => problem::restlet_error(status, "UNEXPECTED_ERROR", detail),
+        Style::Rest => Problem::new(status, "UNEXPECTED_ERROR", detail).into_response(),
+    };
+    if status == 429 || status == 503 {
+        resp.headers_mut()
+            .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_matches;
+
+    #[test]
+    fn path_patterns() {
+        assert!(path_matches(
+            "/services/rest/query",
+            "/services/rest/query/v1/suiteql"
+        ));
+        assert!(!path_matches(
+            "/services/rest/query",
+            "/services/rest/record/v1/x"
+        ));
+        assert!(path_matches(
+            "/services/rest/record/v1/*/1",
+            "/services/rest/record/v1/customer/1"
+        ));
+        assert!(!path_matches(
+            "/services/rest/record/v1/*/1",
+            "/services/rest/record/v1/customer/12"
+        ));
+        assert!(path_matches("*suiteql", "/services/rest/query/v1/suiteql"));
+        assert!(path_matches("/a/*/c/*", "/a/b/c/d/e"));
+        assert!(!path_matches("/a/*/c/*", "/a/b/x/d"));
+        assert!(path_matches("*", "/anything"));
+    }
+}

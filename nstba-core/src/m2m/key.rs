@@ -148,10 +148,12 @@ impl PrivateKey {
                         .to_owned(),
                 ))
             }
-            other => return Err(invalid(format!(
+            other => {
+                return Err(invalid(format!(
                 "is a PEM {other:?} block, not a PKCS#8 \"PRIVATE KEY\", SEC1 \"EC PRIVATE KEY\" \
                      or PKCS#1 \"RSA PRIVATE KEY\""
-            ))),
+            )))
+            }
         };
         let failed = |what: &str| invalid(format!("could not be re-encoded ({what})"));
         let (kind, signing, public) = match parsed {

@@ -325,6 +325,26 @@ fn every_pem_form_is_read_and_others_refused_without_content() {
 }
 
 #[test]
+fn keys_and_assertions_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<PrivateKey>();
+    shareable::<PublicKey>();
+    shareable::<ClientAssertion>();
+}
+
+#[test]
+fn crlf_pem_and_a_named_origin() {
+    let crlf = pem("p256.pem").replace('\n', "\r\n");
+    assert_eq!(PrivateKey::from_pem(&crlf).unwrap().kind(), KeyKind::P256);
+    let err = PrivateKey::from_pem_with_origin("nope", "the private key in NS_M2M_PRIVATE_KEY")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the private key in NS_M2M_PRIVATE_KEY is not PEM text (no \"-----BEGIN\" line)"
+    );
+}
+
+#[test]
 fn debug_never_shows_key_material() {
     for file in ["rsa3072.pem", "p256.pem", "p521.pem"] {
         let text = pem(file);
@@ -589,6 +609,8 @@ fn token_request_body_and_responses() {
         br#"{"access_token":"s3cr3t","expires_in":3600}"#,
         br#"{"access_token":"","expires_in":3600,"token_type":"bearer"}"#,
         br#"{"expires_in":3600,"token_type":"bearer"}"#,
+        br#"{"access_token":"s3cr3t","expires_in":3600,"token_type":7}"#,
+        br#"{"access_token":["s3cr3t"],"expires_in":3600,"token_type":"bearer"}"#,
     ] {
         let err = parse_token_response(body).unwrap_err();
         assert!(

@@ -82,7 +82,16 @@ pub struct PrivateKey {
 impl PrivateKey {
     /// Reads a private key from PEM text. Errors call it "the private key".
     pub fn from_pem(pem: &str) -> Result<Self, AssertionError> {
-        Self::from_pem_with_origin(pem, "the private key".to_owned())
+        Self::from_pem_with_origin(pem, "the private key")
+    }
+
+    /// Reads a private key from PEM text; errors call it `origin` (e.g. "the private key in
+    /// NS_M2M_PRIVATE_KEY"), so the message says where the key came from without showing it.
+    pub fn from_pem_with_origin(
+        pem: &str,
+        origin: impl Into<String>,
+    ) -> Result<Self, AssertionError> {
+        Self::parse(pem, origin.into())
     }
 
     /// Reads a private key from a PEM file. Errors call it "the private key at `<path>`"; the file's
@@ -98,16 +107,15 @@ impl PrivateKey {
             origin: origin.clone(),
             reason: "is not PEM text (not UTF-8)".to_owned(),
         })?;
-        Self::from_pem_with_origin(text, origin)
+        Self::parse(text, origin)
     }
 
-    fn from_pem_with_origin(pem: &str, origin: String) -> Result<Self, AssertionError> {
+    fn parse(pem: &str, origin: String) -> Result<Self, AssertionError> {
         let invalid = |reason: String| AssertionError::InvalidKey {
             origin: origin.clone(),
             reason,
         };
         let (label, der) = first_pem_block(pem).map_err(|r| invalid(r.to_owned()))?;
-        let der = Zeroizing::new(der);
         let parsed = match label.as_str() {
             "PRIVATE KEY" => {
                 if let Ok(k) = rsa::PrivateKey::from_pkcs8_der(&der) {
@@ -363,7 +371,7 @@ impl fmt::Debug for PublicKey {
 
 /// The label and DER bytes of the first PEM block in `text` that is not `EC PARAMETERS` (which
 /// `openssl ecparam -genkey` writes before the key). Errors are static reasons, never content.
-fn first_pem_block(text: &str) -> Result<(String, Vec<u8>), &'static str> {
+fn first_pem_block(text: &str) -> Result<(String, Zeroizing<Vec<u8>>), &'static str> {
     const BEGIN: &str = "-----BEGIN ";
     const DASHES: &str = "-----";
     let mut rest = text;
@@ -386,8 +394,13 @@ fn first_pem_block(text: &str) -> Result<(String, Vec<u8>), &'static str> {
             rest = &block[end + end_line.len()..];
             continue;
         }
-        let (decoded_label, der) = pkcs8::der::pem::decode_vec(whole.as_bytes())
+        // Decode into one buffer sized up front (the text is longer than what it encodes), so no
+        // reallocation leaves a copy of the key behind; the buffer is zeroized on drop.
+        let mut buf = Zeroizing::new(vec![0u8; whole.len()]);
+        let (decoded_label, len) = pkcs8::der::pem::decode(whole.as_bytes(), &mut buf)
+            .map(|(l, der)| (l.to_owned(), der.len()))
             .map_err(|_| "is not valid PEM (bad base64 or line structure)")?;
-        return Ok((decoded_label.to_owned(), der));
+        buf.truncate(len);
+        return Ok((decoded_label, buf));
     }
 }

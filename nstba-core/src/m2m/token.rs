@@ -183,9 +183,15 @@ fn malformed(reason: impl Into<String>) -> TokenResponseError {
 }
 
 fn parse_raw(body: &[u8]) -> Result<RawResponse, TokenResponseError> {
-    // serde_json's messages name positions and types, not values, so they cannot leak a token.
-    serde_json::from_slice(body)
-        .map_err(|e| malformed(format!("not the expected JSON object: {e}")))
+    // Only the position and category: serde_json's own message can quote a value, maybe a token.
+    serde_json::from_slice(body).map_err(|e| {
+        malformed(format!(
+            "not the expected JSON object ({:?} error at line {}, column {})",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
 }
 
 /// Parses a token endpoint answer (whatever the HTTP status): an access token, or the OAuth error.

@@ -452,3 +452,45 @@ async fn typed_suiteql_on_transactions_and_dates_runs() {
     );
     assert_eq!(recent.len(), expected);
 }
+
+#[derive(Record, Debug, Clone, Default)]
+#[netsuite(record = "invoice")]
+pub struct InvoiceView {
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+    pub memo: Option<String>,
+    #[netsuite(read_only)]
+    pub total: Option<f64>,
+    #[netsuite(skip_select)]
+    pub amount_remaining: Option<f64>,
+}
+
+#[test]
+fn read_only_fields_are_read_but_never_sent_and_skip_select_leaves_selects() {
+    let v: InvoiceView =
+        serde_json::from_value(serde_json::json!({"id": "9", "memo": "m", "total": 12.5})).unwrap();
+    assert_eq!(v.total, Some(12.5));
+    let sent = serde_json::to_value(&v).unwrap();
+    assert_eq!(sent, serde_json::json!({"id": "9", "memo": "m"}));
+    // No `total` in the patch type: this would not compile.
+    let patch = InvoiceViewPatch {
+        memo: Patch::set("x"),
+        amount_remaining: Patch::Clear,
+    };
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        serde_json::json!({"memo": "x", "amountRemaining": null})
+    );
+    let info = |n: &str| InvoiceView::FIELDS.iter().find(|f| f.name == n).unwrap();
+    assert!(info("total").read_only && info("total").selected);
+    assert!(!info("amount_remaining").selected && !info("memo").read_only);
+    let client = Client::builder()
+        .credentials(MockNetSuite::demo_credentials())
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.typed::<InvoiceView>().select().to_sql().unwrap(),
+        "SELECT id, memo, total FROM transaction WHERE type = 'CustInvc' ORDER BY id"
+    );
+}

@@ -81,7 +81,7 @@ impl<T: Record> Select<T> {
     pub fn to_sql(&self) -> std::result::Result<String, FilterError> {
         let columns: Vec<&str> = T::FIELDS
             .iter()
-            .filter(|f| f.kind != FieldKind::Sublist)
+            .filter(|f| f.kind != FieldKind::Sublist && f.selected)
             .map(|f| f.column)
             .collect();
         let mut sql = format!("SELECT {} FROM {}", columns.join(", "), T::TABLE);
@@ -184,7 +184,7 @@ fn number(s: &str) -> Option<Value> {
 pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
     let mut obj = Map::new();
     for f in T::FIELDS {
-        if f.kind == FieldKind::Sublist {
+        if f.kind == FieldKind::Sublist || !f.selected {
             continue;
         }
         let Some(v) = row

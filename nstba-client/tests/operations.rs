@@ -31,12 +31,16 @@ impl Record for Customer {
             wire: "companyName",
             column: "companyname",
             kind: FieldKind::String,
+            read_only: false,
+            selected: true,
         },
         FieldInfo {
             name: "email",
             wire: "email",
             column: "email",
             kind: FieldKind::String,
+            read_only: false,
+            selected: true,
         },
     ];
     fn id(&self) -> Option<&RecordId> {

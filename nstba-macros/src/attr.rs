@@ -55,6 +55,8 @@ enum FieldKey {
     Column,
     Kind,
     Subrecord,
+    ReadOnly,
+    SkipSelect,
 }
 
 const FIELD_KEYS: &[(&str, FieldKey)] = &[
@@ -65,6 +67,8 @@ const FIELD_KEYS: &[(&str, FieldKey)] = &[
     ("column", FieldKey::Column),
     ("kind", FieldKey::Kind),
     ("subrecord", FieldKey::Subrecord),
+    ("read_only", FieldKey::ReadOnly),
+    ("skip_select", FieldKey::SkipSelect),
 ];
 
 /// `#[netsuite(…)]` on the struct.
@@ -117,6 +121,8 @@ pub(crate) struct FieldAttrs {
     pub column: Option<LitStr>,
     pub kind: Option<(Kind, Span)>,
     pub subrecord: Option<Span>,
+    pub read_only: Option<Span>,
+    pub skip_select: Option<Span>,
 }
 
 /// Walks every `netsuite` key of `attrs`; `on_key` handles a known key and returns `false` for an
@@ -239,6 +245,8 @@ pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             FieldKey::Id => f.id = Some(flag(meta, key)?),
             FieldKey::ExternalId => f.external_id = Some(flag(meta, key)?),
             FieldKey::Subrecord => f.subrecord = Some(flag(meta, key)?),
+            FieldKey::ReadOnly => f.read_only = Some(flag(meta, key)?),
+            FieldKey::SkipSelect => f.skip_select = Some(flag(meta, key)?),
             FieldKey::Rename => f.rename = Some(string(meta, key)?),
             FieldKey::Custom => f.custom = Some(string(meta, key)?),
             FieldKey::Column => f.column = Some(string(meta, key)?),

@@ -124,23 +124,27 @@ fn expand(m: &Input<'_>) -> TokenStream {
     );
     let ident = m.ident;
 
-    // Serialize: present values only; an empty sublist is not sent.
-    let ser_entries = m.fields.iter().map(|f| {
-        let name = f.ident;
-        let wire = f.wire();
-        // Spanned on the field type: a type without `Serialize` is reported there.
-        let span = syn::spanned::Spanned::span(f.ty);
-        let helper = if f.optional {
-            quote!(opt)
-        } else if f.shape == Shape::Sublist {
-            quote!(sublist)
-        } else {
-            quote!(value)
-        };
-        quote_spanned! {span=>
-            #p::nstba_record::ser::#helper(&mut __m, #wire, &self.#name)?;
-        }
-    });
+    // Serialize: present values only; an empty sublist is not sent; read-only fields never are.
+    let ser_entries = m
+        .fields
+        .iter()
+        .filter(|f| f.attrs.read_only.is_none())
+        .map(|f| {
+            let name = f.ident;
+            let wire = f.wire();
+            // Spanned on the field type: a type without `Serialize` is reported there.
+            let span = syn::spanned::Spanned::span(f.ty);
+            let helper = if f.optional {
+                quote!(opt)
+            } else if f.shape == Shape::Sublist {
+                quote!(sublist)
+            } else {
+                quote!(value)
+            };
+            quote_spanned! {span=>
+                #p::nstba_record::ser::#helper(&mut __m, #wire, &self.#name)?;
+            }
+        });
     let wire_fields = m.fields.iter().map(|f| {
         let name = f.ident;
         let ty = f.ty;
@@ -200,13 +204,18 @@ fn expand(m: &Input<'_>) -> TokenStream {
         let name = name.strip_prefix("r#").unwrap_or(&name);
         let wire = f.wire();
         let column = f.column();
+        let read_only = f.attrs.read_only.is_some();
+        let selected = f.attrs.skip_select.is_none();
         let kind = if f.attrs.id.is_some() {
             quote!(#p::nstba_record::FieldKind::Number)
         } else {
             kind_tokens(f.shape, &p)
         };
         quote! {
-            #p::nstba_record::FieldInfo { name: #name, wire: #wire, column: #column, kind: #kind }
+            #p::nstba_record::FieldInfo {
+                name: #name, wire: #wire, column: #column, kind: #kind,
+                read_only: #read_only, selected: #selected,
+            }
         }
     });
     let id_body = match m.fields.iter().find(|f| f.attrs.id.is_some()) {
@@ -261,7 +270,11 @@ fn typed_items(m: &Input<'_>, p: &TokenStream, stub: bool) -> TokenStream {
         let name = f.ident;
         quote!(#name: #p::nstba_record::Field::__new(&<#ident as #p::nstba_record::Record>::FIELDS[#i]))
     });
-    let patchable: Vec<_> = m.fields.iter().filter(|f| f.attrs.id.is_none()).collect();
+    let patchable: Vec<_> = m
+        .fields
+        .iter()
+        .filter(|f| f.attrs.id.is_none() && f.attrs.read_only.is_none())
+        .collect();
     let patch_decls = patchable.iter().map(|f| {
         let name = f.ident;
         let inner = f.inner;

@@ -50,6 +50,9 @@ use proc_macro::TokenStream;
 /// - `kind = "string" | "number" | "boolean" | "date" | "reference"` — the field kind, for types
 ///   the macro cannot map by itself.
 /// - `subrecord` — a nested subrecord value (any serde type; not filterable, not selected in SuiteQL).
+/// - `read_only` — NetSuite sets it (`readOnly` in the catalog): read, never sent on create, update or
+///   upsert, and left out of `<Name>Patch`.
+/// - `skip_select` — left out of typed SuiteQL selects (a REST field with no SuiteQL column of that name).
 ///
 /// Fields of type `Sublist<T>` are sublists; they are sent and read as `{"items": […]}`.
 ///

@@ -194,6 +194,12 @@ pub struct FieldInfo {
     pub column: &'static str,
     /// The value kind.
     pub kind: FieldKind,
+    /// Read-only in NetSuite (`readOnly: true` in the catalog, `#[netsuite(read_only)]`): decoded when
+    /// read, never sent on create, update or upsert, and not part of the patch type.
+    pub read_only: bool,
+    /// Selected by typed SuiteQL (`false` with `#[netsuite(skip_select)]`, for REST fields that have
+    /// no SuiteQL column of that name).
+    pub selected: bool,
 }
 
 /// A NetSuite record type with a Rust representation. Implemented by `#[derive(Record)]`; can be

@@ -258,24 +258,32 @@ mod tests {
         wire: "email",
         column: "email",
         kind: FieldKind::String,
+        read_only: false,
+        selected: true,
     };
     static BAL: FieldInfo = FieldInfo {
         name: "balance",
         wire: "balance",
         column: "balance",
         kind: FieldKind::Number,
+        read_only: false,
+        selected: true,
     };
     static DATE: FieldInfo = FieldInfo {
         name: "d",
         wire: "tranDate",
         column: "trandate",
         kind: FieldKind::Date,
+        read_only: false,
+        selected: true,
     };
     static SUB: FieldInfo = FieldInfo {
         name: "subsidiary",
         wire: "subsidiary",
         column: "subsidiary",
         kind: FieldKind::Reference,
+        read_only: false,
+        selected: true,
     };
 
     #[test]

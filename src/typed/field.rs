@@ -296,10 +296,11 @@ impl std::error::Error for FilterError {}
 
 impl From<FilterError> for crate::client::Error {
     fn from(e: FilterError) -> Self {
-        crate::client::Error::InvalidInput {
+        crate::client::ErrorKind::InvalidInput {
             what: "filter",
             reason: e.to_string(),
         }
+        .into()
     }
 }
 

@@ -248,7 +248,6 @@ impl<T: TypedRecord> TypedList<T> {
         self
     }
 
-    #[allow(clippy::result_large_err)] // the client's error type
     fn prepared(self) -> Result<ListRecords<T>> {
         match self.query {
             None => Ok(self.list),

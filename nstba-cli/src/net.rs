@@ -2,7 +2,7 @@
 //! to exit codes, reading `--data`.
 
 use crate::{profile, Failure};
-use nstba::client::{Client, Error};
+use nstba::client::{Client, Error, ErrorKind};
 
 /// A client from `NETSUITE_*` variables over the profile (`NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`
 /// and `NETSUITE_CONCURRENCY` honoured).
@@ -20,11 +20,12 @@ pub fn client_for(settings: &profile::Settings) -> Result<Client, Failure> {
 
 /// Exit code 2 for what the user can fix in the command or configuration, 1 for NetSuite/network.
 pub fn failure(e: Error) -> Failure {
-    match e {
-        Error::InvalidInput { .. } | Error::Config { .. } | Error::Sign(_) | Error::Encode(_) => {
-            Failure::Usage(e.to_string())
-        }
-        other => Failure::Remote(other.to_string()),
+    match e.kind() {
+        ErrorKind::InvalidInput { .. }
+        | ErrorKind::Config { .. }
+        | ErrorKind::Sign(_)
+        | ErrorKind::Encode(_) => Failure::Usage(e.to_string()),
+        _ => Failure::Remote(e.to_string()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The client, its builder, and the one send path every call goes through: limiter → sign → send →
 //! classify → (backoff → sign again → send …).
 
-use crate::error::{parse_netsuite_error, snippet, Error, Result};
-use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::error::{parse_netsuite_error, snippet, Answered, Error, ErrorKind, Result};
+use crate::retry::{self, Effect, Failure, RetryPolicy};
 use bytes::Bytes;
 use nstba_core::{AccountId, Authorizer, Credentials, Request, Tba};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
@@ -193,27 +193,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails with [`Error::Config`] when no credentials/authorizer are set, a URL
+    /// Builds the client. Fails with [`ErrorKind::Config`] when no credentials/authorizer are set, a URL
     /// is not an absolute http(s) URL, or the concurrency is 0.
     pub fn build(self) -> Result<Client> {
-        let authorizer = self.authorizer.ok_or_else(|| Error::Config {
-            variable: Some("credentials".into()),
-            reason: "no credentials or authorizer set".into(),
+        let authorizer = self.authorizer.ok_or_else(|| {
+            Error::config(Some("credentials"), "no credentials or authorizer set")
         })?;
         if self.concurrency == 0 {
-            return Err(Error::Config {
-                variable: Some("concurrency".into()),
-                reason: "must be at least 1".into(),
-            });
+            return Err(Error::config(Some("concurrency"), "must be at least 1"));
         }
         let base_url = match (self.base_url, &self.account) {
             (Some(u), _) => check_url("base_url", &u)?,
             (None, Some(a)) => a.rest_base_url(),
             (None, None) => {
-                return Err(Error::Config {
-                    variable: Some("base_url".into()),
-                    reason: "set an account or the base URL".into(),
-                })
+                return Err(Error::config(
+                    Some("base_url"),
+                    "set an account or the base URL",
+                ))
             }
         };
         let restlet_url = match (self.restlet_url, &self.account) {
@@ -221,21 +217,16 @@ impl ClientBuilder {
             (None, Some(a)) => a.restlet_base_url(),
             (None, None) => base_url.clone(),
         };
-        let ua = HeaderValue::from_str(&self.user_agent).map_err(|_| Error::Config {
-            variable: Some("user_agent".into()),
-            reason: "not a valid header value".into(),
-        })?;
+        let ua = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::config(Some("user_agent"), "not a valid header value"))?;
         let http = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .user_agent(ua)
             .pool_max_idle_per_host(self.concurrency.max(8))
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
             .build()
-            .map_err(|e| Error::Config {
-                variable: None,
-                reason: format!("cannot build the HTTP client: {e}"),
-            })?;
+            .map_err(|e| Error::config(None, format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -253,10 +244,8 @@ impl ClientBuilder {
 }
 
 fn check_url(name: &str, value: &str) -> Result<String> {
-    let bad = |reason: &str| Error::Config {
-        variable: Some(name.to_owned()),
-        reason: format!("{reason} (got {:?})", redact(value)),
-    };
+    let bad =
+        |reason: &str| Error::config(Some(name), format!("{reason} (got {:?})", redact(value)));
     let url = Url::parse(value.trim()).map_err(|_| bad("not an absolute URL"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(bad("must be an http(s) URL with a host"));
@@ -303,7 +292,7 @@ impl Client {
     /// assert!(err.to_string().contains("NETSUITE_TOKEN_SECRET"));
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Client> {
-        let credentials = Credentials::from_lookup(&lookup).map_err(|e| Error::Config {
+        let credentials = Credentials::from_lookup(&lookup).map_err(|e| ErrorKind::Config {
             variable: match &e {
                 nstba_core::Error::MissingVariables { names } => Some(names.join(", ")),
                 nstba_core::Error::InvalidAccountId { .. } => Some("NETSUITE_ACCOUNT_ID".into()),
@@ -330,15 +319,12 @@ impl Client {
             builder = builder.restlet_url(check_url("NETSUITE_RESTLET_URL", &url)?);
         }
         if let Some(n) = set("NETSUITE_CONCURRENCY") {
-            let n: usize =
-                n.trim()
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| Error::Config {
-                        variable: Some("NETSUITE_CONCURRENCY".into()),
-                        reason: format!("must be a whole number of at least 1 (got {n:?})"),
-                    })?;
+            let n: usize = n.trim().parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Error::config(
+                    Some("NETSUITE_CONCURRENCY"),
+                    format!("must be a whole number of at least 1 (got {n:?})"),
+                )
+            })?;
             builder = builder.concurrency(n);
         }
         builder.build()
@@ -366,7 +352,31 @@ impl Client {
 
     /// Requests currently holding a slot of the limiter.
     pub fn in_flight(&self) -> usize {
-        self.inner.concurrency - self.inner.limiter.available_permits()
+        self.inner
+            .concurrency
+            .saturating_sub(self.inner.limiter.available_permits())
+    }
+
+    /// Closes this client and every clone of it: requests waiting for a slot of the limiter, and
+    /// every later request, fail with [`ErrorKind::LimiterClosed`] without being sent (and are not
+    /// retried); requests already sent finish normally. Closing twice is harmless.
+    ///
+    /// ```
+    /// # use nstba_client::{Client, ErrorKind};
+    /// # use nstba_core::{AccountId, Credentials};
+    /// # let creds = Credentials::new(AccountId::parse("123456")?, "ck", "cs", "tk", "ts")?;
+    /// let client = Client::builder().credentials(creds).build()?;
+    /// client.close();
+    /// assert!(client.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn close(&self) {
+        self.inner.limiter.close();
+    }
+
+    /// `true` once [`Client::close`] was called on this client or a clone.
+    pub fn is_closed(&self) -> bool {
+        self.inner.limiter.is_closed()
     }
 
     /// Sends one call: waits for the limiter, signs, sends, retries per policy.
@@ -389,6 +399,7 @@ impl Client {
     async fn execute_inner(&self, call: &Call, span: &tracing::Span) -> Result<Reply> {
         let policy = &self.inner.retry;
         let mut attempt: u32 = 0;
+        // An earlier attempt may have been processed although it failed.
         let mut ambiguous = false;
         loop {
             attempt += 1;
@@ -404,27 +415,16 @@ impl Client {
                         // An earlier attempt may have deleted it already.
                         return Ok(reply);
                     }
-                    let retry_after = reply
-                        .headers
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(parse_retry_after);
-                    parse_netsuite_error(reply.status, reply.reason(), &reply.body, retry_after)
+                    reply.error()
                 }
                 Err(e) => e,
             };
-            let verdict = classify(&err, call.repeat);
-            if verdict == Verdict::Ambiguous {
-                ambiguous = true;
-            }
-            if verdict == Verdict::Stop || attempt >= policy.attempts() {
+            // The same classification `Error::is_safe_to_resend` gives the caller.
+            ambiguous |= retry::classify(err.kind()) == Failure::Ambiguous;
+            if !err.is_safe_to_resend() || attempt >= policy.attempts() {
                 return Err(err);
             }
-            let retry_after = match &err {
-                Error::NetSuite { retry_after, .. } => *retry_after,
-                _ => None,
-            };
-            let delay = policy.delay(attempt + 1, retry_after);
+            let delay = policy.delay(attempt + 1, err.retry_after());
             tracing::debug!(attempt, ?delay, error = %err, "retrying NetSuite request");
             tokio::time::sleep(delay).await;
         }
@@ -432,11 +432,13 @@ impl Client {
 
     pub(crate) async fn attempt(&self, call: &Call) -> Result<Reply> {
         let inner = &*self.inner;
-        let _permit = inner
-            .limiter
-            .acquire()
-            .await
-            .map_err(|_| Error::invalid("client", "the limiter was closed"))?;
+        let _permit = inner.limiter.acquire().await.map_err(|_| {
+            Error::from(ErrorKind::LimiterClosed {
+                method: call.method.to_string(),
+                path: call.url.path().to_owned(),
+            })
+            .with_effect(call.effect)
+        })?;
         let started = Instant::now();
         let mut auth = match &call.auth {
             Auth::Tba => HeaderValue::from_str(
@@ -474,6 +476,7 @@ impl Client {
             body,
             method: call.method.clone(),
             path: call.url.path().to_owned(),
+            effect: call.effect,
         })
     }
 
@@ -492,20 +495,21 @@ fn join(base: &str, path_and_query: &str) -> Result<Url> {
 }
 
 fn transport_error(call: &Call, e: reqwest::Error, started: Instant) -> Error {
-    if e.is_timeout() {
-        Error::Timeout {
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout {
             method: call.method.to_string(),
             path: call.url.path().to_owned(),
             elapsed: started.elapsed(),
         }
     } else {
-        Error::Transport {
+        ErrorKind::Transport {
             method: call.method.to_string(),
             path: call.url.path().to_owned(),
             connect: e.is_connect(),
             source: e.without_url(),
         }
-    }
+    };
+    Error::from(kind).with_effect(call.effect)
 }
 
 /// `/services/rest/query/v1/suiteql?limit&offset`: the path with query parameter names only.
@@ -518,46 +522,6 @@ pub(crate) fn log_path(url: &Url) -> String {
         s.push_str(&k);
     }
     s
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    /// Retry: the server certainly did not process the request.
-    Refused,
-    /// Retry only if safe to repeat; the request may have been processed.
-    Ambiguous,
-    /// Do not retry.
-    Stop,
-}
-
-fn classify(err: &Error, repeat: Repeat) -> Verdict {
-    let verdict = match err {
-        Error::NetSuite { status, .. } => {
-            if matches!(status, 429 | 503) || err.is_limit_exceeded() {
-                Verdict::Refused
-            } else if matches!(status, 502 | 504) {
-                Verdict::Ambiguous
-            } else {
-                Verdict::Stop
-            }
-        }
-        Error::Transport { connect: true, .. } => Verdict::Refused,
-        Error::Transport { .. } | Error::Timeout { .. } => Verdict::Ambiguous,
-        _ => Verdict::Stop,
-    };
-    match (verdict, repeat) {
-        (Verdict::Ambiguous, Repeat::Once) => Verdict::Stop,
-        (v, _) => v,
-    }
-}
-
-/// Whether a request may be sent again after it may have reached the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Repeat {
-    /// Reads and idempotent writes (GET, SuiteQL, PUT, PATCH, DELETE).
-    Safe,
-    /// Creates and other non-idempotent POSTs: only retried when certainly not processed.
-    Once,
 }
 
 /// How a call is authorized.
@@ -574,25 +538,22 @@ pub(crate) struct Call {
     pub(crate) url: Url,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Bytes>,
-    pub(crate) repeat: Repeat,
+    /// What the request may do on NetSuite's side (decides whether it may be sent again).
+    pub(crate) effect: Effect,
     pub(crate) auth: Auth,
     /// A 404 after an ambiguous failure means an earlier attempt succeeded (DELETE).
     pub(crate) gone_is_done: bool,
 }
 
 impl Call {
+    /// A call whose effect follows from its method ([`Effect::of_method`]).
     pub(crate) fn new(method: Method, url: Url) -> Self {
-        let repeat = if method == Method::POST {
-            Repeat::Once
-        } else {
-            Repeat::Safe
-        };
         Call {
+            effect: Effect::of_method(method.as_str()),
             method,
             url,
             headers: Vec::new(),
             body: None,
-            repeat,
             auth: Auth::Tba,
             gone_is_done: false,
         }
@@ -608,8 +569,10 @@ impl Call {
         self
     }
 
-    pub(crate) fn repeat(mut self, repeat: Repeat) -> Self {
-        self.repeat = repeat;
+    /// Overrides the effect the method implies (a SuiteQL POST reads; a PATCH adding sublist lines
+    /// is not idempotent).
+    pub(crate) fn effect(mut self, effect: Effect) -> Self {
+        self.effect = effect;
         self
     }
 }
@@ -621,6 +584,7 @@ pub(crate) struct Reply {
     pub(crate) body: Bytes,
     pub(crate) method: Method,
     pub(crate) path: String,
+    pub(crate) effect: Effect,
 }
 
 impl Reply {
@@ -642,14 +606,15 @@ impl Reply {
     }
 
     pub(crate) fn decode_error(&self, json_path: String, message: String) -> Error {
-        Error::Decode {
+        Error::from(ErrorKind::Decode {
             method: self.method.to_string(),
             path: self.path.clone(),
             status: self.status,
             json_path,
             message,
             body: snippet(&self.body, 2000),
-        }
+        })
+        .with_effect(self.effect)
     }
 
     pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
@@ -657,23 +622,29 @@ impl Reply {
     }
 
     pub(crate) fn unexpected(&self, reason: impl Into<String>) -> Error {
-        Error::UnexpectedResponse {
+        Error::from(ErrorKind::UnexpectedResponse {
             method: self.method.to_string(),
             path: self.path.clone(),
             status: self.status,
             reason: reason.into(),
-        }
+        })
+        .with_effect(self.effect)
     }
-}
 
-/// The error a non-2xx reply stands for.
-pub(crate) fn error_of(reply: &Reply) -> Error {
-    let retry_after = reply
-        .headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
-    parse_netsuite_error(reply.status, reply.reason(), &reply.body, retry_after)
+    /// The error a non-2xx reply stands for.
+    pub(crate) fn error(&self) -> Error {
+        let kind = parse_netsuite_error(
+            Answered {
+                method: self.method.as_str(),
+                path: &self.path,
+            },
+            self.status,
+            self.reason(),
+            &self.body,
+            retry::retry_after(&self.headers),
+        );
+        Error::from(kind).with_effect(self.effect)
+    }
 }
 
 /// Deserializes with the JSON path of the first mismatch.
@@ -786,14 +757,40 @@ mod tests {
 
     #[test]
     fn classification() {
-        let ns = |status: u16, body: &[u8]| parse_netsuite_error(status, "", body, None);
-        assert_eq!(classify(&ns(429, b""), Repeat::Once), Verdict::Refused);
-        assert_eq!(classify(&ns(503, b""), Repeat::Once), Verdict::Refused);
-        assert_eq!(classify(&ns(502, b""), Repeat::Once), Verdict::Stop);
-        assert_eq!(classify(&ns(504, b""), Repeat::Safe), Verdict::Ambiguous);
-        assert_eq!(classify(&ns(400, b""), Repeat::Safe), Verdict::Stop);
+        let reply = |method: Method, status: u16, body: &'static [u8], effect: Effect| Reply {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(body),
+            method,
+            path: "/p".into(),
+            effect,
+        };
+        let resend = |status: u16, body: &'static [u8], effect: Effect| {
+            let method = Method::POST;
+            reply(method, status, body, effect)
+                .error()
+                .is_safe_to_resend()
+        };
+        assert!(resend(429, b"", Effect::Write));
+        assert!(resend(503, b"", Effect::Write));
+        assert!(!resend(502, b"", Effect::Write));
+        assert!(resend(504, b"", Effect::Read));
+        assert!(resend(504, b"", Effect::IdempotentWrite));
+        assert!(!resend(400, b"", Effect::Read));
         let limit = br#"{"error":{"code":"SSS_REQUEST_LIMIT_EXCEEDED","message":"x"}}"#;
-        assert_eq!(classify(&ns(400, limit), Repeat::Once), Verdict::Refused);
+        assert!(resend(400, limit, Effect::Write));
+        // The reply's effect (from the call) wins over the method's.
+        let e = reply(Method::POST, 504, b"", Effect::Read).error();
+        assert!(e.is_safe_to_resend() && !e.may_have_been_applied());
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("2"));
+        let e = Reply {
+            headers,
+            ..reply(Method::GET, 429, b"", Effect::Read)
+        }
+        .error();
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!((e.method(), e.path()), (Some("GET"), Some("/p")));
     }
 
     #[test]

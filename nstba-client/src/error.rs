@@ -1,5 +1,11 @@
 //! The one error type of `nstba-client`.
+//!
+//! [`Error`] is one pointer wide: what went wrong is an [`ErrorKind`] in a box, next to what the
+//! failed request could have done on NetSuite's side (read, idempotent write, write). Whether a
+//! failure is transient, whether the request is safe to send again and whether a write may have been
+//! applied all come from one classifier ([`crate::retry`]), the same one the send loop uses.
 
+use crate::retry::{self, Effect, Failure};
 use core::fmt;
 use std::time::Duration;
 
@@ -42,11 +48,26 @@ impl fmt::Display for ErrorDetail {
 
 /// Everything that can go wrong in a NetSuite call.
 ///
-/// No variant ever carries a secret: `Authorization` headers, consumer/token secrets and passwords are
+/// One pointer wide (the [`ErrorKind`] is boxed), so `Result<T, Error>` stays small. Match on
+/// [`Error::kind`]; ask [`Error::is_transient`] whether the failure may pass, and
+/// [`Error::is_safe_to_resend`] whether sending the same request again is harmless. When a write may
+/// have been applied although it failed, [`Error::may_have_been_applied`] says so and so does the
+/// message.
+///
+/// No error ever carries a secret: `Authorization` headers, consumer/token secrets and passwords are
 /// never stored, and URLs are kept without query values.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    /// What the failed request could have done on NetSuite's side.
+    effect: Effect,
+}
+
+/// What went wrong: the variants of [`Error`] (see [`Error::kind`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// A call was built with an argument NetSuite would reject (bad record type, page size, …).
     #[error("invalid input: {what}: {reason}")]
     InvalidInput {
@@ -126,6 +147,10 @@ pub enum Error {
     /// NetSuite answered with an error status.
     #[error("{}", DisplayNetSuite(self))]
     NetSuite {
+        /// HTTP method.
+        method: String,
+        /// URL path (no query values).
+        path: String,
         /// HTTP status (`400`, `401`, `404`, `429`, …).
         status: u16,
         /// The `title` of the error document (or the HTTP reason phrase).
@@ -146,13 +171,35 @@ pub enum Error {
         /// The paging cap.
         cap: u64,
     },
+    /// The task fetching one SuiteQL page panicked (for example in the row type's `Deserialize`) or
+    /// was cancelled (the Tokio runtime shutting down). The stream ends with this error.
+    #[error("SuiteQL page at offset {offset}: the page task {}: {message}", if *panicked { "panicked" } else { "was cancelled" })]
+    PageTaskFailed {
+        /// Offset of the page the task was fetching.
+        offset: u64,
+        /// `true` for a panic, `false` for a cancellation.
+        panicked: bool,
+        /// The panic message (or the cancellation reason).
+        message: String,
+    },
+    /// The client was closed ([`crate::Client::close`]) before this request got a slot of the
+    /// limiter; it was never sent.
+    #[error("{method} {path}: the client was closed before the request was sent")]
+    LimiterClosed {
+        /// HTTP method.
+        method: String,
+        /// URL path (no query values).
+        path: String,
+    },
 }
 
-struct DisplayNetSuite<'a>(&'a Error);
+struct DisplayNetSuite<'a>(&'a ErrorKind);
 
 impl fmt::Display for DisplayNetSuite<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Error::NetSuite {
+        let ErrorKind::NetSuite {
+            method,
+            path,
             status,
             title,
             details,
@@ -161,7 +208,7 @@ impl fmt::Display for DisplayNetSuite<'_> {
         else {
             return Ok(());
         };
-        write!(f, "NetSuite error HTTP {status}: {title}")?;
+        write!(f, "{method} {path}: NetSuite error HTTP {status}: {title}")?;
         for d in details {
             write!(f, "; {d}")?;
         }
@@ -178,52 +225,11 @@ impl fmt::Display for DisplayNetSuite<'_> {
     }
 }
 
-/// Error codes NetSuite uses when it rejected a request before processing it because of governance.
-pub(crate) const LIMIT_CODES: &[&str] = &[
-    "SSS_REQUEST_LIMIT_EXCEEDED",
-    "CONCURRENCY_LIMIT_EXCEEDED",
-    "WS_REQUEST_BLOCKED",
-];
-
-impl Error {
-    /// `true` when sending the same request again later may succeed: 429, 502, 503, 504, governance
-    /// codes (`SSS_REQUEST_LIMIT_EXCEEDED`, `CONCURRENCY_LIMIT_EXCEEDED`), transport failures and
-    /// timeouts. (The client's retry loop is stricter for creates, which it never repeats once they may
-    /// have reached the server.)
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::NetSuite { status, .. } => {
-                matches!(status, 429 | 502 | 503 | 504) || self.is_limit_exceeded()
-            }
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            _ => false,
-        }
-    }
-
-    /// The HTTP status, when a response was received.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::NetSuite { status, .. }
-            | Error::Decode { status, .. }
-            | Error::UnexpectedResponse { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    /// The NetSuite error codes (`o:errorCode`) of a [`Error::NetSuite`], in order.
-    pub fn codes(&self) -> Vec<&str> {
-        match self {
-            Error::NetSuite { details, .. } => {
-                details.iter().filter_map(|d| d.code.as_deref()).collect()
-            }
-            _ => Vec::new(),
-        }
-    }
-
+impl ErrorKind {
     /// `true` for `INVALID_LOGIN` / `INVALID_LOGIN_ATTEMPT` (or a bare 401).
-    pub fn is_invalid_login(&self) -> bool {
+    fn is_invalid_login(&self) -> bool {
         match self {
-            Error::NetSuite {
+            ErrorKind::NetSuite {
                 status, details, ..
             } => {
                 details.iter().any(|d| {
@@ -236,35 +242,265 @@ impl Error {
             _ => false,
         }
     }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("effect", &self.0.effect)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.kind, f)?;
+        match self.applied() {
+            Applied::No => Ok(()),
+            Applied::Yes => f.write_str(
+                "; NetSuite accepted the write, so it was applied: only the reply could not be read",
+            ),
+            Applied::Maybe => f.write_str(
+                "; the write may have been applied on NetSuite (it was sent, the outcome is unknown); \
+                 it was not sent again because repeating it could apply it twice: check before sending it again",
+            ),
+            Applied::MaybeIdempotent => f.write_str(
+                "; the write may have been applied on NetSuite (it was sent, the outcome is unknown); \
+                 sending it again is safe (it is idempotent)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0.kind)
+    }
+}
+
+impl From<ErrorKind> for Error {
+    /// Wraps a kind; a request's effect is taken from its method (POST: a write that is not
+    /// idempotent; PUT, PATCH, DELETE: idempotent writes; others: reads).
+    fn from(kind: ErrorKind) -> Self {
+        let effect = kind.method().map_or(Effect::Read, Effect::of_method);
+        Error(Box::new(Inner { kind, effect }))
+    }
+}
+
+impl From<nstba_core::Error> for Error {
+    fn from(e: nstba_core::Error) -> Self {
+        ErrorKind::Sign(e).into()
+    }
+}
+
+/// What is known about whether a failed write took effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Applied {
+    /// Nothing was written (a read, a refusal, a request never sent, a rejected request).
+    No,
+    /// NetSuite answered 2xx to the write; only reading the reply failed.
+    Yes,
+    /// A non-idempotent write was sent and the outcome is unknown.
+    Maybe,
+    /// An idempotent write was sent and the outcome is unknown.
+    MaybeIdempotent,
+}
+
+impl ErrorKind {
+    /// The HTTP method of the failed request, when the error belongs to one.
+    fn method(&self) -> Option<&str> {
+        match self {
+            ErrorKind::Transport { method, .. }
+            | ErrorKind::Timeout { method, .. }
+            | ErrorKind::Decode { method, .. }
+            | ErrorKind::UnexpectedResponse { method, .. }
+            | ErrorKind::NetSuite { method, .. }
+            | ErrorKind::LimiterClosed { method, .. } => Some(method),
+            _ => None,
+        }
+    }
+
+    /// The URL path of the failed request, when the error belongs to one.
+    fn path(&self) -> Option<&str> {
+        match self {
+            ErrorKind::Transport { path, .. }
+            | ErrorKind::Timeout { path, .. }
+            | ErrorKind::Decode { path, .. }
+            | ErrorKind::UnexpectedResponse { path, .. }
+            | ErrorKind::NetSuite { path, .. }
+            | ErrorKind::LimiterClosed { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// The kind, by value.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    pub(crate) fn kind_mut(&mut self) -> &mut ErrorKind {
+        &mut self.0.kind
+    }
+
+    /// Records what the failed request could have done on NetSuite's side (the send path knows it
+    /// better than the method alone: a SuiteQL POST is a read, a PATCH adding sublist lines is not
+    /// idempotent).
+    pub(crate) fn with_effect(mut self, effect: Effect) -> Self {
+        self.0.effect = effect;
+        self
+    }
+
+    fn failure(&self) -> Failure {
+        retry::classify(&self.0.kind)
+    }
+
+    /// `true` for a transient failure: one that may pass if the request is sent again later — HTTP
+    /// 429, 500, 502, 503, 504, governance refusals (`SSS_REQUEST_LIMIT_EXCEEDED`,
+    /// `CONCURRENCY_LIMIT_EXCEEDED`, `WS_REQUEST_BLOCKED`), connection failures and timeouts.
+    ///
+    /// Transient is not the same as safe to send again: a create that timed out is transient, but
+    /// it may have been applied (see [`Error::is_safe_to_resend`]).
+    pub fn is_transient(&self) -> bool {
+        self.failure() != Failure::Permanent
+    }
+
+    /// `true` when sending the same request again is both useful (the failure is transient) and
+    /// harmless: NetSuite certainly did not process it (a connection that failed before sending, 429,
+    /// 503, a governance refusal), or it is a read or an idempotent write (GET, SuiteQL, PUT,
+    /// PATCH of fields, DELETE).
+    ///
+    /// `false` for a write that is not idempotent (a create, a RESTlet POST, a PATCH adding sublist
+    /// lines) whose request may have reached NetSuite: it may have been applied, and sending it again
+    /// could apply it twice. The client's retry loop resends exactly when this is `true`.
+    pub fn is_safe_to_resend(&self) -> bool {
+        retry::may_resend(self.failure(), self.0.effect)
+    }
+
+    /// Same as [`Error::is_transient`]: the failure may pass if the request is sent again later.
+    ///
+    /// Kept under its old name; before sending a write again yourself, ask
+    /// [`Error::is_safe_to_resend`] instead.
+    pub fn is_retryable(&self) -> bool {
+        self.is_transient()
+    }
+
+    /// `true` when the failed request was a write that may have been applied on NetSuite anyway:
+    /// it was sent and the outcome is unknown (timeout, connection lost after sending, 500, 502,
+    /// 504), or NetSuite accepted it and only its reply could not be read. The message says so too.
+    pub fn may_have_been_applied(&self) -> bool {
+        self.applied() != Applied::No
+    }
+
+    fn applied(&self) -> Applied {
+        let effect = self.0.effect;
+        if effect == Effect::Read {
+            return Applied::No;
+        }
+        match self.failure() {
+            Failure::Ambiguous if effect == Effect::Write => Applied::Maybe,
+            Failure::Ambiguous => Applied::MaybeIdempotent,
+            Failure::Refused => Applied::No,
+            Failure::Permanent => match &self.0.kind {
+                ErrorKind::Decode { status, .. } | ErrorKind::UnexpectedResponse { status, .. }
+                    if (200..300).contains(status) =>
+                {
+                    Applied::Yes
+                }
+                _ => Applied::No,
+            },
+        }
+    }
+
+    /// The HTTP method of the failed request, when the error belongs to one.
+    pub fn method(&self) -> Option<&str> {
+        self.0.kind.method()
+    }
+
+    /// The URL path (no query values) of the failed request, when the error belongs to one.
+    pub fn path(&self) -> Option<&str> {
+        self.0.kind.path()
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match &self.0.kind {
+            ErrorKind::NetSuite { status, .. }
+            | ErrorKind::Decode { status, .. }
+            | ErrorKind::UnexpectedResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The parsed `o:errorDetails` of an [`ErrorKind::NetSuite`] (empty otherwise).
+    pub fn details(&self) -> &[ErrorDetail] {
+        match &self.0.kind {
+            ErrorKind::NetSuite { details, .. } => details,
+            _ => &[],
+        }
+    }
+
+    /// The NetSuite error codes (`o:errorCode`) of an [`ErrorKind::NetSuite`], in order.
+    pub fn codes(&self) -> Vec<&str> {
+        self.details()
+            .iter()
+            .filter_map(|d| d.code.as_deref())
+            .collect()
+    }
+
+    /// `Retry-After` of an [`ErrorKind::NetSuite`] response that carried one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.0.kind {
+            ErrorKind::NetSuite { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// `true` for `INVALID_LOGIN` / `INVALID_LOGIN_ATTEMPT` (or a bare 401).
+    pub fn is_invalid_login(&self) -> bool {
+        self.0.kind.is_invalid_login()
+    }
 
     /// The checklist of usual `INVALID_LOGIN` causes when this is one.
     pub fn checklist(&self) -> Option<&'static [&'static str]> {
         self.is_invalid_login().then_some(INVALID_LOGIN_CHECKLIST)
     }
 
-    /// `true` when NetSuite refused the request for governance reasons before processing it.
-    pub(crate) fn is_limit_exceeded(&self) -> bool {
-        match self {
-            Error::NetSuite { details, .. } => details
-                .iter()
-                .any(|d| d.code.as_deref().is_some_and(|c| LIMIT_CODES.contains(&c))),
-            _ => false,
-        }
+    /// `true` when NetSuite refused the request for governance reasons before processing it
+    /// (`SSS_REQUEST_LIMIT_EXCEEDED`, `CONCURRENCY_LIMIT_EXCEEDED`, `WS_REQUEST_BLOCKED`).
+    pub fn is_limit_exceeded(&self) -> bool {
+        retry::is_limit_exceeded(&self.0.kind)
     }
 
     /// The raw response body, when the error came with one.
     pub fn body(&self) -> Option<&str> {
-        match self {
-            Error::NetSuite { body, .. } | Error::Decode { body, .. } => Some(body),
+        match &self.0.kind {
+            ErrorKind::NetSuite { body, .. } | ErrorKind::Decode { body, .. } => Some(body),
             _ => None,
         }
     }
 
     pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
+        ErrorKind::InvalidInput {
             what,
             reason: reason.into(),
         }
+        .into()
+    }
+
+    pub(crate) fn config(variable: Option<&str>, reason: impl Into<String>) -> Self {
+        ErrorKind::Config {
+            variable: variable.map(str::to_owned),
+            reason: reason.into(),
+        }
+        .into()
     }
 }
 
@@ -274,13 +510,20 @@ pub(crate) fn snippet(bytes: &[u8], max: usize) -> String {
     String::from_utf8_lossy(cut).into_owned()
 }
 
+/// The request a NetSuite error answered: method and path (no query values).
+pub(crate) struct Answered<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+}
+
 /// Parses a NetSuite error body: REST (`title`, `o:errorDetails`) or RESTlet (`error.code/message`).
 pub(crate) fn parse_netsuite_error(
+    request: Answered<'_>,
     status: u16,
     reason: &str,
     bytes: &[u8],
     retry_after: Option<Duration>,
-) -> Error {
+) -> ErrorKind {
     let mut title = reason.to_owned();
     let mut details = Vec::new();
     if let Ok(serde_json::Value::Object(doc)) = serde_json::from_slice::<serde_json::Value>(bytes) {
@@ -306,7 +549,9 @@ pub(crate) fn parse_netsuite_error(
             });
         }
     }
-    Error::NetSuite {
+    ErrorKind::NetSuite {
+        method: request.method.to_owned(),
+        path: request.path.to_owned(),
         status,
         title,
         details,
@@ -319,10 +564,33 @@ pub(crate) fn parse_netsuite_error(
 mod tests {
     use super::*;
 
+    fn ns(method: &str, status: u16, reason: &str, body: &[u8]) -> Error {
+        let at = Answered {
+            method,
+            path: "/services/rest/record/v1/customer",
+        };
+        Error::from(parse_netsuite_error(at, status, reason, body, None))
+    }
+
+    fn timeout(method: &str) -> Error {
+        ErrorKind::Timeout {
+            method: method.to_owned(),
+            path: "/services/rest/record/v1/customer".to_owned(),
+            elapsed: Duration::from_secs(300),
+        }
+        .into()
+    }
+
+    #[test]
+    fn error_is_one_pointer() {
+        assert_eq!(size_of::<Error>(), size_of::<usize>());
+        assert_eq!(size_of::<Result<()>>(), size_of::<usize>());
+    }
+
     #[test]
     fn parses_rest_error_and_prints_checklist() {
         let body = br#"{"type":"x","title":"Unauthorized","status":401,"o:errorDetails":[{"detail":"Invalid login attempt.","o:errorCode":"INVALID_LOGIN"}]}"#;
-        let e = parse_netsuite_error(401, "Unauthorized", body, None);
+        let e = ns("GET", 401, "Unauthorized", body);
         assert!(e.is_invalid_login());
         assert_eq!(e.status(), Some(401));
         assert_eq!(e.codes(), vec!["INVALID_LOGIN"]);
@@ -330,34 +598,150 @@ mod tests {
         assert!(s.contains("INVALID_LOGIN"), "{s}");
         assert!(s.contains("clock skew"), "{s}");
         assert!(!e.is_retryable());
+        assert!(!e.is_transient());
+        assert!(!e.is_safe_to_resend());
+    }
+
+    #[test]
+    fn netsuite_errors_carry_method_and_path() {
+        let e = ns("PATCH", 400, "Bad Request", br#"{"title":"Bad"}"#);
+        assert_eq!(e.method(), Some("PATCH"));
+        assert_eq!(e.path(), Some("/services/rest/record/v1/customer"));
+        let s = e.to_string();
+        assert!(
+            s.starts_with("PATCH /services/rest/record/v1/customer: NetSuite error HTTP 400: Bad"),
+            "{s}"
+        );
+        match e.kind() {
+            ErrorKind::NetSuite { method, path, .. } => {
+                assert_eq!(
+                    (method.as_str(), path.as_str()),
+                    ("PATCH", "/services/rest/record/v1/customer")
+                );
+            }
+            other => panic!("not a NetSuite error: {other:?}"),
+        }
     }
 
     #[test]
     fn parses_restlet_limit_error_as_retryable() {
         let body = br#"{"error":{"code":"SSS_REQUEST_LIMIT_EXCEEDED","message":"too many"}}"#;
-        let e = parse_netsuite_error(400, "Bad Request", body, None);
+        let e = ns("POST", 400, "Bad Request", body);
         assert!(e.is_retryable());
+        assert!(e.is_limit_exceeded());
         assert_eq!(e.codes(), vec!["SSS_REQUEST_LIMIT_EXCEEDED"]);
+        // Refused before processing: even a POST is safe to send again, and nothing was applied.
+        assert!(e.is_safe_to_resend());
+        assert!(!e.may_have_been_applied());
     }
 
     #[test]
     fn error_path_is_kept() {
         let body = br#"{"title":"Bad","o:errorDetails":[{"detail":"no","o:errorCode":"NONEXISTENT_FIELD","o:errorPath":"foo"},{"detail":"two","o:errorCode":"USER_ERROR"}]}"#;
-        let e = parse_netsuite_error(400, "Bad Request", body, None);
-        match &e {
-            Error::NetSuite { details, .. } => {
+        let e = ns("GET", 400, "Bad Request", body);
+        match e.kind() {
+            ErrorKind::NetSuite { details, .. } => {
                 assert_eq!(details.len(), 2);
                 assert_eq!(details[0].path.as_deref(), Some("foo"));
             }
             _ => panic!("not a NetSuite error"),
         }
+        assert_eq!(e.details().len(), 2);
         assert!(!e.to_string().contains("Usual causes"));
     }
 
     #[test]
     fn non_json_body_is_fine() {
-        let e = parse_netsuite_error(503, "Service Unavailable", b"<html>", None);
+        let e = ns("GET", 503, "Service Unavailable", b"<html>");
         assert!(e.is_retryable());
         assert_eq!(e.body(), Some("<html>"));
+    }
+
+    #[test]
+    fn a_create_that_may_have_landed_is_transient_but_not_safe() {
+        let e = timeout("POST");
+        assert!(e.is_transient());
+        assert!(e.is_retryable());
+        assert!(!e.is_safe_to_resend());
+        assert!(e.may_have_been_applied());
+        let s = e.to_string();
+        assert!(s.contains("may have been applied"), "{s}");
+        assert!(s.contains("not sent again"), "{s}");
+
+        for status in [500, 502, 504] {
+            let e = ns("POST", status, "", b"");
+            assert!(e.is_transient(), "{status}");
+            assert!(!e.is_safe_to_resend(), "{status}");
+            assert!(e.to_string().contains("may have been applied"), "{e}");
+        }
+        for status in [429, 503] {
+            let e = ns("POST", status, "", b"");
+            assert!(e.is_transient() && e.is_safe_to_resend(), "{status}");
+            assert!(!e.may_have_been_applied(), "{status}");
+            assert!(!e.to_string().contains("applied"), "{e}");
+        }
+    }
+
+    #[test]
+    fn reads_and_idempotent_writes_are_safe_to_resend() {
+        let e = timeout("GET");
+        assert!(e.is_transient() && e.is_safe_to_resend());
+        assert!(!e.may_have_been_applied());
+        assert!(!e.to_string().contains("applied"), "{e}");
+
+        let e = timeout("PUT");
+        assert!(e.is_transient() && e.is_safe_to_resend());
+        assert!(e.may_have_been_applied());
+        assert!(e.to_string().contains("idempotent"), "{e}");
+
+        // The send path knows better than the method: a SuiteQL POST is a read, a PATCH adding
+        // sublist lines is not idempotent.
+        let e = timeout("POST").with_effect(Effect::Read);
+        assert!(e.is_safe_to_resend() && !e.may_have_been_applied());
+        let e = timeout("PATCH").with_effect(Effect::Write);
+        assert!(e.is_transient() && !e.is_safe_to_resend());
+    }
+
+    #[test]
+    fn permanent_failures_are_neither() {
+        for e in [
+            ns("POST", 400, "Bad Request", b""),
+            ns("GET", 404, "Not Found", b""),
+            ns("GET", 501, "Not Implemented", b""),
+            Error::invalid("x", "y"),
+            ErrorKind::LimiterClosed {
+                method: "POST".into(),
+                path: "/p".into(),
+            }
+            .into(),
+        ] {
+            assert!(!e.is_transient(), "{e}");
+            assert!(!e.is_safe_to_resend(), "{e}");
+            assert!(!e.may_have_been_applied(), "{e}");
+        }
+    }
+
+    #[test]
+    fn an_accepted_write_with_an_unreadable_reply_says_it_was_applied() {
+        let e: Error = ErrorKind::UnexpectedResponse {
+            method: "POST".into(),
+            path: "/services/rest/record/v1/customer".into(),
+            status: 204,
+            reason: "no Location header on a create".into(),
+        }
+        .into();
+        assert!(!e.is_transient());
+        assert!(e.may_have_been_applied());
+        assert!(e.to_string().contains("it was applied"), "{e}");
+        let e: Error = ErrorKind::Decode {
+            method: "GET".into(),
+            path: "/p".into(),
+            status: 200,
+            json_path: ".".into(),
+            message: "m".into(),
+            body: String::new(),
+        }
+        .into();
+        assert!(!e.may_have_been_applied());
     }
 }

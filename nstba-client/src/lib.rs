@@ -5,9 +5,13 @@
 //!   fresh nonce and timestamp per attempt;
 //! - **limited** by one concurrency limiter per [`Client`] and its clones (records, every SuiteQL page and RESTlets
 //!   share it), never more in flight than configured;
-//! - **retried** on 429, 502/503/504, governance refusals and connection failures, with exponential
-//!   backoff, jitter and `Retry-After` ([`RetryPolicy`]); a create is never repeated once it may have
-//!   reached NetSuite.
+//! - **retried** on 429, 500/502/503/504, governance refusals, timeouts and connection failures, with
+//!   exponential backoff, jitter and `Retry-After` ([`RetryPolicy`]); a write that is not idempotent
+//!   (a create, a RESTlet POST) is never repeated once it may have reached NetSuite.
+//!
+//! Failures are one small [`Error`]: [`Error::is_transient`] says whether it may pass,
+//! [`Error::is_safe_to_resend`] whether sending the same request again is harmless (the retry loop
+//! asks exactly that), and the message says when a write may have been applied.
 //!
 //! Two ways in: [`Client::record`] for untyped JSON on any record type, and [`ClientExt::typed`] for
 //! a `#[derive(Record)]` struct (typed get/create/update/list, `Filter`s and typed SuiteQL).
@@ -44,7 +48,7 @@ mod token;
 mod typed;
 
 pub use client::{Client, ClientBuilder, CLIENT_ENV_VARIABLES, DEFAULT_CONCURRENCY};
-pub use error::{Error, ErrorDetail, Result, INVALID_LOGIN_CHECKLIST};
+pub use error::{Error, ErrorDetail, ErrorKind, Result, INVALID_LOGIN_CHECKLIST};
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use nstba_record::{
     values, FieldInfo, FieldKind, Filter, FilterError, Record, RecordId, RecordKey, RecordRef,

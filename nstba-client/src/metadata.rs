@@ -113,8 +113,7 @@ impl Client {
                 let server_time = reply
                     .header_str("date")
                     .and_then(|d| httpdate::parse_http_date(d).ok());
-                let error =
-                    (!(200..300).contains(&reply.status)).then(|| crate::client::error_of(&reply));
+                let error = (!(200..300).contains(&reply.status)).then(|| reply.error());
                 Check {
                     status: Some(reply.status),
                     server_time,

@@ -3,8 +3,9 @@
 //! Typed and untyped calls share this code: [`Client::record`] gives `Records<serde_json::Value>`,
 //! [`Client::records`] gives `Records<T>` for a [`Record`] type with `T::RECORD_TYPE`.
 
-use crate::client::{Call, Client, Repeat};
-use crate::error::{Error, Result};
+use crate::client::{Call, Client};
+use crate::error::{Error, ErrorKind, Result};
+use crate::retry::Effect;
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use nstba_core::encode;
@@ -95,7 +96,7 @@ fn check_key(key: &RecordKey) -> Result<()> {
 fn to_body(body: &impl Serialize) -> Result<Bytes> {
     serde_json::to_vec(body)
         .map(Bytes::from)
-        .map_err(Error::Encode)
+        .map_err(|e| ErrorKind::Encode(e).into())
 }
 
 /// Appends `name=value` (RFC 3986 encoded) to a query string being built.
@@ -295,9 +296,8 @@ impl CreateRecord {
     pub async fn send(self) -> Result<RecordId> {
         let body = self.body?;
         let url = record_url(&self.client, &self.record_type, None, "")?;
-        let call = Call::new(Method::POST, url)
-            .json_body(body)
-            .repeat(Repeat::Once);
+        // A POST: never sent again once it may have reached NetSuite (see `Effect::of_method`).
+        let call = Call::new(Method::POST, url).json_body(body);
         let reply = self.client.execute(call).await?;
         let location = reply
             .header_str("location")
@@ -341,13 +341,13 @@ impl UpdateRecord {
         }
         let url = record_url(&self.client, &self.record_type, Some(&self.key), &query)?;
         // Sublist lines in a merging PATCH are added again if the PATCH is repeated: such an update
-        // is only retried when it certainly did not reach NetSuite, like a create.
-        let repeat = if self.replace.is_empty() && adds_lines(&body) {
-            Repeat::Once
-        } else {
-            Repeat::Safe
-        };
-        let call = Call::new(Method::PATCH, url).json_body(body).repeat(repeat);
+        // is not idempotent, so it is only retried when it certainly did not reach NetSuite, like a
+        // create.
+        let mut call = Call::new(Method::PATCH, url);
+        if self.replace.is_empty() && adds_lines(&body) {
+            call = call.effect(Effect::Write);
+        }
+        let call = call.json_body(body);
         self.client.execute(call).await?;
         Ok(())
     }

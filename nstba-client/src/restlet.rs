@@ -1,7 +1,7 @@
 //! RESTlets: `…/app/site/hosting/restlet.nl?script=…&deploy=…[&custom…]`, every parameter signed.
 
-use crate::client::{Call, Client, Repeat};
-use crate::error::{Error, Result};
+use crate::client::{Call, Client};
+use crate::error::{Error, ErrorKind, Result};
 use crate::records::push_param;
 use bytes::Bytes;
 use reqwest::Method;
@@ -77,7 +77,7 @@ impl RestletCall {
         self.body = Some(
             serde_json::to_vec(body)
                 .map(Bytes::from)
-                .map_err(Error::Encode),
+                .map_err(|e| ErrorKind::Encode(e).into()),
         );
         self
     }
@@ -137,12 +137,8 @@ impl RestletCall {
             push_param(&mut q, k, v);
         }
         let url = self.client.restlet_join(&format!("{RESTLET_PATH}{q}"))?;
-        let repeat = if method == Method::POST {
-            Repeat::Once
-        } else {
-            Repeat::Safe
-        };
-        let mut call = Call::new(method, url).repeat(repeat);
+        // A POST is never sent again once it may have reached NetSuite (see `Effect::of_method`).
+        let mut call = Call::new(method, url);
         if let Some(b) = body {
             call = call.json_body(b);
         }

@@ -1,15 +1,114 @@
-//! Retry policy: bounded attempts, exponential backoff with jitter, `Retry-After` honoured.
+//! Retry policy: bounded attempts, exponential backoff with jitter, `Retry-After` honoured; and the
+//! one classification of failures that both the send loop and the [`Error`](crate::Error) predicates
+//! use ([`classify`], [`may_resend`]), the one reading of `Retry-After` ([`retry_after`]) and the one
+//! rule for what a request may do on NetSuite's side ([`Effect::of_method`]).
 
+use crate::error::ErrorKind;
 use rand::RngExt;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::time::{Duration, SystemTime};
+
+/// What a request may do on NetSuite's side, and so whether sending it twice is harmless.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Changes nothing (GET, a SuiteQL query).
+    Read,
+    /// A write that leaves the same state however often it is applied (PUT, PATCH of fields,
+    /// DELETE).
+    IdempotentWrite,
+    /// A write that is applied again when repeated (POST: creates, RESTlet posts, token endpoints;
+    /// a PATCH that adds sublist lines).
+    Write,
+}
+
+impl Effect {
+    /// The effect HTTP gives a method: POST is not idempotent; PUT, PATCH and DELETE are idempotent
+    /// writes; everything else reads. Calls that know better (SuiteQL, a PATCH adding lines) say so.
+    pub(crate) fn of_method(method: &str) -> Effect {
+        match method {
+            "POST" => Effect::Write,
+            "PUT" | "PATCH" | "DELETE" => Effect::IdempotentWrite,
+            _ => Effect::Read,
+        }
+    }
+}
+
+/// What a failed attempt says about its request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// Sending the request again would fail the same way.
+    Permanent,
+    /// Transient, and NetSuite certainly did not process the request: a connection that failed
+    /// before sending, 429, 503, a governance refusal.
+    Refused,
+    /// Transient, but NetSuite may have processed the request: a timeout, a connection lost after
+    /// sending, 500, 502, 504.
+    Ambiguous,
+}
+
+/// Error codes NetSuite uses when it rejected a request before processing it because of governance.
+const LIMIT_CODES: &[&str] = &[
+    "SSS_REQUEST_LIMIT_EXCEEDED",
+    "CONCURRENCY_LIMIT_EXCEEDED",
+    "WS_REQUEST_BLOCKED",
+];
+
+/// `true` when NetSuite refused the request for governance reasons before processing it.
+pub(crate) fn is_limit_exceeded(kind: &ErrorKind) -> bool {
+    match kind {
+        ErrorKind::NetSuite { details, .. } => details
+            .iter()
+            .any(|d| d.code.as_deref().is_some_and(|c| LIMIT_CODES.contains(&c))),
+        _ => false,
+    }
+}
+
+/// The one classifier of failures, behind both the send loop and `Error::is_transient` /
+/// `Error::is_safe_to_resend`.
+pub(crate) fn classify(kind: &ErrorKind) -> Failure {
+    match kind {
+        ErrorKind::NetSuite { status, .. } => {
+            if matches!(status, 429 | 503) || is_limit_exceeded(kind) {
+                Failure::Refused
+            } else if matches!(status, 500 | 502 | 504) {
+                Failure::Ambiguous
+            } else {
+                Failure::Permanent
+            }
+        }
+        ErrorKind::Transport { connect: true, .. } => Failure::Refused,
+        ErrorKind::Transport { .. } | ErrorKind::Timeout { .. } => Failure::Ambiguous,
+        _ => Failure::Permanent,
+    }
+}
+
+/// Whether a request that failed this way may be sent again: always after a refusal, after an
+/// ambiguous failure only when repeating it cannot apply a write twice.
+pub(crate) fn may_resend(failure: Failure, effect: Effect) -> bool {
+    match failure {
+        Failure::Permanent => false,
+        Failure::Refused => true,
+        Failure::Ambiguous => effect != Effect::Write,
+    }
+}
+
+/// The `Retry-After` of a response, when it has a readable one.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after)
+}
 
 /// How failed attempts are retried.
 ///
-/// Retried: HTTP 429, 502, 503, 504, governance codes (`SSS_REQUEST_LIMIT_EXCEEDED`,
-/// `CONCURRENCY_LIMIT_EXCEEDED`), connection failures, and (for requests that are safe to repeat)
-/// connections dropped before the response. A record create (POST) is only retried when the
-/// request certainly did not reach the server or the server refused it before processing (429/503 or a
-/// governance code). Every attempt is signed again with a fresh nonce and timestamp.
+/// An attempt is sent again exactly when its error [is safe to resend](crate::Error::is_safe_to_resend):
+/// after HTTP 429, 503, a governance code (`SSS_REQUEST_LIMIT_EXCEEDED`,
+/// `CONCURRENCY_LIMIT_EXCEEDED`, `WS_REQUEST_BLOCKED`) or a connection failure before sending, and —
+/// for reads and idempotent writes only — after a timeout, a connection dropped before the response,
+/// 500, 502 or 504. A write that is not idempotent (a record create, a RESTlet POST, a PATCH adding
+/// sublist lines) is never repeated once it may have reached NetSuite. Every attempt is signed again
+/// with a fresh nonce and timestamp.
 ///
 /// ```
 /// use nstba_client::RetryPolicy;
@@ -102,7 +201,7 @@ impl RetryPolicy {
 }
 
 /// Parses `Retry-After`: delta seconds or an HTTP date.
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -157,6 +256,37 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn retry_after_is_read_from_headers() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert(RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(RETRY_AFTER, "later".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn effects_of_methods() {
+        assert_eq!(Effect::of_method("POST"), Effect::Write);
+        for m in ["PUT", "PATCH", "DELETE"] {
+            assert_eq!(Effect::of_method(m), Effect::IdempotentWrite, "{m}");
+        }
+        assert_eq!(Effect::of_method("GET"), Effect::Read);
+    }
+
+    #[test]
+    fn resending_after_each_failure() {
+        use Effect::*;
+        for effect in [Read, IdempotentWrite, Write] {
+            assert!(!may_resend(Failure::Permanent, effect));
+            assert!(may_resend(Failure::Refused, effect));
+        }
+        assert!(may_resend(Failure::Ambiguous, Read));
+        assert!(may_resend(Failure::Ambiguous, IdempotentWrite));
+        assert!(!may_resend(Failure::Ambiguous, Write));
     }
 
     #[test]

@@ -128,7 +128,6 @@ impl<T: Record> Select<T> {
     }
 
     /// A lazy stream of decoded rows, page after page (signed, limited and retried by the client).
-    #[allow(clippy::result_large_err)] // the client's error type
     pub fn stream(self) -> BoxStream<'static, Result<T>> {
         let sql = match self.to_sql() {
             Ok(sql) => sql,
@@ -180,7 +179,6 @@ fn number(s: &str) -> Option<Value> {
 /// assert!(c.date_created.is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[allow(clippy::result_large_err)] // the client's error type
 pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
     let mut obj = Map::new();
     for f in T::FIELDS {
@@ -215,13 +213,16 @@ pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
         };
         obj.insert(f.wire.to_owned(), v);
     }
-    serde_json::from_value(Value::Object(obj)).map_err(|e| Error::Decode {
-        method: "POST".to_owned(),
-        path: crate::SUITEQL_PATH.to_owned(),
-        status: 200,
-        json_path: ".".to_owned(),
-        message: format!("row of `{}`: {e}", T::RECORD_TYPE),
-        body: String::new(),
+    serde_json::from_value(Value::Object(obj)).map_err(|e| {
+        crate::ErrorKind::Decode {
+            method: "POST".to_owned(),
+            path: crate::SUITEQL_PATH.to_owned(),
+            status: 200,
+            json_path: ".".to_owned(),
+            message: format!("row of `{}`: {e}", T::RECORD_TYPE),
+            body: String::new(),
+        }
+        .into()
     })
 }
 

@@ -4,9 +4,10 @@
 //! request through the client's limiter) and yielded in order. At most `prefetch` pages are requested
 //! or waiting ahead of the consumer, so memory stays flat however many rows the query has.
 
-use crate::client::{decode, Call, Client, Repeat};
-use crate::error::{Error, Result};
+use crate::client::{decode, Call, Client};
+use crate::error::{Error, ErrorKind, Result};
 use crate::records::{push_param, MAX_PAGE_SIZE};
+use crate::retry::Effect;
 use bytes::Bytes;
 use futures_util::Stream;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -14,6 +15,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -237,7 +239,8 @@ async fn fetch_page<T: DeserializeOwned>(
             HeaderName::from_static("prefer"),
             HeaderValue::from_static("transient"),
         )
-        .repeat(Repeat::Safe);
+        // A query changes nothing: safe to send again whatever happened to an attempt.
+        .effect(Effect::Read);
     shared.stats.requests.fetch_add(1, Ordering::Relaxed);
     let reply = shared.client.execute(call).await?;
     let fetched = match &shared.keyset {
@@ -308,12 +311,51 @@ fn key_literal(v: &serde_json::Value) -> Option<String> {
     })
 }
 
-struct Task<T>(JoinHandle<Result<Fetched<T>>>);
+/// A spawned page fetch; aborted when dropped.
+struct Task<T> {
+    handle: JoinHandle<Result<Fetched<T>>>,
+    /// The offset the task fetches (named in the error when the task fails).
+    offset: u64,
+}
+
+impl<T> Task<T> {
+    /// The task's result; a panic or cancellation becomes [`ErrorKind::PageTaskFailed`].
+    fn poll_result(&mut self, cx: &mut Context<'_>) -> Poll<Result<Fetched<T>>> {
+        match Pin::new(&mut self.handle).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(task_failed(self.offset, e))),
+        }
+    }
+}
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        self.0.abort();
+        self.handle.abort();
     }
+}
+
+/// The error for a page task that ended without a result.
+fn task_failed(offset: u64, e: tokio::task::JoinError) -> Error {
+    let (panicked, message) = match e.try_into_panic() {
+        Ok(payload) => {
+            let message = if let Some(s) = payload.downcast_ref::<&str>() {
+                (*s).to_owned()
+            } else if let Some(s) = payload.downcast_ref::<String>() {
+                s.clone()
+            } else {
+                "a panic without a message".to_owned()
+            };
+            (true, message)
+        }
+        Err(e) => (false, e.to_string()),
+    };
+    ErrorKind::PageTaskFailed {
+        offset,
+        panicked,
+        message,
+    }
+    .into()
 }
 
 enum State<T> {
@@ -381,24 +423,22 @@ impl<T: DeserializeOwned + Send + 'static> SuiteQlPages<T> {
         };
         serde_json::to_vec(&QueryBody { q: &query })
             .map(Bytes::from)
-            .map_err(Error::Encode)
+            .map_err(|e| ErrorKind::Encode(e).into())
     }
 
     fn spawn(&self, body: Bytes, limit: u32, offset: u64) -> Task<T> {
-        Task(tokio::spawn(fetch_page::<T>(
-            self.shared.clone(),
-            body,
-            limit,
+        Task {
+            handle: tokio::spawn(fetch_page::<T>(self.shared.clone(), body, limit, offset)),
             offset,
-        )))
+        }
     }
 
     fn start_chunk(&mut self, after: Option<&str>) {
         if tokio::runtime::Handle::try_current().is_err() {
-            self.state = State::Failed(Some(Error::Config {
-                variable: None,
-                reason: "SuiteQL streams must be polled inside a Tokio runtime".into(),
-            }));
+            self.state = State::Failed(Some(Error::config(
+                None,
+                "SuiteQL streams must be polled inside a Tokio runtime",
+            )));
             return;
         }
         self.state = match self.body_for(after) {
@@ -444,10 +484,6 @@ impl<T: DeserializeOwned + Send + 'static> SuiteQlPages<T> {
     }
 }
 
-fn join_error(e: tokio::task::JoinError) -> Error {
-    Error::invalid("suiteql", format!("page task failed: {e}"))
-}
-
 impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlPages<T> {
     type Item = Result<SuiteQlPage<T>>;
 
@@ -463,21 +499,23 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlPages<T> {
                 }
                 State::Done => return Poll::Ready(None),
                 State::First(task) => {
-                    let fetched = match Pin::new(&mut task.0).poll(cx) {
+                    let fetched = match task.poll_result(cx) {
                         Poll::Pending => return Poll::Pending,
-                        Poll::Ready(Err(e)) => return this.fail(join_error(e)),
-                        Poll::Ready(Ok(Err(e))) => return this.fail(e),
-                        Poll::Ready(Ok(Ok(f))) => f,
+                        Poll::Ready(Err(e)) => return this.fail(e),
+                        Poll::Ready(Ok(f)) => f,
                     };
                     let size = u64::from(this.shared.page_size);
                     let total = fetched.page.total_results;
                     let keyset = this.shared.keyset.is_some();
                     this.shared.stats.page_consumed();
                     if total > SUITEQL_ROW_CAP && !keyset {
-                        return this.fail(Error::TooManyRows {
-                            total_results: total,
-                            cap: SUITEQL_ROW_CAP,
-                        });
+                        return this.fail(
+                            ErrorKind::TooManyRows {
+                                total_results: total,
+                                cap: SUITEQL_ROW_CAP,
+                            }
+                            .into(),
+                        );
                     }
                     // Offsets must stay multiples of the page size and inside the cap.
                     let reachable = if total > SUITEQL_ROW_CAP {
@@ -526,11 +564,10 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlPages<T> {
                         this.state = State::Done;
                         return Poll::Ready(None);
                     };
-                    let fetched = match Pin::new(&mut front.0).poll(cx) {
+                    let fetched = match front.poll_result(cx) {
                         Poll::Pending => return Poll::Pending,
-                        Poll::Ready(Err(e)) => return this.fail(join_error(e)),
-                        Poll::Ready(Ok(Err(e))) => return this.fail(e),
-                        Poll::Ready(Ok(Ok(f))) => f,
+                        Poll::Ready(Err(e)) => return this.fail(e),
+                        Poll::Ready(Ok(f)) => f,
                     };
                     tasks.pop_front();
                     this.shared.stats.page_consumed();
@@ -544,8 +581,6 @@ impl<T: DeserializeOwned + Send + 'static> Stream for SuiteQlPages<T> {
         }
     }
 }
-
-use std::future::Future;
 
 /// The lazy row stream of a SuiteQL query (see [`SuiteQl::stream`]): rows in order, pages fetched
 /// ahead concurrently through a bounded buffer. `Send + Unpin`. Dropping it cancels pending requests.
@@ -623,7 +658,7 @@ mod tests {
         let mut cx = Context::from_waker(std::task::Waker::noop());
         let first = Pin::new(&mut rows).poll_next(&mut cx);
         assert!(
-            matches!(first, Poll::Ready(Some(Err(Error::Config { .. })))),
+            matches!(&first, Poll::Ready(Some(Err(e))) if matches!(e.kind(), ErrorKind::Config { .. })),
             "{first:?}"
         );
     }

@@ -1,8 +1,8 @@
 //! Token endpoints: issue a TBA token with NLAuth (`/rest/issuetoken`) and revoke the calling token
 //! (`/rest/revoketoken`).
 
-use crate::client::{Auth, Call, Client, Repeat};
-use crate::error::{Error, Result};
+use crate::client::{Auth, Call, Client};
+use crate::error::{Error, ErrorKind, Result};
 use crate::records::push_param;
 use nstba_core::{AccountId, Credentials};
 use reqwest::Method;
@@ -49,8 +49,8 @@ impl Client {
     /// with `INVALID_LOGIN`.
     pub async fn revoke_token(&self) -> Result<()> {
         let url = self.restlet_join(REVOKE_TOKEN_PATH)?;
-        let call = Call::new(Method::POST, url).repeat(Repeat::Once);
-        self.execute(call).await?;
+        // A POST: never sent again once it may have reached NetSuite.
+        self.execute(Call::new(Method::POST, url)).await?;
         Ok(())
     }
 }
@@ -124,27 +124,15 @@ impl IssueToken {
         let url = self
             .client
             .restlet_join(&format!("{ISSUE_TOKEN_PATH}{q}"))?;
-        let mut call = Call::new(Method::POST, url).repeat(Repeat::Once);
+        let mut call = Call::new(Method::POST, url);
         call.auth = Auth::Header(SecretString::from(header));
         let reply = self.client.execute(call).await?;
         // The body holds the new token secret: never let it into an error.
-        let raw: RawToken = reply.json().map_err(|e| match e {
-            Error::Decode {
-                method,
-                path,
-                status,
-                json_path,
-                message,
-                ..
-            } => Error::Decode {
-                method,
-                path,
-                status,
-                json_path,
-                message,
-                body: "[redacted: token response]".into(),
-            },
-            other => other,
+        let raw: RawToken = reply.json().map_err(|mut e| {
+            if let ErrorKind::Decode { body, .. } = e.kind_mut() {
+                *body = "[redacted: token response]".into();
+            }
+            e
         })?;
         Ok(IssuedToken {
             account,

@@ -12,10 +12,11 @@ use nstba_record::{Filter, FilterError, RecordKey, TypedRecord};
 
 impl From<FilterError> for Error {
     fn from(e: FilterError) -> Self {
-        Error::InvalidInput {
+        crate::ErrorKind::InvalidInput {
             what: "filter",
             reason: e.to_string(),
         }
+        .into()
     }
 }
 
@@ -256,7 +257,6 @@ impl<T: TypedRecord> TypedList<T> {
         self
     }
 
-    #[allow(clippy::result_large_err)] // the client's error type
     fn prepared(self) -> Result<ListRecords<T>> {
         match self.query {
             None => Ok(self.list),

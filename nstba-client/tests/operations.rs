@@ -2,8 +2,8 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use nstba_client::{
-    values, Client, ClientExt, Error, FieldInfo, FieldKind, Method, Record, RecordId, RecordKey,
-    RetryPolicy, TypedRecord,
+    values, Client, ClientExt, ErrorKind, FieldInfo, FieldKind, Method, Record, RecordId,
+    RecordKey, RetryPolicy, TypedRecord,
 };
 use nstba_mock::{MockNetSuite, RestletError};
 use serde::{Deserialize, Serialize};
@@ -287,7 +287,7 @@ async fn untyped_records_list_and_sublist() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
     let e = customers
         .list()
         .page_size(1001)
@@ -296,7 +296,7 @@ async fn untyped_records_list_and_sublist() {
         .await
         .unwrap()
         .unwrap_err();
-    assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
     let e = customers
         .list()
         .page_size(10)
@@ -306,7 +306,7 @@ async fn untyped_records_list_and_sublist() {
         .await
         .unwrap()
         .unwrap_err();
-    assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
     assert_eq!(mock.counters().requests, requests);
 }
 
@@ -358,8 +358,8 @@ async fn suiteql_typed_and_untyped() {
         .all()
         .await
         .unwrap_err();
-    match &e {
-        Error::Decode { json_path, .. } => {
+    match e.kind() {
+        ErrorKind::Decode { json_path, .. } => {
             assert!(json_path.starts_with("items[0]"), "{json_path}")
         }
         other => panic!("expected a decode error, got {other}"),
@@ -372,6 +372,15 @@ async fn suiteql_typed_and_untyped() {
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400), "{e}");
+    // NetSuite errors name the request like every other error.
+    assert_eq!(e.method(), Some("POST"));
+    assert_eq!(e.path(), Some("/services/rest/query/v1/suiteql"));
+    assert!(
+        e.to_string()
+            .starts_with("POST /services/rest/query/v1/suiteql: NetSuite error HTTP 400"),
+        "{e}"
+    );
+    assert!(!e.is_transient() && !e.may_have_been_applied(), "{e}");
 }
 
 #[tokio::test]
@@ -522,8 +531,15 @@ async fn transport_errors_are_reported() {
         .build()
         .unwrap();
     let e = client.record("customer").get("1").send().await.unwrap_err();
-    assert!(matches!(e, Error::Transport { connect: true, .. }), "{e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Transport { connect: true, .. }),
+        "{e:?}"
+    );
     assert!(e.is_retryable());
+    assert!(e.is_transient());
+    assert!(e.is_safe_to_resend(), "never sent, so safe to send again");
+    assert!(!e.may_have_been_applied());
+    assert_eq!(e.method(), Some("GET"));
 }
 
 mod capture {

@@ -1,7 +1,7 @@
 //! Faults, the limiter, volume and SuiteQL paging against nstba-mock.
 
 use futures_util::{StreamExt, TryStreamExt};
-use nstba_client::{values, Client, Error, RecordId, RetryPolicy};
+use nstba_client::{values, Client, Error, ErrorKind, RecordId, RetryPolicy};
 use nstba_mock::{Fault, MockNetSuite};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -178,7 +178,9 @@ async fn dropped_connections_lose_no_read_and_duplicate_no_create() {
     let failed = creates.iter().filter(|r| r.is_err()).count();
     for r in &creates {
         if let Err(e) = r {
-            assert!(matches!(e, Error::Transport { .. }), "{e}");
+            assert!(matches!(e.kind(), ErrorKind::Transport { .. }), "{e}");
+            assert!(e.is_transient() && !e.is_safe_to_resend(), "{e}");
+            assert!(e.to_string().contains("may have been applied"), "{e}");
         }
     }
     let all: Vec<Row> = client
@@ -226,6 +228,10 @@ async fn create_is_not_repeated_after_bad_gateway_but_is_after_429() {
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(502));
+    assert!(e.is_transient() && !e.is_safe_to_resend(), "{e}");
+    assert_eq!(e.method(), Some("POST"));
+    assert_eq!(e.path(), Some("/services/rest/record/v1/customer"));
+    assert!(e.to_string().contains("may have been applied"), "{e}");
     assert_eq!(
         mock.counters().requests,
         1,
@@ -427,8 +433,8 @@ async fn suiteql_cap_and_keyset_continuation() {
         .unwrap_err();
     assert!(
         matches!(
-            e,
-            Error::TooManyRows {
+            e.kind(),
+            ErrorKind::TooManyRows {
                 total_results: 101_500,
                 ..
             }
@@ -559,11 +565,135 @@ async fn timeouts_retry_reads_but_never_creates() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Timeout { .. }), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::Timeout { .. }), "{e}");
     assert!(e.is_retryable(), "the caller may decide to check and retry");
+    assert!(e.is_transient());
+    assert!(!e.is_safe_to_resend(), "the create may have been applied");
+    assert!(e.may_have_been_applied());
+    assert!(e.to_string().contains("may have been applied"), "{e}");
     assert_eq!(
         mock.counters().requests,
         1,
         "a create that may have arrived is not repeated"
     );
+}
+
+/// A row type whose `Deserialize` panics on row 15: the panic happens inside a page task.
+#[derive(Debug)]
+struct Explosive(u64);
+
+impl<'de> Deserialize<'de> for Explosive {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let row = Row::deserialize(d)?;
+        if row.id == 15 {
+            panic!("row 15 explodes");
+        }
+        Ok(Explosive(row.id))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_page_task_is_its_own_error() {
+    let mock = MockNetSuite::builder()
+        .seed_records("customer", customers(30))
+        .start()
+        .await
+        .unwrap();
+    let client = make_client(&mock, 5, 3);
+    let mut rows = client
+        .suiteql::<Explosive>("SELECT id FROM customer ORDER BY id")
+        .page_size(10)
+        .stream();
+    let mut got = Vec::new();
+    let e = loop {
+        match rows.next().await.expect("the stream ends with the error") {
+            Ok(row) => got.push(row.0),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(
+        got,
+        (1..=10).collect::<Vec<_>>(),
+        "the first page comes first"
+    );
+    match e.kind() {
+        ErrorKind::PageTaskFailed {
+            offset,
+            panicked,
+            message,
+        } => {
+            assert_eq!(*offset, 10);
+            assert!(*panicked);
+            assert_eq!(message, "row 15 explodes");
+        }
+        other => panic!("expected PageTaskFailed, got {other:?}"),
+    }
+    assert!(!e.is_transient(), "{e}");
+    assert!(e.to_string().contains("panicked"), "{e}");
+    assert!(
+        rows.next().await.is_none(),
+        "the stream ends after the error"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_client_sends_nothing_more() {
+    let mock = MockNetSuite::builder()
+        .seed_records("customer", customers(3))
+        .fault(Fault::delay(Duration::from_millis(300)).times(1))
+        .start()
+        .await
+        .unwrap();
+    let client = make_client(&mock, 1, 3);
+    // The first request holds the only slot of the limiter for 300 ms.
+    let first = {
+        let c = client.clone();
+        tokio::spawn(async move { c.record("customer").get("1").send().await })
+    };
+    for _ in 0..100 {
+        if client.in_flight() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert_eq!(client.in_flight(), 1);
+    // The second waits for the slot.
+    let second = {
+        let c = client.clone();
+        tokio::spawn(async move {
+            c.record("customer")
+                .create(&json!({"companyName": "never sent"}))
+                .send()
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(!client.is_closed());
+    client.close();
+    assert!(client.is_closed());
+
+    let e = second.await.unwrap().unwrap_err();
+    match e.kind() {
+        ErrorKind::LimiterClosed { method, path } => {
+            assert_eq!(method, "POST");
+            assert_eq!(path, "/services/rest/record/v1/customer");
+        }
+        other => panic!("expected LimiterClosed, got {other:?}"),
+    }
+    assert!(!e.is_transient() && !e.is_safe_to_resend(), "{e}");
+    assert!(!e.may_have_been_applied(), "never sent: {e}");
+    assert!(e.to_string().contains("closed"), "{e}");
+
+    // A request already holding a slot finishes normally.
+    let v = first
+        .await
+        .unwrap()
+        .expect("the request in flight completes");
+    assert_eq!(v["id"], "1");
+
+    // Later requests fail the same way, without reaching NetSuite.
+    let e = client.record("customer").get("2").send().await.unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::LimiterClosed { .. }), "{e}");
+    assert_eq!(mock.counters().requests, 1);
+    assert_eq!(mock.record_count("customer"), 3);
 }

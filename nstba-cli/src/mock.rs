@@ -98,16 +98,17 @@ pub async fn run(
     if seed.is_none() {
         println!("  data: the built-in demo data set (try GET /services/rest/record/v1/customer)");
     }
+    // Listen for Ctrl-C before saying so, and with one listener for the whole run: a listener made
+    // afresh on every loop turn loses a SIGINT that arrives between two turns (and the default
+    // handler is gone by then, so the process would ignore it).
+    let mut interrupt = interrupt()?;
     println!("Press Ctrl-C to stop. Rejected logins are printed below with their reason.");
 
     let mut seen = 0usize;
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     loop {
         tokio::select! {
-            r = tokio::signal::ctrl_c() => {
-                r.map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
-                break;
-            }
+            _ = interrupt.recv() => break,
             _ = tick.tick() => {
                 let new = ns.audit_log_since(seen);
                 seen += new.len();
@@ -123,4 +124,17 @@ pub async fn run(
         c.requests, c.authenticated, c.rejected, c.throttled, c.max_in_flight
     );
     Ok(())
+}
+
+/// SIGINT (Ctrl-C), registered as soon as this returns.
+#[cfg(unix)]
+fn interrupt() -> Result<tokio::signal::unix::Signal, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    signal(SignalKind::interrupt()).map_err(|e| format!("cannot listen for Ctrl-C: {e}"))
+}
+
+/// Ctrl-C, registered as soon as this returns.
+#[cfg(not(unix))]
+fn interrupt() -> Result<tokio::signal::windows::CtrlC, String> {
+    tokio::signal::windows::ctrl_c().map_err(|e| format!("cannot listen for Ctrl-C: {e}"))
 }

@@ -1,6 +1,6 @@
 //! Retry policy: bounded attempts, exponential backoff with jitter, `Retry-After` honoured.
 
-use rand::Rng;
+use rand::RngExt;
 use std::time::{Duration, SystemTime};
 
 /// How failed attempts are retried.
@@ -91,7 +91,7 @@ impl RetryPolicy {
             Duration::ZERO
         } else {
             let nanos =
-                rand::thread_rng().gen_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
+                rand::rng().random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
             Duration::from_nanos(nanos)
         };
         let backoff = half + jitter;

@@ -1,6 +1,6 @@
 //! Nonce generation.
 
-use rand::RngCore;
+use rand::Rng;
 
 /// Length of generated nonces (NetSuite recommends at least 20).
 pub const NONCE_LEN: usize = 24;
@@ -13,7 +13,7 @@ const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// per thread and reseeded periodically, so producing a nonce makes no system call. Each character is
 /// a 6-bit draw, redrawn when it is 62 or 63, so all 62 characters are equally likely (~143 bits).
 pub fn random_nonce() -> String {
-    let mut rng = rand::thread_rng();
+    let mut rng = rand::rng();
     let mut out = String::with_capacity(NONCE_LEN);
     while out.len() < NONCE_LEN {
         let mut bits = rng.next_u64();

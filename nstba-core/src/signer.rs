@@ -2,15 +2,15 @@
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
-use crate::normalize::{base_string_common, encode_into, encoded, is_unreserved, Normalized};
+use crate::normalize::{encode_into, encoded, Normalized, Text};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
-use std::borrow::Cow;
+use zeroize::Zeroizing;
 
 /// RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - . _ ~` becomes `%XX` (upper-case hex).
 pub const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
@@ -118,6 +118,8 @@ impl Stamp {
         let name = name.into();
         let reason = if !name.starts_with("oauth_") {
             Some("extra protocol parameters must start with oauth_; put others in the URL query")
+        } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            Some("a protocol parameter name holds only ASCII letters, digits and _")
         } else if RESERVED.contains(&name.as_str()) {
             Some("this parameter is set by the signer")
         } else if self.extra.iter().any(|(n, _)| *n == name) {
@@ -162,7 +164,8 @@ const RESERVED: [&str; 7] = [
 /// `enc(consumer_secret)&enc(token_secret)` (token secret empty in the request-token step).
 ///
 /// Preparing the HMAC state once means each signing clones it instead of hashing the key again. The
-/// secrets themselves are not kept; `Debug` shows only the public parts.
+/// secrets themselves are not kept (the key text is wiped once the state is built, and the state is
+/// wiped when dropped); `Debug` shows only the public parts.
 #[derive(Clone)]
 pub struct TbaKey {
     realm: String,
@@ -172,49 +175,7 @@ pub struct TbaKey {
     realm_enc: String,
     consumer_key_enc: String,
     token_id_enc: Option<String>,
-    /// The fixed parts of the base string's protocol parameters and of the header, for the common
-    /// case (see [`TbaKey::sign`]).
-    template: Template,
     mac: Hmac<Sha256>,
-}
-
-/// Pre-assembled pieces of a signing with no extra protocol parameters and no form body. In sorted
-/// order the protocol parameters are `oauth_consumer_key, oauth_nonce, oauth_signature_method,
-/// oauth_timestamp[, oauth_token], oauth_version`, so in the base string they form one block with
-/// two holes (nonce, timestamp), and the header is a prefix, two holes and the signature.
-#[derive(Clone)]
-struct Template {
-    /// `oauth_consumer_key%3D<ck>%26oauth_nonce%3D`.
-    block_a: String,
-    /// `%26oauth_token%3D<token>%26oauth_version%3D1.0` (without the token part when there is none).
-    block_c: String,
-    /// `OAuth realm="…", oauth_consumer_key="…", oauth_token="…", oauth_signature_method="HMAC-SHA256", oauth_timestamp="`.
-    header_a: String,
-}
-
-const BLOCK_B: &str = "%26oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D";
-
-impl Template {
-    fn new(realm_enc: &str, consumer_key_enc: &str, token_id_enc: Option<&str>) -> Template {
-        let twice = |s: &str| s.replace('%', "%25");
-        let mut header_a =
-            format!("OAuth realm=\"{realm_enc}\", oauth_consumer_key=\"{consumer_key_enc}\"");
-        let mut block_c = String::new();
-        if let Some(token) = token_id_enc {
-            header_a.push_str(&format!(", oauth_token=\"{token}\""));
-            block_c.push_str(&format!("%26oauth_token%3D{}", twice(token)));
-        }
-        block_c.push_str("%26oauth_version%3D1.0");
-        header_a.push_str(", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"");
-        Template {
-            block_a: format!(
-                "oauth_consumer_key%3D{}%26oauth_nonce%3D",
-                twice(consumer_key_enc)
-            ),
-            block_c,
-            header_a,
-        }
-    }
 }
 
 impl TbaKey {
@@ -225,28 +186,24 @@ impl TbaKey {
         consumer_secret: &SecretString,
         token: Option<(&str, &SecretString)>,
     ) -> Self {
-        let mut key = encode(consumer_secret.expose_secret());
-        key.push('&');
-        if let Some((_, secret)) = token {
-            key.push_str(&encode(secret.expose_secret()));
-        }
-        let mac =
-            Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
-        // Overwrite the key text before it is dropped.
-        let mut bytes = key.into_bytes();
-        bytes.iter_mut().for_each(|b| *b = 0);
-        drop(bytes);
-        let realm_enc = encoded(account.realm()).into_owned();
-        let consumer_key_enc = encoded(consumer_key).into_owned();
-        let token_id_enc = token.map(|(id, _)| encoded(id).into_owned());
+        let consumer_secret = consumer_secret.expose_secret().as_bytes();
+        let token_secret = token.map_or(&[][..], |(_, s)| s.expose_secret().as_bytes());
+        // Sized up front so the key text is never moved by a reallocation (which would leave a copy
+        // behind); wiped when dropped.
+        let mut key = Zeroizing::new(Vec::with_capacity(
+            (consumer_secret.len() + token_secret.len()) * 3 + 1,
+        ));
+        encode_into(&mut key, consumer_secret);
+        key.push(b'&');
+        encode_into(&mut key, token_secret);
+        let mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length");
         TbaKey {
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
-            template: Template::new(&realm_enc, &consumer_key_enc, token_id_enc.as_deref()),
-            realm_enc,
-            consumer_key_enc,
-            token_id_enc,
+            realm_enc: encoded(account.realm()).into_owned(),
+            consumer_key_enc: encoded(consumer_key).into_owned(),
+            token_id_enc: token.map(|(id, _)| encoded(id).into_owned()),
             mac,
         }
     }
@@ -280,115 +237,97 @@ impl TbaKey {
     /// # Ok::<(), nstba_core::Error>(())
     /// ```
     pub fn sign(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Signed> {
-        if stamp.extra.is_empty() && request.form_body.is_none() && is_unreserved(&stamp.nonce) {
-            if let Some(signed) = self.sign_common(request, stamp)? {
-                return Ok(signed);
-            }
-        }
         self.sign_normalized(request, stamp)
-            .map(|(_, signed)| signed)
+            .map(|(normalized, signature, authorization)| Signed {
+                authorization,
+                base_string: normalized.into_base_string(),
+                signature,
+            })
     }
 
-    /// The common case (no extra protocol parameter, no form body, no query parameter that sorts
-    /// among the protocol parameters) from pre-assembled pieces. Gives exactly what the general path
-    /// gives (a property test checks it); `None` when the request is not the common case.
-    fn sign_common(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Option<Signed>> {
-        let mut digits = [0u8; 20];
-        let ts = format_u64(stamp.timestamp, &mut digits);
-        let t = &self.template;
-        let block = [
-            t.block_a.as_bytes(),
-            stamp.nonce.as_bytes(),
-            BLOCK_B.as_bytes(),
-            ts.as_bytes(),
-            t.block_c.as_bytes(),
-        ];
-        let Some(base_string) = base_string_common(
-            request.method,
-            request.url,
-            &block,
-            "oauth_consumer_key",
-            "oauth_version",
-        )?
-        else {
-            return Ok(None);
-        };
-        let signature = self.signature_text(&base_string);
-        let sig = signature.as_str();
-        let mut header = String::with_capacity(t.header_a.len() + 120 + sig.len() * 2);
-        header.push_str(&t.header_a);
-        header.push_str(ts);
-        header.push_str("\", oauth_nonce=\"");
-        header.push_str(&stamp.nonce);
-        header.push_str("\", oauth_version=\"1.0\", oauth_signature=\"");
-        // base64 only needs `+`, `/` and `=` escaped.
-        let mut run = 0;
-        for (i, c) in sig.bytes().enumerate() {
-            let escaped = match c {
-                b'+' => "%2B",
-                b'/' => "%2F",
-                b'=' => "%3D",
-                _ => continue,
-            };
-            header.push_str(&sig[run..i]);
-            header.push_str(escaped);
-            run = i + 1;
-        }
-        header.push_str(&sig[run..]);
-        header.push('"');
-        Ok(Some(Signed {
-            authorization: header,
-            base_string,
-            signature,
-        }))
-    }
-
-    /// Signs like [`TbaKey::sign`] and also returns the normalized parameter list — everything a user
-    /// needs to compare with what NetSuite computed, and no secret.
+    /// Signs like [`TbaKey::sign`] (the same normalizer and header writer) and also returns the
+    /// normalized parameter list — everything a user needs to compare with what NetSuite computed,
+    /// and no secret.
     pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
-        let (normalized, signed) = self.sign_normalized(request, stamp)?;
+        let (normalized, signature, authorization) = self.sign_normalized(request, stamp)?;
         Ok(Explain {
             params: normalized.sorted().collect(),
-            method: normalized.method.clone().into_owned(),
+            method: normalized.method().to_owned(),
             base_uri: normalized.base_uri(),
-            signed,
+            signed: Signed {
+                authorization,
+                base_string: normalized.into_base_string(),
+                signature,
+            },
         })
     }
 
+    /// The one signing path: normalize, HMAC, header.
     fn sign_normalized<'r>(
         &self,
         request: &Request<'r>,
         stamp: &Stamp,
-    ) -> Result<(Normalized<'r>, Signed)> {
+    ) -> Result<(Normalized<'r>, SignatureText, String)> {
         let mut digits = [0u8; 20];
         let ts = format_u64(stamp.timestamp, &mut digits);
-        // Every value below is RFC 3986 encoded: the key's parts once at construction, the nonce is
-        // alphanumeric by construction, the timestamp digits; extras are encoded here.
-        let nonce = encoded(&stamp.nonce);
-        let mut oauth: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(6 + stamp.extra.len());
-        oauth.push(("oauth_consumer_key", Cow::Borrowed(&self.consumer_key_enc)));
+        let mut protocol_len = 0;
+        self.protocol_params(stamp, ts, |name, value| {
+            protocol_len += (name.len() + value.max_len()) * 2 + 6;
+        });
+        let mut normalized =
+            Normalized::new(request.method, request.url, request.form_body, protocol_len)?;
+        self.protocol_params(stamp, ts, |name, value| {
+            normalized.push(Text::Encoded(name), value)
+        });
+        let normalized = normalized.finish();
+        let signature = self.signature_text(normalized.base_string());
+        let authorization = self.header(stamp, ts, signature.as_str());
+        Ok((normalized, signature, authorization))
+    }
+
+    /// Calls `f` with every protocol parameter but `oauth_signature`, in header order. Names are
+    /// unreserved by construction (see [`Stamp::with_param`]).
+    fn protocol_params<'s>(
+        &'s self,
+        stamp: &'s Stamp,
+        timestamp: &'s str,
+        mut f: impl FnMut(&'s str, Text<'s>),
+    ) {
+        f("oauth_consumer_key", Text::Encoded(&self.consumer_key_enc));
         if let Some(token) = &self.token_id_enc {
-            oauth.push(("oauth_token", Cow::Borrowed(token)));
+            f("oauth_token", Text::Encoded(token));
         }
-        oauth.push(("oauth_signature_method", Cow::Borrowed(SIGNATURE_METHOD)));
-        oauth.push(("oauth_timestamp", Cow::Borrowed(ts)));
-        oauth.push(("oauth_nonce", nonce));
-        oauth.push(("oauth_version", Cow::Borrowed("1.0")));
-        for (k, v) in &stamp.extra {
-            oauth.push((k.as_str(), encoded(v)));
+        f("oauth_signature_method", Text::Encoded(SIGNATURE_METHOD));
+        f("oauth_timestamp", Text::Encoded(timestamp));
+        // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
+        f("oauth_nonce", Text::Encoded(&stamp.nonce));
+        f("oauth_version", Text::Encoded("1.0"));
+        for (name, value) in &stamp.extra {
+            f(name, Text::Raw(value));
         }
-        let normalized = Normalized::new(request.method, request.url, request.form_body, &oauth)?;
-        let base_string = normalized.base_string();
-        let signature = self.signature_text(&base_string);
-        let authorization = self.header(&oauth, signature.as_str());
-        Ok((
-            normalized,
-            Signed {
-                authorization,
-                base_string,
-                signature,
-            },
-        ))
+    }
+
+    /// `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every value encoded once.
+    fn header(&self, stamp: &Stamp, timestamp: &str, signature: &str) -> String {
+        let mut len = 16 + self.realm_enc.len() + 22 + signature.len() * 3;
+        self.protocol_params(stamp, timestamp, |name, value| {
+            len += name.len() + value.max_len() + 5;
+        });
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(b"OAuth realm=\"");
+        out.extend_from_slice(self.realm_enc.as_bytes());
+        out.push(b'"');
+        self.protocol_params(stamp, timestamp, |name, value| {
+            out.extend_from_slice(b", ");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"=\"");
+            value.write_once(&mut out);
+            out.push(b'"');
+        });
+        out.extend_from_slice(b", oauth_signature=\"");
+        encode_into(&mut out, signature.as_bytes());
+        out.push(b'"');
+        String::from_utf8(out).expect("the header is ASCII")
     }
 
     /// Checks a base64 signature against `base_string` in constant time.
@@ -415,26 +354,6 @@ impl TbaKey {
             .expect("32 bytes are 44 base64 characters");
         debug_assert_eq!(n, 44);
         SignatureText(bytes)
-    }
-
-    /// `OAuth realm="…", k="v", …, oauth_signature="…"` from already-encoded values.
-    fn header(&self, oauth: &[(&str, Cow<'_, str>)], signature: &str) -> String {
-        let len: usize = oauth.iter().map(|(k, v)| k.len() + v.len() + 5).sum();
-        let mut out = Vec::with_capacity(40 + self.realm_enc.len() + len + signature.len() * 2);
-        out.extend_from_slice(b"OAuth realm=\"");
-        out.extend_from_slice(self.realm_enc.as_bytes());
-        out.push(b'"');
-        for (k, v) in oauth {
-            out.extend_from_slice(b", ");
-            out.extend_from_slice(k.as_bytes());
-            out.extend_from_slice(b"=\"");
-            out.extend_from_slice(v.as_bytes());
-            out.push(b'"');
-        }
-        out.extend_from_slice(b", oauth_signature=\"");
-        encode_into(&mut out, signature.as_bytes());
-        out.push(b'"');
-        String::from_utf8(out).expect("the header is ASCII")
     }
 }
 
@@ -540,11 +459,16 @@ impl fmt::Display for Explain {
 ///
 /// This is what the emulator uses to verify a request as received.
 pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Result<String> {
-    let encoded: Vec<(Cow<'_, str>, Cow<'_, str>)> = oauth_params
+    let protocol_len = oauth_params
         .iter()
-        .map(|(k, v)| (encoded(k), encoded(v)))
-        .collect();
-    Ok(Normalized::new(request.method, request.url, request.form_body, &encoded)?.base_string())
+        .map(|(k, v)| (k.len() + v.len()) * 6 + 6)
+        .sum();
+    let mut normalized =
+        Normalized::new(request.method, request.url, request.form_body, protocol_len)?;
+    for (name, value) in oauth_params {
+        normalized.push(Text::Raw(name), Text::Raw(value));
+    }
+    Ok(normalized.finish().into_base_string())
 }
 
 /// A parsed `Authorization: OAuth …` header: the realm and every parameter, percent-decoded.

@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Request, Response, StatusCode};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -53,7 +53,7 @@ impl FaultState {
                 .rng
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .gen::<f64>();
+                .random::<f64>();
             if roll >= f {
                 return false;
             }

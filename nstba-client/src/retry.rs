@@ -90,8 +90,7 @@ impl RetryPolicy {
         let jitter = if half.is_zero() {
             Duration::ZERO
         } else {
-            let nanos =
-                rand::rng().random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
+            let nanos = rand::rng().random_range(0..=half.as_nanos().min(u64::MAX as u128) as u64);
             Duration::from_nanos(nanos)
         };
         let backoff = half + jitter;

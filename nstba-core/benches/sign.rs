@@ -21,7 +21,8 @@ use std::num::NonZeroU64;
 
 const URL: &str = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer?q=companyName%20START_WITH%20%22Acme%22&limit=1000&offset=2000";
 /// `URL` without its query, and its query decoded: what `oauth1-request` takes.
-const BASE_URI: &str = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer";
+const BASE_URI: &str =
+    "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer";
 const QUERY: [(&str, &str); 3] = [
     ("q", "companyName START_WITH \"Acme\""),
     ("limit", "1000"),
@@ -94,30 +95,40 @@ impl oauth1_request::signature_method::Sign for HmacSha256Sign {
 
     fn end(self) -> String {
         let b64 = base64::engine::general_purpose::STANDARD.encode(self.0.finalize().into_bytes());
-        pct(&b64).to_string()
+        let encoded = pct(&b64).to_string();
+        encoded
     }
 }
 
 type Oauth1Builder<'a> = oauth1_request::Builder<'a, HmacSha256, &'static str>;
 
 fn oauth1_builder<'a>() -> Oauth1Builder<'a> {
-    oauth1_request::Builder::with_token(
+    let mut builder = oauth1_request::Builder::with_token(
         oauth1_request::Token::from_parts(CK, CS, TK, TS),
         HmacSha256,
-    )
+    );
+    // NetSuite's base string carries `oauth_version=1.0`, which the builder leaves out by default.
+    builder.version(true);
+    builder
 }
 
 /// Both signers give the same signature for the same request, nonce and timestamp: the comparison
 /// measures the same work.
 fn check_same_signature(params: &oauth1_request::ParameterList<&str, &str>) {
     let stamp = Stamp::new(1_700_000_000, "fixedNonce0123456789").unwrap();
-    let ours = creds().key().sign(&Request::new("GET", URL), &stamp).unwrap();
+    let ours = creds()
+        .key()
+        .sign(&Request::new("GET", URL), &stamp)
+        .unwrap();
     let mut builder = oauth1_builder();
     builder
         .nonce("fixedNonce0123456789")
         .timestamp(NonZeroU64::new(1_700_000_000));
     let theirs = builder.authorize("GET", BASE_URI, params);
-    let expected = format!("oauth_signature=\"{}\"", nstba_core::encode(ours.signature()));
+    let expected = format!(
+        "oauth_signature=\"{}\"",
+        nstba_core::encode(ours.signature())
+    );
     assert!(theirs.contains(&expected), "{theirs}\nvs {ours:?}");
 }
 

@@ -72,7 +72,7 @@ impl<'a> Request<'a> {
 /// (`oauth_callback` for the request-token step, `oauth_verifier` for the access-token step).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
-    timestamp: u64,
+    timestamp: Timestamp,
     nonce: String,
     extra: Vec<(String, String)>,
 }
@@ -95,7 +95,7 @@ impl Stamp {
         match reason {
             Some(reason) => Err(Error::InvalidNonce { nonce, reason }),
             None => Ok(Stamp {
-                timestamp,
+                timestamp: Timestamp::new(timestamp),
                 nonce,
                 extra: Vec::new(),
             }),
@@ -105,7 +105,7 @@ impl Stamp {
     /// A stamp from the system clock and a fresh random nonce (see [`crate::random_nonce`]).
     pub fn now() -> Self {
         Stamp {
-            timestamp: crate::clock::unix_now(),
+            timestamp: Timestamp::new(crate::clock::unix_now()),
             nonce: crate::nonce::random_nonce(),
             extra: Vec::new(),
         }
@@ -136,7 +136,7 @@ impl Stamp {
 
     /// Unix seconds.
     pub fn timestamp(&self) -> u64 {
-        self.timestamp
+        self.timestamp.seconds
     }
 
     /// The nonce.
@@ -147,6 +147,45 @@ impl Stamp {
     /// Extra `oauth_*` parameters.
     pub fn extra(&self) -> &[(String, String)] {
         &self.extra
+    }
+}
+
+/// Unix seconds with their decimal digits, written once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Timestamp {
+    seconds: u64,
+    digits: [u8; 20],
+    start: u8,
+}
+
+impl Timestamp {
+    fn new(seconds: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = seconds;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        Timestamp {
+            seconds,
+            digits,
+            start: i as u8,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits[self.start as usize..]).expect("digits are ASCII")
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.seconds, f)
     }
 }
 
@@ -171,10 +210,15 @@ pub struct TbaKey {
     realm: String,
     consumer_key: String,
     token_id: Option<String>,
-    /// `realm`, `consumer_key` and `token_id` RFC 3986 encoded once, for every signing.
-    realm_enc: String,
+    /// `consumer_key` and `token_id` RFC 3986 encoded once, for every signing.
     consumer_key_enc: String,
     token_id_enc: Option<String>,
+    /// Whether `consumer_key` and `token_id` are unreserved text (encoding leaves them unchanged).
+    consumer_key_plain: bool,
+    token_id_plain: bool,
+    /// The header's first parameters, which only depend on the key:
+    /// `OAuth realm="…", oauth_consumer_key="…"[, oauth_token="…"]`.
+    header_start: String,
     mac: Hmac<Sha256>,
 }
 
@@ -197,13 +241,24 @@ impl TbaKey {
         key.push(b'&');
         encode_into(&mut key, token_secret);
         let mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length");
+        let consumer_key_enc = encoded(consumer_key).into_owned();
+        let token_id_enc = token.map(|(id, _)| encoded(id).into_owned());
+        let mut header_start = format!(
+            "OAuth realm=\"{}\", oauth_consumer_key=\"{consumer_key_enc}\"",
+            encoded(account.realm())
+        );
+        if let Some(token) = &token_id_enc {
+            header_start.push_str(&format!(", oauth_token=\"{token}\""));
+        }
         TbaKey {
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
-            realm_enc: encoded(account.realm()).into_owned(),
-            consumer_key_enc: encoded(consumer_key).into_owned(),
-            token_id_enc: token.map(|(id, _)| encoded(id).into_owned()),
+            consumer_key_plain: consumer_key_enc == consumer_key,
+            token_id_plain: token.is_none_or(|(id, _)| token_id_enc.as_deref() == Some(id)),
+            consumer_key_enc,
+            token_id_enc,
+            header_start,
             mac,
         }
     }
@@ -263,71 +318,84 @@ impl TbaKey {
     }
 
     /// The one signing path: normalize, HMAC, header.
-    fn sign_normalized<'r>(
-        &self,
-        request: &Request<'r>,
-        stamp: &Stamp,
-    ) -> Result<(Normalized<'r>, SignatureText, String)> {
-        let mut digits = [0u8; 20];
-        let ts = format_u64(stamp.timestamp, &mut digits);
-        let mut protocol_len = 0;
-        self.protocol_params(stamp, ts, |name, value| {
-            protocol_len += (name.len() + value.max_len()) * 2 + 6;
-        });
+    fn sign_normalized<'s>(
+        &'s self,
+        request: &Request<'s>,
+        stamp: &'s Stamp,
+    ) -> Result<(Normalized<'s>, SignatureText, String)> {
+        // Room for the protocol parameters in the base string, encoded twice: the fixed names and
+        // values take under 200 bytes.
+        let mut protocol_len = 200
+            + (self.consumer_key_enc.len() + self.token_id_enc.as_ref().map_or(0, String::len)) * 2;
+        for (name, value) in &stamp.extra {
+            protocol_len += name.len() + value.len() * 6 + 6;
+        }
         let mut normalized =
             Normalized::new(request.method, request.url, request.form_body, protocol_len)?;
-        self.protocol_params(stamp, ts, |name, value| {
-            normalized.push(Text::Encoded(name), value)
+        self.protocol_params(stamp, |name, value| {
+            normalized.push(Text::Plain(name), value)
         });
         let normalized = normalized.finish();
-        let signature = self.signature_text(normalized.base_string());
-        let authorization = self.header(stamp, ts, signature.as_str());
+        let signature = self.signature_text(normalized.base_bytes());
+        let authorization = self.header(stamp, signature.as_str());
         Ok((normalized, signature, authorization))
     }
 
-    /// Calls `f` with every protocol parameter but `oauth_signature`, in header order. Names are
-    /// unreserved by construction (see [`Stamp::with_param`]).
-    fn protocol_params<'s>(
-        &'s self,
-        stamp: &'s Stamp,
-        timestamp: &'s str,
-        mut f: impl FnMut(&'s str, Text<'s>),
-    ) {
-        f("oauth_consumer_key", Text::Encoded(&self.consumer_key_enc));
+    /// Calls `f` with every protocol parameter but `oauth_signature`, in header order: first those of
+    /// the key, then [`TbaKey::stamp_params`]. Names are unreserved by construction (see
+    /// [`Stamp::with_param`]).
+    fn protocol_params<'s>(&'s self, stamp: &'s Stamp, mut f: impl FnMut(&'s str, Text<'s>)) {
+        let text = |s, plain| {
+            if plain {
+                Text::Plain(s)
+            } else {
+                Text::Encoded(s)
+            }
+        };
+        f(
+            "oauth_consumer_key",
+            text(&self.consumer_key_enc, self.consumer_key_plain),
+        );
         if let Some(token) = &self.token_id_enc {
-            f("oauth_token", Text::Encoded(token));
+            f("oauth_token", text(token, self.token_id_plain));
         }
-        f("oauth_signature_method", Text::Encoded(SIGNATURE_METHOD));
-        f("oauth_timestamp", Text::Encoded(timestamp));
+        Self::stamp_params(stamp, f);
+    }
+
+    /// The protocol parameters that change with each signing.
+    fn stamp_params<'s>(stamp: &'s Stamp, mut f: impl FnMut(&'s str, Text<'s>)) {
+        f("oauth_signature_method", Text::Plain(SIGNATURE_METHOD));
+        f("oauth_timestamp", Text::Plain(stamp.timestamp.as_str()));
         // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
-        f("oauth_nonce", Text::Encoded(&stamp.nonce));
-        f("oauth_version", Text::Encoded("1.0"));
+        f("oauth_nonce", Text::Plain(&stamp.nonce));
+        f("oauth_version", Text::Plain("1.0"));
         for (name, value) in &stamp.extra {
             f(name, Text::Raw(value));
         }
     }
 
-    /// `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every value encoded once.
-    fn header(&self, stamp: &Stamp, timestamp: &str, signature: &str) -> String {
-        let mut len = 16 + self.realm_enc.len() + 22 + signature.len() * 3;
-        self.protocol_params(stamp, timestamp, |name, value| {
-            len += name.len() + value.max_len() + 5;
+    /// The header writer: `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every
+    /// value encoded once, in [`TbaKey::protocol_params`] order (its key part written once, in
+    /// [`TbaKey::new`]).
+    fn header(&self, stamp: &Stamp, signature: &str) -> String {
+        // The fixed names and values and the signature take under 240 bytes.
+        let mut len = self.header_start.len() + 240 + stamp.nonce.len();
+        for (name, value) in &stamp.extra {
+            len += name.len() + value.len() * 3 + 5;
+        }
+        let mut out = String::with_capacity(len);
+        out.push_str(&self.header_start);
+        Self::stamp_params(stamp, |name, value| {
+            out.push_str(", ");
+            out.push_str(name);
+            out.push_str("=\"");
+            value.write_once_str(&mut out);
+            out.push('"');
         });
-        let mut out = Vec::with_capacity(len);
-        out.extend_from_slice(b"OAuth realm=\"");
-        out.extend_from_slice(self.realm_enc.as_bytes());
-        out.push(b'"');
-        self.protocol_params(stamp, timestamp, |name, value| {
-            out.extend_from_slice(b", ");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"=\"");
-            value.write_once(&mut out);
-            out.push(b'"');
-        });
-        out.extend_from_slice(b", oauth_signature=\"");
-        encode_into(&mut out, signature.as_bytes());
-        out.push(b'"');
-        String::from_utf8(out).expect("the header is ASCII")
+        out.push_str(", oauth_signature=\"");
+        Text::Raw(signature).write_once_str(&mut out);
+        out.push('"');
+        out
     }
 
     /// Checks a base64 signature against `base_string` in constant time.
@@ -342,12 +410,14 @@ impl TbaKey {
 
     /// base64(HMAC-SHA256(key, base_string)), before header percent-encoding.
     pub fn signature(&self, base_string: &str) -> String {
-        self.signature_text(base_string).as_str().to_owned()
+        self.signature_text(base_string.as_bytes())
+            .as_str()
+            .to_owned()
     }
 
-    fn signature_text(&self, base_string: &str) -> SignatureText {
+    fn signature_text(&self, base_string: &[u8]) -> SignatureText {
         let mut mac = self.mac.clone();
-        mac.update(base_string.as_bytes());
+        mac.update(base_string);
         let mut bytes = [0u8; 44];
         let n = BASE64
             .encode_slice(mac.finalize().into_bytes(), &mut bytes)
@@ -355,20 +425,6 @@ impl TbaKey {
         debug_assert_eq!(n, 44);
         SignatureText(bytes)
     }
-}
-
-/// Writes `n` in decimal into `buf` and returns the digits.
-fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).expect("digits are ASCII")
 }
 
 impl fmt::Debug for TbaKey {

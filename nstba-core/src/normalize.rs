@@ -39,7 +39,7 @@ const OTHER: u8 = 0;
 const LABEL: u8 = 1;
 const DOT: u8 = 2;
 
-/// Host bytes the fast path accepts: lower-case letters, digits and `-` in labels, `.` between them.
+/// Host bytes the hand-written split accepts: lower-case letters, digits and `-` in labels, `.` between them.
 const HOST_BYTE: [u8; 256] = {
     let mut t = [OTHER; 256];
     let mut i = 0;
@@ -62,7 +62,7 @@ const HAS_DOT: u8 = 2;
 const HAS_PERCENT: u8 = 4;
 const END: u8 = 8;
 
-/// Path bytes by what the fast path must know of them: `?`/`#` end the path; bytes outside
+/// Path bytes by what the hand-written split must know of them: `?`/`#` end the path; bytes outside
 /// [`PATH_BYTE`] are rewritten by URL parsers; `.` and `%` may form dot segments.
 const PATH_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];

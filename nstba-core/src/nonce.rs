@@ -13,22 +13,26 @@ const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// per thread and reseeded periodically, so producing a nonce makes no system call. Each character is
 /// a 6-bit draw, redrawn when it is 62 or 63, so all 62 characters are equally likely (~143 bits).
 pub fn random_nonce() -> String {
+    let mut out = [0u8; NONCE_LEN];
+    fill_nonce(&mut out);
+    String::from_utf8(out.to_vec()).expect("the alphabet is ASCII")
+}
+
+/// Fills `out` with characters drawn as [`random_nonce`] draws them.
+pub(crate) fn fill_nonce(out: &mut [u8]) {
     let mut rng = rand::rng();
-    let mut out = String::with_capacity(NONCE_LEN);
-    while out.len() < NONCE_LEN {
+    let mut len = 0;
+    while len < out.len() {
         let mut bits = rng.next_u64();
         for _ in 0..10 {
             let i = (bits & 63) as usize;
             bits >>= 6;
-            if i < ALPHABET.len() {
-                out.push(ALPHABET[i] as char);
-                if out.len() == NONCE_LEN {
-                    break;
-                }
+            if i < ALPHABET.len() && len < out.len() {
+                out[len] = ALPHABET[i];
+                len += 1;
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

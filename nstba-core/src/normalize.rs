@@ -130,23 +130,6 @@ pub(crate) fn encoded(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Appends an already-encoded string encoded once more: only `%` changes (to `%25`).
-fn reencode_into(out: &mut Vec<u8>, encoded: &[u8]) {
-    if !encoded.contains(&b'%') {
-        out.extend_from_slice(encoded);
-        return;
-    }
-    let mut run = 0;
-    for (i, &b) in encoded.iter().enumerate() {
-        if b == b'%' {
-            out.extend_from_slice(&encoded[run..i]);
-            out.extend_from_slice(b"%25");
-            run = i + 1;
-        }
-    }
-    out.extend_from_slice(&encoded[run..]);
-}
-
 /// The parts of a URL that enter the base string.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct UrlParts<'a> {
@@ -165,13 +148,12 @@ pub(crate) struct UrlParts<'a> {
 /// character (which URL parsers strip); otherwise the `url` crate's reading is used.
 fn split_and_decode<'u>(
     raw: &'u str,
-    scratch: &mut Vec<u8>,
-    params: &mut Vec<Param<'_>>,
+    scratch: &mut String,
+    params: &mut Small<Param, 16>,
 ) -> Result<UrlParts<'u>> {
-    let mut add = |range| params.push(Param::decoded(range));
     if let Some(url) = split_fast(raw) {
         let blank = match &url.query {
-            Some(query) => push_form_into(scratch, query, &mut add),
+            Some(query) => push_form_into(scratch, query, &mut |r| params.push(Param::decoded(r))),
             None => false,
         };
         if !blank {
@@ -182,9 +164,7 @@ fn split_and_decode<'u>(
     }
     let url = split_with_url_crate(raw)?;
     if let Some(query) = &url.query {
-        push_form_into(scratch, query, &mut |range| {
-            params.push(Param::decoded(range))
-        });
+        push_form_into(scratch, query, &mut |r| params.push(Param::decoded(r)));
     }
     Ok(url)
 }
@@ -346,14 +326,91 @@ fn is_canonical_ipv4(host: &str) -> bool {
         })
 }
 
+/// `%XX` for every byte, upper-case hex: the once-encoded form of a reserved byte.
+const ONCE: &str = {
+    const BYTES: [u8; 768] = {
+        let mut t = [0u8; 768];
+        let mut i = 0;
+        while i < 256 {
+            t[i * 3] = b'%';
+            t[i * 3 + 1] = HEX[i >> 4];
+            t[i * 3 + 2] = HEX[i & 15];
+            i += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("hex escapes are ASCII"),
+    }
+};
+
+/// `%25XX` for every byte: the twice-encoded form of a reserved byte.
+const TWICE: &str = {
+    const BYTES: [u8; 1280] = {
+        let mut t = [0u8; 1280];
+        let mut i = 0;
+        while i < 256 {
+            t[i * 5] = b'%';
+            t[i * 5 + 1] = b'2';
+            t[i * 5 + 2] = b'5';
+            t[i * 5 + 3] = HEX[i >> 4];
+            t[i * 5 + 4] = HEX[i & 15];
+            i += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("hex escapes are ASCII"),
+    }
+};
+
+/// Appends `s` RFC 3986 encoded with the `W`-byte escapes of `table`: once ([`ONCE`], 3) or twice
+/// ([`TWICE`], 5).
+fn encode_str_into<const W: usize>(out: &mut String, s: &str, table: &'static str) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !UNRESERVED[b as usize] {
+            // `run..i` holds only unreserved (ASCII) bytes, so both ends are char boundaries.
+            if i > run {
+                out.push_str(&s[run..i]);
+            }
+            let at = b as usize * W;
+            out.push_str(&table[at..at + W]);
+            run = i + 1;
+        }
+    }
+    if run < bytes.len() {
+        out.push_str(&s[run..]);
+    }
+}
+
+/// `s` RFC 3986 encoded twice (as it appears in the base string).
+pub(crate) fn encoded_twice(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    encode_str_into::<5>(&mut out, s, TWICE);
+    out
+}
+
+/// Appends one decoded byte encoded twice.
+#[inline]
+fn push_twice(out: &mut String, b: u8) {
+    if UNRESERVED[b as usize] {
+        out.push(b as char);
+    } else {
+        let at = b as usize * 5;
+        out.push_str(&TWICE[at..at + 5]);
+    }
+}
+
 /// A protocol parameter's name or value as the signer holds it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Text<'a> {
     /// Only unreserved characters, which encoding leaves as they are (the nonce, the timestamp
     /// digits, fixed values, most keys and token ids).
     Plain(&'a str),
-    /// Already RFC 3986 encoded.
-    Encoded(&'a str),
     /// Not encoded yet (values given by the caller).
     Raw(&'a str),
 }
@@ -361,64 +418,111 @@ pub(crate) enum Text<'a> {
 impl Text<'_> {
     /// Appends the text RFC 3986 encoded once (as it appears in the header).
     pub(crate) fn write_once_str(self, out: &mut String) {
-        let s = match self {
-            Text::Plain(s) | Text::Encoded(s) => return out.push_str(s),
-            Text::Raw(s) => s,
-        };
-        let bytes = s.as_bytes();
-        let mut run = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !UNRESERVED[b as usize] {
-                // `run..i` holds only unreserved (ASCII) bytes, so both ends are char boundaries.
-                if i > run {
-                    out.push_str(&s[run..i]);
-                }
-                out.push('%');
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 15) as usize] as char);
-                run = i + 1;
-            }
-        }
-        if run < bytes.len() {
-            out.push_str(&s[run..]);
-        }
-    }
-
-    /// Appends the text encoded twice (as it appears in the base string).
-    fn write_twice(self, out: &mut Vec<u8>) {
         match self {
-            Text::Plain(s) => out.extend_from_slice(s.as_bytes()),
-            Text::Encoded(s) => reencode_into(out, s.as_bytes()),
-            Text::Raw(s) => encode_twice_into(out, s.as_bytes()),
+            Text::Plain(s) => out.push_str(s),
+            Text::Raw(s) => encode_str_into::<3>(out, s, ONCE),
         }
     }
 }
 
-/// Where the twice-encoded name or value of one parameter is.
+/// Where the twice-encoded name or value of one protocol parameter is.
 #[derive(Debug, Clone, Copy)]
 enum Piece<'a> {
-    /// A range of [`Normalized::scratch`].
+    /// A range of [`Normalized::protocol_scratch`].
     Scratch(u32, u32),
-    /// Text that encoding twice leaves unchanged, borrowed as is.
-    Ready(&'a [u8]),
+    /// Text already in its twice-encoded form, borrowed as is.
+    Ready(&'a str),
 }
 
-/// One parameter of the base string.
+/// One protocol parameter: twice-encoded name and value.
 #[derive(Debug, Clone, Copy)]
-struct Param<'a> {
-    /// The name's first 8 bytes, big-endian: orders most pairs of names by one comparison.
+struct Entry<'a> {
+    /// The name's first 8 bytes, big-endian (see [`prefix_key`]).
     key: u64,
     name: Piece<'a>,
     value: Piece<'a>,
 }
 
-impl Param<'_> {
+impl Default for Entry<'_> {
+    fn default() -> Self {
+        Entry {
+            key: 0,
+            name: Piece::Ready(""),
+            value: Piece::Ready(""),
+        }
+    }
+}
+
+/// One query or form parameter, decoded and encoded twice into [`Normalized::scratch`] at
+/// `start..mid` (name) and `mid..end` (value).
+#[derive(Debug, Clone, Copy, Default)]
+struct Param {
+    /// The name's first 8 bytes, big-endian (see [`prefix_key`]).
+    key: u64,
+    start: u32,
+    mid: u32,
+    end: u32,
+}
+
+impl Param {
     /// A parameter decoded into the scratch buffer at (name start, value start, value end).
     fn decoded((start, mid, end): (u32, u32, u32)) -> Self {
         Param {
             key: 0,
-            name: Piece::Scratch(start, mid),
-            value: Piece::Scratch(mid, end),
+            start,
+            mid,
+            end,
+        }
+    }
+}
+
+/// A list held inline up to `N` items (every common request), on the heap beyond.
+struct Small<T: Copy, const N: usize> {
+    inline: [T; N],
+    len: usize,
+    heap: Vec<T>,
+}
+
+impl<T: Copy + Default, const N: usize> Small<T, N> {
+    fn new() -> Self {
+        Small {
+            inline: [T::default(); N],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, item: T) {
+        if self.len < N {
+            self.inline[self.len] = item;
+        } else {
+            if self.len == N {
+                self.heap.reserve(2 * N);
+                self.heap.extend_from_slice(&self.inline);
+            }
+            self.heap.push(item);
+        }
+        self.len += 1;
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.heap.clear();
+    }
+
+    fn as_slice(&self) -> &[T] {
+        if self.len <= N {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.len <= N {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.heap
         }
     }
 }
@@ -427,16 +531,20 @@ impl Param<'_> {
 ///
 /// [`Normalized::new`] writes `METHOD&enc(base URI)&` into the output and decodes the query's and
 /// form body's parameters into a scratch buffer, each name and value encoded twice (as it will appear
-/// in the base string); [`Normalized::push`] adds the protocol parameters, borrowing those that need no
-/// encoding. [`Normalized::finish`] sorts the parameters (encoding `%` as `%25` keeps byte order, so
-/// sorting the twice-encoded text sorts the normalized parameters) and appends them to the output
-/// joined with `%3D` and `%26`.
+/// in the base string); [`Normalized::push`] and [`Normalized::push_twice_encoded`] add the protocol
+/// parameters, borrowing those that need no encoding. [`Normalized::finish`] sorts the query and form
+/// parameters and the protocol parameters each on their own (the signer adds the latter already in
+/// order, so theirs is a check), then merges the two lists into the output joined with `%3D` and
+/// `%26`. Encoding `%` as `%25` keeps byte order, so ordering the twice-encoded text orders the
+/// normalized parameters by name, then value, as RFC 5849 §3.4.1.3.2 says — wherever a name occurs.
 pub(crate) struct Normalized<'a> {
     method: Cow<'a, str>,
     url: UrlParts<'a>,
-    text: Vec<u8>,
-    scratch: Vec<u8>,
-    params: Vec<Param<'a>>,
+    text: String,
+    scratch: String,
+    params: Small<Param, 16>,
+    protocol_scratch: String,
+    protocol: Small<Entry<'a>, 8>,
 }
 
 impl<'a> Normalized<'a> {
@@ -450,8 +558,8 @@ impl<'a> Normalized<'a> {
     ) -> Result<Self> {
         let method = normalize_method(method)?;
         let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
-        let mut scratch = Vec::with_capacity(decoded_len);
-        let mut params = Vec::with_capacity(16);
+        let mut scratch = String::with_capacity(decoded_len);
+        let mut params = Small::new();
         let url = split_and_decode(url, &mut scratch, &mut params)?;
         if let Some(body) = form_body {
             push_form_into(&mut scratch, body, &mut |range| {
@@ -459,72 +567,152 @@ impl<'a> Normalized<'a> {
             });
         }
         let head_len = method.len() + 16 + url.host.len() + url.path.len() * 3;
-        let mut text = Vec::with_capacity(head_len + decoded_len + protocol_len + 32);
-        text.extend_from_slice(method.as_bytes());
-        text.push(b'&');
+        let mut text = String::with_capacity(head_len + decoded_len + protocol_len + 32);
+        text.push_str(&method);
+        text.push('&');
         write_base_uri(&mut text, &url);
-        text.push(b'&');
+        text.push('&');
         Ok(Normalized {
             method,
             url,
             text,
             scratch,
             params,
+            protocol_scratch: String::new(),
+            protocol: Small::new(),
         })
     }
 
-    /// Adds one protocol parameter.
+    /// Adds one protocol parameter, name and value not encoded yet (or plain).
     pub fn push(&mut self, name: Text<'a>, value: Text<'a>) {
         let name = self.piece(name);
         let value = self.piece(value);
-        self.params.push(Param {
+        self.protocol.push(Entry {
             key: 0,
             name,
             value,
         });
     }
 
+    /// Adds one protocol parameter whose name and value are already encoded twice.
+    pub fn push_twice_encoded(&mut self, name: &'a str, value: &'a str) {
+        self.protocol.push(Entry {
+            key: 0,
+            name: Piece::Ready(name),
+            value: Piece::Ready(value),
+        });
+    }
+
     /// `text` encoded twice: borrowed when that changes nothing, else written to the scratch buffer.
     fn piece(&mut self, text: Text<'a>) -> Piece<'a> {
         match text {
-            Text::Plain(s) => Piece::Ready(s.as_bytes()),
-            Text::Encoded(s) if !s.as_bytes().contains(&b'%') => Piece::Ready(s.as_bytes()),
-            Text::Raw(s) if is_unreserved(s) => Piece::Ready(s.as_bytes()),
-            text => {
-                let start = self.scratch.len() as u32;
-                text.write_twice(&mut self.scratch);
-                Piece::Scratch(start, self.scratch.len() as u32)
+            Text::Plain(s) => Piece::Ready(s),
+            Text::Raw(s) if is_unreserved(s) => Piece::Ready(s),
+            Text::Raw(s) => {
+                let start = self.protocol_scratch.len() as u32;
+                encode_str_into::<5>(&mut self.protocol_scratch, s, TWICE);
+                Piece::Scratch(start, self.protocol_scratch.len() as u32)
             }
         }
     }
 
-    /// Sorts the parameters and completes the base string.
-    pub fn finish(mut self) -> Self {
+    fn protocol_text(&self, piece: Piece<'a>) -> &str {
+        match piece {
+            Piece::Scratch(a, b) => &self.protocol_scratch[a as usize..b as usize],
+            Piece::Ready(s) => s,
+        }
+    }
+
+    /// Orders both lists and completes the base string.
+    pub fn finish(&mut self) {
         let scratch = &self.scratch;
-        let get = |p: Piece<'a>| -> &[u8] {
-            match p {
-                Piece::Scratch(a, b) => &scratch[a as usize..b as usize],
-                Piece::Ready(s) => s,
-            }
+        let params = self.params.as_mut_slice();
+        for p in params.iter_mut() {
+            p.key = prefix_key(&scratch.as_bytes()[p.start as usize..p.mid as usize]);
+        }
+        let part = |p: &Param| {
+            let b = scratch.as_bytes();
+            (
+                &b[p.start as usize..p.mid as usize],
+                &b[p.mid as usize..p.end as usize],
+            )
         };
-        for p in &mut self.params {
-            p.key = prefix_key(get(p.name));
-        }
-        self.params.sort_unstable_by(|a, b| {
-            a.key
-                .cmp(&b.key)
-                .then_with(|| short_cmp(get(a.name), get(b.name)))
-                .then_with(|| short_cmp(get(a.value), get(b.value)))
+        params.sort_unstable_by(|a, b| {
+            let ((an, av), (bn, bv)) = (part(a), part(b));
+            order(a.key, an, av, b.key, bn, bv)
         });
-        for (i, p) in self.params.iter().enumerate() {
-            if i > 0 {
-                self.text.extend_from_slice(b"%26");
-            }
-            self.text.extend_from_slice(get(p.name));
-            self.text.extend_from_slice(b"%3D");
-            self.text.extend_from_slice(get(p.value));
+        let mut protocol = std::mem::replace(&mut self.protocol, Small::new());
+        for e in protocol.as_mut_slice() {
+            e.key = prefix_key(self.protocol_text(e.name).as_bytes());
         }
-        self
+        let entries = protocol.as_mut_slice();
+        // Already in order when the signer pushed them (then this is one comparison per pair).
+        if !entries.is_sorted_by(|a, b| self.entry_order(a, b).is_le()) {
+            entries.sort_unstable_by(|a, b| self.entry_order(a, b));
+        }
+        self.protocol = protocol;
+        let mut text = std::mem::take(&mut self.text);
+        let mut first = true;
+        self.merged(|name, value| {
+            if !first {
+                text.push_str("%26");
+            }
+            first = false;
+            text.push_str(name);
+            text.push_str("%3D");
+            text.push_str(value);
+        });
+        self.text = text;
+    }
+
+    fn entry_order(&self, a: &Entry<'a>, b: &Entry<'a>) -> std::cmp::Ordering {
+        let text = |p| self.protocol_text(p).as_bytes();
+        order(
+            a.key,
+            text(a.name),
+            text(a.value),
+            b.key,
+            text(b.name),
+            text(b.value),
+        )
+    }
+
+    /// The one merge of the ordered query/form parameters with the ordered protocol parameters:
+    /// calls `f` with every twice-encoded name and value, in base-string order (after `finish`).
+    fn merged<'s>(&'s self, mut f: impl FnMut(&'s str, &'s str)) {
+        let params = self.params.as_slice();
+        let part = |p: &Param| {
+            (
+                &self.scratch[p.start as usize..p.mid as usize],
+                &self.scratch[p.mid as usize..p.end as usize],
+            )
+        };
+        let mut next = 0;
+        for e in self.protocol.as_slice() {
+            let (en, ev) = (self.protocol_text(e.name), self.protocol_text(e.value));
+            while let Some(p) = params.get(next) {
+                let (pn, pv) = part(p);
+                if order(
+                    p.key,
+                    pn.as_bytes(),
+                    pv.as_bytes(),
+                    e.key,
+                    en.as_bytes(),
+                    ev.as_bytes(),
+                )
+                .is_gt()
+                {
+                    break;
+                }
+                f(pn, pv);
+                next += 1;
+            }
+            f(en, ev);
+        }
+        for p in &params[next..] {
+            let (pn, pv) = part(p);
+            f(pn, pv);
+        }
     }
 
     /// The upper-cased method.
@@ -543,30 +731,39 @@ impl<'a> Normalized<'a> {
     }
 
     /// The normalized parameters in order, each name and value encoded once (after `finish`).
-    pub fn sorted(&self) -> impl Iterator<Item = (String, String)> + '_ {
-        let once = |p: Piece<'_>| {
-            let twice = match p {
-                Piece::Scratch(a, b) => &self.scratch[a as usize..b as usize],
-                Piece::Ready(s) => s,
-            };
-            std::str::from_utf8(twice)
-                .expect("encoded text is ASCII")
-                .replace("%25", "%")
-        };
-        self.params
-            .iter()
-            .map(move |p| (once(p.name), once(p.value)))
+    pub fn sorted(&self) -> Vec<(String, String)> {
+        let mut out = Vec::with_capacity(self.params.len + self.protocol.len);
+        self.merged(|name, value| {
+            out.push((name.replace("%25", "%"), value.replace("%25", "%")));
+        });
+        out
     }
 
-    /// The base string's bytes (after `finish`).
-    pub fn base_bytes(&self) -> &[u8] {
+    /// The base string (after `finish`).
+    pub fn base_str(&self) -> &str {
         &self.text
     }
 
     /// The base string, keeping its buffer (after `finish`).
     pub fn into_base_string(self) -> String {
-        String::from_utf8(self.text).expect("the base string is ASCII")
+        self.text
     }
+}
+
+/// RFC 5849 order of two twice-encoded parameters: by name, then by value; `key`s first.
+#[inline]
+fn order(
+    a_key: u64,
+    a_name: &[u8],
+    a_value: &[u8],
+    b_key: u64,
+    b_name: &[u8],
+    b_value: &[u8],
+) -> std::cmp::Ordering {
+    a_key
+        .cmp(&b_key)
+        .then_with(|| short_cmp(a_name, b_name))
+        .then_with(|| short_cmp(a_value, b_value))
 }
 
 /// The first 8 bytes of `name`, big-endian, zero-padded. Encoded text holds no zero byte, so ordering
@@ -587,7 +784,7 @@ fn prefix_key(name: &[u8]) -> u64 {
 ///
 /// Returns `true` when the text holds whitespace or control characters (which URL parsers strip).
 pub(crate) fn push_form_into(
-    buf: &mut Vec<u8>,
+    buf: &mut String,
     form: &str,
     pair: &mut impl FnMut((u32, u32, u32)),
 ) -> bool {
@@ -602,7 +799,10 @@ pub(crate) fn push_form_into(
         while i < n && UNRESERVED[bytes[i] as usize] {
             i += 1;
         }
-        buf.extend_from_slice(&bytes[run..i]);
+        if i > run {
+            // Unreserved (ASCII) bytes only: both ends are char boundaries.
+            buf.push_str(&form[run..i]);
+        }
         let b = bytes.get(i).copied();
         match b {
             None | Some(b'&') => {
@@ -617,13 +817,13 @@ pub(crate) fn push_form_into(
                 mid = None;
             }
             Some(b'=') if mid.is_none() => mid = Some(buf.len() as u32),
-            Some(b'+') => buf.extend_from_slice(b"%2520"),
+            Some(b'+') => buf.push_str("%2520"),
             Some(b'%') => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
                 (Some(h), Some(l)) => {
                     push_twice(buf, h << 4 | l);
                     i += 2;
                 }
-                _ => buf.extend_from_slice(b"%2525"),
+                _ => buf.push_str("%2525"),
             },
             Some(b) => {
                 blank |= b <= b' ' || b == 0x7f;
@@ -646,19 +846,19 @@ fn short_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 }
 
 /// `scheme%3A%2F%2Fhost[%3Aport]enc(path)`.
-fn write_base_uri(out: &mut Vec<u8>, url: &UrlParts<'_>) {
-    out.extend_from_slice(url.scheme.as_bytes());
-    out.extend_from_slice(b"%3A%2F%2F");
+fn write_base_uri(out: &mut String, url: &UrlParts<'_>) {
+    out.push_str(url.scheme);
+    out.push_str("%3A%2F%2F");
     if url.host_unreserved {
-        out.extend_from_slice(url.host.as_bytes());
+        out.push_str(&url.host);
     } else {
-        encode_into(out, url.host.as_bytes());
+        encode_str_into::<3>(out, &url.host, ONCE);
     }
     if let Some(port) = url.port {
-        out.extend_from_slice(b"%3A");
-        out.extend_from_slice(port.to_string().as_bytes());
+        out.push_str("%3A");
+        out.push_str(&port.to_string());
     }
-    encode_into(out, url.path.as_bytes());
+    encode_str_into::<3>(out, &url.path, ONCE);
 }
 
 fn hex(b: Option<&u8>) -> Option<u8> {
@@ -667,35 +867,6 @@ fn hex(b: Option<&u8>) -> Option<u8> {
         b @ b'a'..=b'f' => Some(b - b'a' + 10),
         b @ b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
-    }
-}
-
-/// Appends `bytes` RFC 3986 percent-encoded twice (`%` of the first encoding becomes `%25`).
-fn encode_twice_into(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !UNRESERVED[b as usize] {
-            out.extend_from_slice(&bytes[run..i]);
-            push_twice(out, b);
-            run = i + 1;
-        }
-    }
-    out.extend_from_slice(&bytes[run..]);
-}
-
-/// Appends one decoded byte encoded twice.
-#[inline]
-fn push_twice(out: &mut Vec<u8>, b: u8) {
-    if UNRESERVED[b as usize] {
-        out.push(b);
-    } else {
-        out.extend_from_slice(&[
-            b'%',
-            b'2',
-            b'5',
-            HEX[(b >> 4) as usize],
-            HEX[(b & 15) as usize],
-        ]);
     }
 }
 
@@ -799,31 +970,31 @@ mod tests {
                     prop_assert_eq!(&fast.path, &slow.path, "{}", url);
                     // Queries may differ in how characters are escaped, never in the decoded pairs
                     // the normalizer reads (raw whitespace sends it to the url crate's reading).
-                    let sorted = |scratch: &[u8], params: &[Param<'_>]| {
-                        let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = params
+                    let sorted = |scratch: &str, params: &[Param]| {
+                        let mut pairs: Vec<(String, String)> = params
                             .iter()
-                            .map(|p| match (p.name, p.value) {
-                                (Piece::Scratch(a, b), Piece::Scratch(_, c)) => (
-                                    scratch[a as usize..b as usize].to_vec(),
-                                    scratch[b as usize..c as usize].to_vec(),
-                                ),
-                                _ => unreachable!("query parameters are decoded"),
+                            .map(|p| {
+                                (
+                                    scratch[p.start as usize..p.mid as usize].to_owned(),
+                                    scratch[p.mid as usize..p.end as usize].to_owned(),
+                                )
                             })
                             .collect();
                         pairs.sort();
                         pairs
                     };
-                    let (mut scratch, mut params) = (Vec::new(), Vec::new());
+                    let (mut scratch, mut params) = (String::new(), Small::new());
                     split_and_decode(&url, &mut scratch, &mut params).unwrap();
-                    let (mut slow_scratch, mut slow_params) = (Vec::new(), Vec::new());
+                    let (mut slow_scratch, mut slow_params) =
+                        (String::new(), Small::<Param, 16>::new());
                     if let Some(q) = &slow.query {
                         push_form_into(&mut slow_scratch, q, &mut |r| {
                             slow_params.push(Param::decoded(r))
                         });
                     }
                     prop_assert_eq!(
-                        sorted(&scratch, &params),
-                        sorted(&slow_scratch, &slow_params),
+                        sorted(&scratch, params.as_slice()),
+                        sorted(&slow_scratch, slow_params.as_slice()),
                         "{}",
                         url
                     );

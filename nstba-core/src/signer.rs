@@ -2,7 +2,7 @@
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
-use crate::normalize::{encode_into, encoded, Normalized, Text};
+use crate::normalize::{encode_into, encoded, encoded_twice, Normalized, Text};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
@@ -73,7 +73,7 @@ impl<'a> Request<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     timestamp: Timestamp,
-    nonce: String,
+    nonce: Nonce,
     extra: Vec<(String, String)>,
 }
 
@@ -85,7 +85,7 @@ impl Stamp {
         let nonce = nonce.into();
         let reason = if nonce.len() < 6 {
             Some("it must be at least 6 characters (20 recommended)")
-        } else if nonce.len() > 64 {
+        } else if nonce.len() > MAX_NONCE_LEN {
             Some("it must be at most 64 characters")
         } else if !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Some("it must contain only ASCII letters and digits")
@@ -96,7 +96,7 @@ impl Stamp {
             Some(reason) => Err(Error::InvalidNonce { nonce, reason }),
             None => Ok(Stamp {
                 timestamp: Timestamp::new(timestamp),
-                nonce,
+                nonce: Nonce::from_checked(&nonce),
                 extra: Vec::new(),
             }),
         }
@@ -106,7 +106,7 @@ impl Stamp {
     pub fn now() -> Self {
         Stamp {
             timestamp: Timestamp::new(crate::clock::unix_now()),
-            nonce: crate::nonce::random_nonce(),
+            nonce: Nonce::random(),
             extra: Vec::new(),
         }
     }
@@ -141,12 +141,54 @@ impl Stamp {
 
     /// The nonce.
     pub fn nonce(&self) -> &str {
-        &self.nonce
+        self.nonce.as_str()
     }
 
     /// Extra `oauth_*` parameters.
     pub fn extra(&self) -> &[(String, String)] {
         &self.extra
+    }
+}
+
+/// The longest nonce [`Stamp::new`] accepts.
+const MAX_NONCE_LEN: usize = 64;
+
+/// A nonce of ASCII letters and digits held inline (no allocation per stamp).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Nonce {
+    bytes: [u8; MAX_NONCE_LEN],
+    len: u8,
+}
+
+impl Nonce {
+    /// A nonce [`Stamp::new`] has checked (at most [`MAX_NONCE_LEN`] letters and digits).
+    fn from_checked(nonce: &str) -> Self {
+        let mut bytes = [0u8; MAX_NONCE_LEN];
+        bytes[..nonce.len()].copy_from_slice(nonce.as_bytes());
+        Nonce {
+            bytes,
+            len: nonce.len() as u8,
+        }
+    }
+
+    /// A fresh nonce of [`crate::NONCE_LEN`] characters, drawn as [`crate::random_nonce`] draws.
+    fn random() -> Self {
+        let mut bytes = [0u8; MAX_NONCE_LEN];
+        crate::nonce::fill_nonce(&mut bytes[..crate::NONCE_LEN]);
+        Nonce {
+            bytes,
+            len: crate::NONCE_LEN as u8,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).expect("letters and digits")
+    }
+}
+
+impl fmt::Debug for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -210,12 +252,10 @@ pub struct TbaKey {
     realm: String,
     consumer_key: String,
     token_id: Option<String>,
-    /// `consumer_key` and `token_id` RFC 3986 encoded once, for every signing.
-    consumer_key_enc: String,
-    token_id_enc: Option<String>,
-    /// Whether `consumer_key` and `token_id` are unreserved text (encoding leaves them unchanged).
-    consumer_key_plain: bool,
-    token_id_plain: bool,
+    /// `oauth_consumer_key` and `oauth_token` as the base string carries them (encoded twice),
+    /// written once per key.
+    consumer_key_twice: String,
+    token_id_twice: Option<String>,
     /// The header's first parameters, which only depend on the key:
     /// `OAuth realm="…", oauth_consumer_key="…"[, oauth_token="…"]`.
     header_start: String,
@@ -241,23 +281,20 @@ impl TbaKey {
         key.push(b'&');
         encode_into(&mut key, token_secret);
         let mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length");
-        let consumer_key_enc = encoded(consumer_key).into_owned();
-        let token_id_enc = token.map(|(id, _)| encoded(id).into_owned());
         let mut header_start = format!(
-            "OAuth realm=\"{}\", oauth_consumer_key=\"{consumer_key_enc}\"",
-            encoded(account.realm())
+            "OAuth realm=\"{}\", oauth_consumer_key=\"{}\"",
+            encoded(account.realm()),
+            encoded(consumer_key)
         );
-        if let Some(token) = &token_id_enc {
-            header_start.push_str(&format!(", oauth_token=\"{token}\""));
+        if let Some((token, _)) = token {
+            header_start.push_str(&format!(", oauth_token=\"{}\"", encoded(token)));
         }
         TbaKey {
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
-            consumer_key_plain: consumer_key_enc == consumer_key,
-            token_id_plain: token.is_none_or(|(id, _)| token_id_enc.as_deref() == Some(id)),
-            consumer_key_enc,
-            token_id_enc,
+            consumer_key_twice: encoded_twice(consumer_key),
+            token_id_twice: token.map(|(id, _)| encoded_twice(id)),
             header_start,
             mac,
         }
@@ -306,7 +343,7 @@ impl TbaKey {
     pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
         let (normalized, signature, authorization) = self.sign_normalized(request, stamp)?;
         Ok(Explain {
-            params: normalized.sorted().collect(),
+            params: normalized.sorted(),
             method: normalized.method().to_owned(),
             base_uri: normalized.base_uri(),
             signed: Signed {
@@ -326,40 +363,39 @@ impl TbaKey {
         // Room for the protocol parameters in the base string, encoded twice: the fixed names and
         // values take under 200 bytes.
         let mut protocol_len = 200
-            + (self.consumer_key_enc.len() + self.token_id_enc.as_ref().map_or(0, String::len)) * 2;
+            + self.consumer_key_twice.len()
+            + self.token_id_twice.as_ref().map_or(0, String::len);
         for (name, value) in &stamp.extra {
             protocol_len += name.len() + value.len() * 6 + 6;
         }
         let mut normalized =
             Normalized::new(request.method, request.url, request.form_body, protocol_len)?;
-        self.protocol_params(stamp, |name, value| {
-            normalized.push(Text::Plain(name), value)
-        });
-        let normalized = normalized.finish();
-        let signature = self.signature_text(normalized.base_bytes());
+        // In base-string order, so the normalizer's check finds them ordered; extra parameters
+        // (`oauth_callback`, `oauth_verifier`, …) are put in their place by the normalizer.
+        normalized.push_twice_encoded("oauth_consumer_key", &self.consumer_key_twice);
+        normalized.push(
+            Text::Plain("oauth_nonce"),
+            Text::Plain(stamp.nonce.as_str()),
+        );
+        normalized.push(
+            Text::Plain("oauth_signature_method"),
+            Text::Plain(SIGNATURE_METHOD),
+        );
+        normalized.push(
+            Text::Plain("oauth_timestamp"),
+            Text::Plain(stamp.timestamp.as_str()),
+        );
+        if let Some(token) = &self.token_id_twice {
+            normalized.push_twice_encoded("oauth_token", token);
+        }
+        normalized.push(Text::Plain("oauth_version"), Text::Plain("1.0"));
+        for (name, value) in &stamp.extra {
+            normalized.push(Text::Plain(name), Text::Raw(value));
+        }
+        normalized.finish();
+        let signature = self.signature_text(normalized.base_str().as_bytes());
         let authorization = self.header(stamp, signature.as_str());
         Ok((normalized, signature, authorization))
-    }
-
-    /// Calls `f` with every protocol parameter but `oauth_signature`, in header order: first those of
-    /// the key, then [`TbaKey::stamp_params`]. Names are unreserved by construction (see
-    /// [`Stamp::with_param`]).
-    fn protocol_params<'s>(&'s self, stamp: &'s Stamp, mut f: impl FnMut(&'s str, Text<'s>)) {
-        let text = |s, plain| {
-            if plain {
-                Text::Plain(s)
-            } else {
-                Text::Encoded(s)
-            }
-        };
-        f(
-            "oauth_consumer_key",
-            text(&self.consumer_key_enc, self.consumer_key_plain),
-        );
-        if let Some(token) = &self.token_id_enc {
-            f("oauth_token", text(token, self.token_id_plain));
-        }
-        Self::stamp_params(stamp, f);
     }
 
     /// The protocol parameters that change with each signing.
@@ -367,7 +403,7 @@ impl TbaKey {
         f("oauth_signature_method", Text::Plain(SIGNATURE_METHOD));
         f("oauth_timestamp", Text::Plain(stamp.timestamp.as_str()));
         // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
-        f("oauth_nonce", Text::Plain(&stamp.nonce));
+        f("oauth_nonce", Text::Plain(stamp.nonce.as_str()));
         f("oauth_version", Text::Plain("1.0"));
         for (name, value) in &stamp.extra {
             f(name, Text::Raw(value));
@@ -375,11 +411,11 @@ impl TbaKey {
     }
 
     /// The header writer: `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every
-    /// value encoded once, in [`TbaKey::protocol_params`] order (its key part written once, in
-    /// [`TbaKey::new`]).
+    /// value encoded once: the key's part (written once, in [`TbaKey::new`]), then
+    /// [`TbaKey::stamp_params`], then the signature.
     fn header(&self, stamp: &Stamp, signature: &str) -> String {
         // The fixed names and values and the signature take under 240 bytes.
-        let mut len = self.header_start.len() + 240 + stamp.nonce.len();
+        let mut len = self.header_start.len() + 240 + stamp.nonce.len as usize;
         for (name, value) in &stamp.extra {
             len += name.len() + value.len() * 3 + 5;
         }
@@ -524,7 +560,8 @@ pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Resu
     for (name, value) in oauth_params {
         normalized.push(Text::Raw(name), Text::Raw(value));
     }
-    Ok(normalized.finish().into_base_string())
+    normalized.finish();
+    Ok(normalized.into_base_string())
 }
 
 /// A parsed `Authorization: OAuth …` header: the realm and every parameter, percent-decoded.

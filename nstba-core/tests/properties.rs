@@ -82,6 +82,52 @@ proptest! {
         prop_assert_eq!(sorted, explain.params);
     }
 
+    /// Query parameters named like protocol parameters (or sorting between them), with duplicates,
+    /// are ordered with the protocol parameters by encoded name, then encoded value (RFC 5849
+    /// §3.4.1.3.2), as an independent sort of every pair computes it.
+    #[test]
+    fn protocol_and_query_parameters_sort_together(
+        params in proptest::collection::vec((
+            prop::sample::select(vec![
+                "oauth_consumer_key", "oauth_nonce", "oauth_token", "oauth_version", "oauth_timestamp",
+                "oauth_signature_method", "oauth_callback", "oauth_", "oauth_n", "oauth_tokenz", "oauth",
+                "a", "oauth_s", "oauth_token ", "oauth_nonce%", "z",
+            ]),
+            component(),
+        ), 0..8),
+        callback in proptest::option::of(component()),
+        nonce in "[a-zA-Z0-9]{6,12}",
+    ) {
+        let creds = creds();
+        let q: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+        let url = format!("https://1234567-sb1.suitetalk.api.netsuite.com/x?{}", q.join("&"));
+        let mut stamp = Stamp::new(1_700_000_000, nonce.clone()).unwrap();
+        let mut pairs: Vec<(String, String)> = params.iter().map(|(k, v)| (enc(k), enc(v))).collect();
+        if let Some(cb) = &callback {
+            stamp = stamp.with_param("oauth_callback", cb).unwrap();
+            pairs.push(("oauth_callback".into(), enc(cb)));
+        }
+        for (k, v) in [
+            ("oauth_consumer_key", "consumerKey01"),
+            ("oauth_nonce", nonce.as_str()),
+            ("oauth_signature_method", "HMAC-SHA256"),
+            ("oauth_timestamp", "1700000000"),
+            ("oauth_token", "tokenId01"),
+            ("oauth_version", "1.0"),
+        ] {
+            pairs.push((k.into(), v.into()));
+        }
+        pairs.sort();
+        let joined: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let expected = enc(&joined.join("&"));
+        let request = Request::new("GET", &url);
+        let signed = creds.key().sign(&request, &stamp).unwrap();
+        prop_assert_eq!(signed.base_string().splitn(3, '&').nth(2), Some(expected.as_str()));
+        let explain = creds.key().explain(&request, &stamp).unwrap();
+        prop_assert_eq!(&explain.params, &pairs);
+        prop_assert_eq!(&explain.signed, &signed);
+    }
+
     /// Any change to the URL's query changes the base string, so the signature no longer verifies.
     #[test]
     fn tampered_query_fails_verification(value in "[a-z0-9]{1,8}", other in "[a-z0-9]{1,8}") {

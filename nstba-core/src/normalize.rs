@@ -441,6 +441,8 @@ struct Entry<'a> {
     key: u64,
     name: Piece<'a>,
     value: Piece<'a>,
+    /// `%26name%3Dvalue` when the caller holds it so, else empty.
+    joined: &'a str,
 }
 
 impl Default for Entry<'_> {
@@ -449,12 +451,14 @@ impl Default for Entry<'_> {
             key: 0,
             name: Piece::Ready(""),
             value: Piece::Ready(""),
+            joined: "",
         }
     }
 }
 
-/// One query or form parameter, decoded and encoded twice into [`Normalized::scratch`] at
-/// `start..mid` (name) and `mid..end` (value).
+/// One query or form parameter, decoded and encoded twice into [`Normalized::scratch`] as it will
+/// appear in the base string after another parameter: `%26name%3Dvalue`, from `start` (at `%26`)
+/// to `end`, the `%3D` at `mid`.
 #[derive(Debug, Clone, Copy, Default)]
 struct Param {
     /// The name's first 8 bytes, big-endian (see [`prefix_key`]).
@@ -465,7 +469,7 @@ struct Param {
 }
 
 impl Param {
-    /// A parameter decoded into the scratch buffer at (name start, value start, value end).
+    /// A parameter decoded into the scratch buffer at (`%26` start, `%3D` start, value end).
     fn decoded((start, mid, end): (u32, u32, u32)) -> Self {
         Param {
             key: 0,
@@ -473,6 +477,19 @@ impl Param {
             mid,
             end,
         }
+    }
+
+    fn name<'s>(&self, scratch: &'s str) -> &'s str {
+        &scratch[self.start as usize + 3..self.mid as usize]
+    }
+
+    fn value<'s>(&self, scratch: &'s str) -> &'s str {
+        &scratch[self.mid as usize + 3..self.end as usize]
+    }
+
+    /// `%26name%3Dvalue`.
+    fn joined<'s>(&self, scratch: &'s str) -> &'s str {
+        &scratch[self.start as usize..self.end as usize]
     }
 }
 
@@ -531,7 +548,7 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
 ///
 /// [`Normalized::new`] writes `METHOD&enc(base URI)&` into the output and decodes the query's and
 /// form body's parameters into a scratch buffer, each name and value encoded twice (as it will appear
-/// in the base string); [`Normalized::push`] and [`Normalized::push_twice_encoded`] add the protocol
+/// in the base string); [`Normalized::push`] and [`Normalized::push_joined`] add the protocol
 /// parameters, borrowing those that need no encoding. [`Normalized::finish`] sorts the query and form
 /// parameters and the protocol parameters each on their own (the signer adds the latter already in
 /// order, so theirs is a check), then merges the two lists into the output joined with `%3D` and
@@ -548,39 +565,54 @@ pub(crate) struct Normalized<'a> {
 }
 
 impl<'a> Normalized<'a> {
+    /// An empty normalizer, to be started with [`Normalized::start`]. (Built in place by the caller
+    /// and then filled: its parameter lists live inline and are never moved.)
+    pub fn new() -> Self {
+        Normalized {
+            method: Cow::Borrowed(""),
+            url: UrlParts {
+                scheme: "",
+                host: Cow::Borrowed(""),
+                host_unreserved: true,
+                port: None,
+                path: Cow::Borrowed(""),
+                query: None,
+            },
+            text: String::new(),
+            scratch: String::new(),
+            params: Small::new(),
+            protocol_scratch: String::new(),
+            protocol: Small::new(),
+        }
+    }
+
     /// Starts the base string of `method url` with the query's and `form_body`'s parameters.
     /// `protocol_len` is the room the protocol parameters will take in the base string.
-    pub fn new(
+    pub fn start(
+        &mut self,
         method: &'a str,
         url: &'a str,
         form_body: Option<&str>,
         protocol_len: usize,
-    ) -> Result<Self> {
-        let method = normalize_method(method)?;
+    ) -> Result<()> {
+        self.method = normalize_method(method)?;
         let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
-        let mut scratch = String::with_capacity(decoded_len);
-        let mut params = Small::new();
-        let url = split_and_decode(url, &mut scratch, &mut params)?;
+        self.scratch.reserve(decoded_len);
+        self.url = split_and_decode(url, &mut self.scratch, &mut self.params)?;
         if let Some(body) = form_body {
-            push_form_into(&mut scratch, body, &mut |range| {
+            let params = &mut self.params;
+            push_form_into(&mut self.scratch, body, &mut |range| {
                 params.push(Param::decoded(range))
             });
         }
-        let head_len = method.len() + 16 + url.host.len() + url.path.len() * 3;
-        let mut text = String::with_capacity(head_len + decoded_len + protocol_len + 32);
-        text.push_str(&method);
+        let head_len = self.method.len() + 16 + self.url.host.len() + self.url.path.len() * 3;
+        let text = &mut self.text;
+        text.reserve(head_len + decoded_len + protocol_len + 32);
+        text.push_str(&self.method);
         text.push('&');
-        write_base_uri(&mut text, &url);
+        write_base_uri(text, &self.url);
         text.push('&');
-        Ok(Normalized {
-            method,
-            url,
-            text,
-            scratch,
-            params,
-            protocol_scratch: String::new(),
-            protocol: Small::new(),
-        })
+        Ok(())
     }
 
     /// Adds one protocol parameter, name and value not encoded yet (or plain).
@@ -588,18 +620,22 @@ impl<'a> Normalized<'a> {
         let name = self.piece(name);
         let value = self.piece(value);
         self.protocol.push(Entry {
-            key: 0,
+            key: prefix_key(piece_text(&self.protocol_scratch, name).as_bytes()),
             name,
             value,
+            joined: "",
         });
     }
 
-    /// Adds one protocol parameter whose name and value are already encoded twice.
-    pub fn push_twice_encoded(&mut self, name: &'a str, value: &'a str) {
+    /// Adds one protocol parameter held as it appears in the base string after another one:
+    /// `%26name%3Dvalue`, name and value encoded twice, the name `name_len` bytes long.
+    pub fn push_joined(&mut self, joined: &'a str, name_len: usize) {
+        let name = &joined[3..3 + name_len];
         self.protocol.push(Entry {
-            key: 0,
+            key: prefix_key(name.as_bytes()),
             name: Piece::Ready(name),
-            value: Piece::Ready(value),
+            value: Piece::Ready(&joined[6 + name_len..]),
+            joined,
         });
     }
 
@@ -616,82 +652,58 @@ impl<'a> Normalized<'a> {
         }
     }
 
-    fn protocol_text(&self, piece: Piece<'a>) -> &str {
-        match piece {
-            Piece::Scratch(a, b) => &self.protocol_scratch[a as usize..b as usize],
-            Piece::Ready(s) => s,
-        }
-    }
-
     /// Orders both lists and completes the base string.
     pub fn finish(&mut self) {
         let scratch = &self.scratch;
         let params = self.params.as_mut_slice();
         for p in params.iter_mut() {
-            p.key = prefix_key(&scratch.as_bytes()[p.start as usize..p.mid as usize]);
+            p.key = prefix_key(p.name(scratch).as_bytes());
         }
-        let part = |p: &Param| {
-            let b = scratch.as_bytes();
-            (
-                &b[p.start as usize..p.mid as usize],
-                &b[p.mid as usize..p.end as usize],
-            )
-        };
+        let part = |p: &Param| (p.name(scratch).as_bytes(), p.value(scratch).as_bytes());
         params.sort_unstable_by(|a, b| {
             let ((an, av), (bn, bv)) = (part(a), part(b));
             order(a.key, an, av, b.key, bn, bv)
         });
-        let mut protocol = std::mem::replace(&mut self.protocol, Small::new());
-        for e in protocol.as_mut_slice() {
-            e.key = prefix_key(self.protocol_text(e.name).as_bytes());
-        }
-        let entries = protocol.as_mut_slice();
+        let protocol_scratch = &self.protocol_scratch;
+        let entries = self.protocol.as_mut_slice();
         // Already in order when the signer pushed them (then this is one comparison per pair).
-        if !entries.is_sorted_by(|a, b| self.entry_order(a, b).is_le()) {
-            entries.sort_unstable_by(|a, b| self.entry_order(a, b));
+        if !entries.is_sorted_by(|a, b| entry_order(protocol_scratch, a, b).is_le()) {
+            entries.sort_unstable_by(|a, b| entry_order(protocol_scratch, a, b));
         }
-        self.protocol = protocol;
         let mut text = std::mem::take(&mut self.text);
         let mut first = true;
-        self.merged(|name, value| {
-            if !first {
-                text.push_str("%26");
+        self.merged(|name, value, joined| {
+            if joined.is_empty() {
+                if !first {
+                    text.push_str("%26");
+                }
+                text.push_str(name);
+                text.push_str("%3D");
+                text.push_str(value);
+            } else if first {
+                text.push_str(&joined[3..]);
+            } else {
+                text.push_str(joined);
             }
             first = false;
-            text.push_str(name);
-            text.push_str("%3D");
-            text.push_str(value);
         });
         self.text = text;
     }
 
-    fn entry_order(&self, a: &Entry<'a>, b: &Entry<'a>) -> std::cmp::Ordering {
-        let text = |p| self.protocol_text(p).as_bytes();
-        order(
-            a.key,
-            text(a.name),
-            text(a.value),
-            b.key,
-            text(b.name),
-            text(b.value),
-        )
-    }
-
     /// The one merge of the ordered query/form parameters with the ordered protocol parameters:
-    /// calls `f` with every twice-encoded name and value, in base-string order (after `finish`).
-    fn merged<'s>(&'s self, mut f: impl FnMut(&'s str, &'s str)) {
+    /// calls `f` with every twice-encoded name and value (and `%26name%3Dvalue` when held so, else
+    /// ""), in base-string order (after `finish`).
+    fn merged<'s>(&'s self, mut f: impl FnMut(&'s str, &'s str, &'s str)) {
         let params = self.params.as_slice();
-        let part = |p: &Param| {
-            (
-                &self.scratch[p.start as usize..p.mid as usize],
-                &self.scratch[p.mid as usize..p.end as usize],
-            )
-        };
+        let scratch = self.scratch.as_str();
         let mut next = 0;
         for e in self.protocol.as_slice() {
-            let (en, ev) = (self.protocol_text(e.name), self.protocol_text(e.value));
+            let (en, ev) = (
+                piece_text(&self.protocol_scratch, e.name),
+                piece_text(&self.protocol_scratch, e.value),
+            );
             while let Some(p) = params.get(next) {
-                let (pn, pv) = part(p);
+                let (pn, pv) = (p.name(scratch), p.value(scratch));
                 if order(
                     p.key,
                     pn.as_bytes(),
@@ -704,14 +716,13 @@ impl<'a> Normalized<'a> {
                 {
                     break;
                 }
-                f(pn, pv);
+                f(pn, pv, p.joined(scratch));
                 next += 1;
             }
-            f(en, ev);
+            f(en, ev, e.joined);
         }
         for p in &params[next..] {
-            let (pn, pv) = part(p);
-            f(pn, pv);
+            f(p.name(scratch), p.value(scratch), p.joined(scratch));
         }
     }
 
@@ -733,7 +744,7 @@ impl<'a> Normalized<'a> {
     /// The normalized parameters in order, each name and value encoded once (after `finish`).
     pub fn sorted(&self) -> Vec<(String, String)> {
         let mut out = Vec::with_capacity(self.params.len + self.protocol.len);
-        self.merged(|name, value| {
+        self.merged(|name, value, _| {
             out.push((name.replace("%25", "%"), value.replace("%25", "%")));
         });
         out
@@ -744,10 +755,31 @@ impl<'a> Normalized<'a> {
         &self.text
     }
 
-    /// The base string, keeping its buffer (after `finish`).
-    pub fn into_base_string(self) -> String {
-        self.text
+    /// The base string, keeping its buffer (after `finish`; leaves the normalizer's empty).
+    pub fn take_base_string(&mut self) -> String {
+        std::mem::take(&mut self.text)
     }
+}
+
+/// The text of a protocol parameter's name or value, in `protocol_scratch` or borrowed.
+fn piece_text<'t>(protocol_scratch: &'t str, piece: Piece<'t>) -> &'t str {
+    match piece {
+        Piece::Scratch(a, b) => &protocol_scratch[a as usize..b as usize],
+        Piece::Ready(s) => s,
+    }
+}
+
+/// [`order`] of two protocol parameters.
+fn entry_order(protocol_scratch: &str, a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
+    let text = |p| piece_text(protocol_scratch, p).as_bytes();
+    order(
+        a.key,
+        text(a.name),
+        text(a.value),
+        b.key,
+        text(b.name),
+        text(b.value),
+    )
 }
 
 /// RFC 5849 order of two twice-encoded parameters: by name, then by value; `key`s first.
@@ -779,8 +811,9 @@ fn prefix_key(name: &[u8]) -> u64 {
 }
 
 /// Appends every `name=value` of an `application/x-www-form-urlencoded` string (a URL query or a form
-/// body) to `buf`, each name and value decoded (`+` is a space, `%XX` a byte, a `%` without two hex
-/// digits itself) and encoded twice, and reports each pair's (name start, value start, value end).
+/// body) to `buf` as `%26name%3Dvalue`, each name and value decoded (`+` is a space, `%XX` a byte, a
+/// `%` without two hex digits itself) and encoded twice, and reports each pair's (`%26` start, `%3D`
+/// start, value end).
 ///
 /// Returns `true` when the text holds whitespace or control characters (which URL parsers strip).
 pub(crate) fn push_form_into(
@@ -792,6 +825,7 @@ pub(crate) fn push_form_into(
     let bytes = form.as_bytes();
     let n = bytes.len();
     let mut start = buf.len() as u32;
+    buf.push_str("%26");
     let mut mid: Option<u32> = None;
     let mut i = 0;
     loop {
@@ -807,16 +841,28 @@ pub(crate) fn push_form_into(
         match b {
             None | Some(b'&') => {
                 let end = buf.len() as u32;
-                if end > start || mid.is_some() {
-                    pair((start, mid.unwrap_or(end), end));
-                }
-                if b.is_none() {
+                if end > start + 3 || mid.is_some() {
+                    let mid = mid.unwrap_or_else(|| {
+                        buf.push_str("%3D");
+                        end
+                    });
+                    pair((start, mid, buf.len() as u32));
+                    start = buf.len() as u32;
+                    if b.is_none() {
+                        return blank;
+                    }
+                    buf.push_str("%26");
+                } else if b.is_none() {
+                    // An empty last pair: drop its `%26`.
+                    buf.truncate(start as usize);
                     return blank;
                 }
-                start = end;
                 mid = None;
             }
-            Some(b'=') if mid.is_none() => mid = Some(buf.len() as u32),
+            Some(b'=') if mid.is_none() => {
+                mid = Some(buf.len() as u32);
+                buf.push_str("%3D");
+            }
             Some(b'+') => buf.push_str("%2520"),
             Some(b'%') => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
                 (Some(h), Some(l)) => {
@@ -973,12 +1019,7 @@ mod tests {
                     let sorted = |scratch: &str, params: &[Param]| {
                         let mut pairs: Vec<(String, String)> = params
                             .iter()
-                            .map(|p| {
-                                (
-                                    scratch[p.start as usize..p.mid as usize].to_owned(),
-                                    scratch[p.mid as usize..p.end as usize].to_owned(),
-                                )
-                            })
+                            .map(|p| (p.name(scratch).to_owned(), p.value(scratch).to_owned()))
                             .collect();
                         pairs.sort();
                         pairs

@@ -252,10 +252,10 @@ pub struct TbaKey {
     realm: String,
     consumer_key: String,
     token_id: Option<String>,
-    /// `oauth_consumer_key` and `oauth_token` as the base string carries them (encoded twice),
-    /// written once per key.
-    consumer_key_twice: String,
-    token_id_twice: Option<String>,
+    /// `%26oauth_consumer_key%3D…` and `%26oauth_token%3D…` as the base string carries them (value
+    /// encoded twice), written once per key.
+    consumer_key_joined: String,
+    token_id_joined: Option<String>,
     /// The header's first parameters, which only depend on the key:
     /// `OAuth realm="…", oauth_consumer_key="…"[, oauth_token="…"]`.
     header_start: String,
@@ -293,8 +293,8 @@ impl TbaKey {
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
-            consumer_key_twice: encoded_twice(consumer_key),
-            token_id_twice: token.map(|(id, _)| encoded_twice(id)),
+            consumer_key_joined: format!("%26oauth_consumer_key%3D{}", encoded_twice(consumer_key)),
+            token_id_joined: token.map(|(id, _)| format!("%26oauth_token%3D{}", encoded_twice(id))),
             header_start,
             mac,
         }
@@ -329,107 +329,108 @@ impl TbaKey {
     /// # Ok::<(), nstba_core::Error>(())
     /// ```
     pub fn sign(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Signed> {
-        self.sign_normalized(request, stamp)
-            .map(|(normalized, signature, authorization)| Signed {
+        self.sign_normalized(request, stamp, |normalized, signature, authorization| {
+            Signed {
                 authorization,
-                base_string: normalized.into_base_string(),
+                base_string: normalized.take_base_string(),
                 signature,
-            })
+            }
+        })
     }
 
     /// Signs like [`TbaKey::sign`] (the same normalizer and header writer) and also returns the
     /// normalized parameter list — everything a user needs to compare with what NetSuite computed,
     /// and no secret.
     pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
-        let (normalized, signature, authorization) = self.sign_normalized(request, stamp)?;
-        Ok(Explain {
-            params: normalized.sorted(),
-            method: normalized.method().to_owned(),
-            base_uri: normalized.base_uri(),
-            signed: Signed {
-                authorization,
-                base_string: normalized.into_base_string(),
-                signature,
-            },
+        self.sign_normalized(request, stamp, |normalized, signature, authorization| {
+            Explain {
+                params: normalized.sorted(),
+                method: normalized.method().to_owned(),
+                base_uri: normalized.base_uri(),
+                signed: Signed {
+                    authorization,
+                    base_string: normalized.take_base_string(),
+                    signature,
+                },
+            }
         })
     }
 
-    /// The one signing path: normalize, HMAC, header.
-    fn sign_normalized<'s>(
+    /// The one signing path: normalize, HMAC, header; then `done` takes what it needs of the
+    /// normalizer (which stays in place on this frame), the signature and the header.
+    fn sign_normalized<'s, R>(
         &'s self,
         request: &Request<'s>,
         stamp: &'s Stamp,
-    ) -> Result<(Normalized<'s>, SignatureText, String)> {
+        done: impl FnOnce(&mut Normalized<'s>, SignatureText, String) -> R,
+    ) -> Result<R> {
         // Room for the protocol parameters in the base string, encoded twice: the fixed names and
         // values take under 200 bytes.
         let mut protocol_len = 200
-            + self.consumer_key_twice.len()
-            + self.token_id_twice.as_ref().map_or(0, String::len);
+            + self.consumer_key_joined.len()
+            + self.token_id_joined.as_ref().map_or(0, String::len);
         for (name, value) in &stamp.extra {
             protocol_len += name.len() + value.len() * 6 + 6;
         }
-        let mut normalized =
-            Normalized::new(request.method, request.url, request.form_body, protocol_len)?;
+        // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
+        let nonce = stamp.nonce.as_str();
+        let timestamp = stamp.timestamp.as_str();
+        let mut normalized = Normalized::new();
+        normalized.start(request.method, request.url, request.form_body, protocol_len)?;
         // In base-string order, so the normalizer's check finds them ordered; extra parameters
         // (`oauth_callback`, `oauth_verifier`, …) are put in their place by the normalizer.
-        normalized.push_twice_encoded("oauth_consumer_key", &self.consumer_key_twice);
-        normalized.push(
-            Text::Plain("oauth_nonce"),
-            Text::Plain(stamp.nonce.as_str()),
+        normalized.push_joined(&self.consumer_key_joined, "oauth_consumer_key".len());
+        normalized.push(Text::Plain("oauth_nonce"), Text::Plain(nonce));
+        normalized.push_joined(
+            "%26oauth_signature_method%3DHMAC-SHA256",
+            "oauth_signature_method".len(),
         );
-        normalized.push(
-            Text::Plain("oauth_signature_method"),
-            Text::Plain(SIGNATURE_METHOD),
-        );
-        normalized.push(
-            Text::Plain("oauth_timestamp"),
-            Text::Plain(stamp.timestamp.as_str()),
-        );
-        if let Some(token) = &self.token_id_twice {
-            normalized.push_twice_encoded("oauth_token", token);
+        normalized.push(Text::Plain("oauth_timestamp"), Text::Plain(timestamp));
+        if let Some(token) = &self.token_id_joined {
+            normalized.push_joined(token, "oauth_token".len());
         }
-        normalized.push(Text::Plain("oauth_version"), Text::Plain("1.0"));
+        normalized.push_joined("%26oauth_version%3D1.0", "oauth_version".len());
         for (name, value) in &stamp.extra {
             normalized.push(Text::Plain(name), Text::Raw(value));
         }
         normalized.finish();
         let signature = self.signature_text(normalized.base_str().as_bytes());
-        let authorization = self.header(stamp, signature.as_str());
-        Ok((normalized, signature, authorization))
-    }
-
-    /// The protocol parameters that change with each signing.
-    fn stamp_params<'s>(stamp: &'s Stamp, mut f: impl FnMut(&'s str, Text<'s>)) {
-        f("oauth_signature_method", Text::Plain(SIGNATURE_METHOD));
-        f("oauth_timestamp", Text::Plain(stamp.timestamp.as_str()));
-        // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
-        f("oauth_nonce", Text::Plain(stamp.nonce.as_str()));
-        f("oauth_version", Text::Plain("1.0"));
-        for (name, value) in &stamp.extra {
-            f(name, Text::Raw(value));
-        }
+        let authorization = self.header(timestamp, nonce, &stamp.extra, &signature);
+        Ok(done(&mut normalized, signature, authorization))
     }
 
     /// The header writer: `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every
-    /// value encoded once: the key's part (written once, in [`TbaKey::new`]), then
-    /// [`TbaKey::stamp_params`], then the signature.
-    fn header(&self, stamp: &Stamp, signature: &str) -> String {
+    /// value encoded once: the key's part (written once, in [`TbaKey::new`]), then the stamp's
+    /// (`oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`, `oauth_version`, the extra
+    /// parameters), then the signature.
+    fn header(
+        &self,
+        timestamp: &str,
+        nonce: &str,
+        extra: &[(String, String)],
+        signature: &SignatureText,
+    ) -> String {
         // The fixed names and values and the signature take under 240 bytes.
-        let mut len = self.header_start.len() + 240 + stamp.nonce.len as usize;
-        for (name, value) in &stamp.extra {
+        let mut len = self.header_start.len() + 240 + nonce.len();
+        for (name, value) in extra {
             len += name.len() + value.len() * 3 + 5;
         }
         let mut out = String::with_capacity(len);
         out.push_str(&self.header_start);
-        Self::stamp_params(stamp, |name, value| {
+        out.push_str(", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"");
+        out.push_str(timestamp);
+        out.push_str("\", oauth_nonce=\"");
+        out.push_str(nonce);
+        out.push_str("\", oauth_version=\"1.0\"");
+        for (name, value) in extra {
             out.push_str(", ");
             out.push_str(name);
             out.push_str("=\"");
-            value.write_once_str(&mut out);
+            Text::Raw(value).write_once_str(&mut out);
             out.push('"');
-        });
+        }
         out.push_str(", oauth_signature=\"");
-        Text::Raw(signature).write_once_str(&mut out);
+        signature.write_encoded(&mut out);
         out.push('"');
         out
     }
@@ -479,6 +480,28 @@ impl fmt::Debug for TbaKey {
 struct SignatureText([u8; 44]);
 
 impl SignatureText {
+    /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped), written into a
+    /// fixed buffer first and appended once.
+    fn write_encoded(&self, out: &mut String) {
+        let mut buf = [0u8; 44 * 3];
+        let mut n = 0;
+        for &b in &self.0 {
+            let escape: &[u8; 3] = match b {
+                b'+' => b"%2B",
+                b'/' => b"%2F",
+                b'=' => b"%3D",
+                _ => {
+                    buf[n] = b;
+                    n += 1;
+                    continue;
+                }
+            };
+            buf[n..n + 3].copy_from_slice(escape);
+            n += 3;
+        }
+        out.push_str(std::str::from_utf8(&buf[..n]).expect("base64 and escapes are ASCII"));
+    }
+
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("base64 is ASCII")
     }
@@ -555,13 +578,13 @@ pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Resu
         .iter()
         .map(|(k, v)| (k.len() + v.len()) * 6 + 6)
         .sum();
-    let mut normalized =
-        Normalized::new(request.method, request.url, request.form_body, protocol_len)?;
+    let mut normalized = Normalized::new();
+    normalized.start(request.method, request.url, request.form_body, protocol_len)?;
     for (name, value) in oauth_params {
         normalized.push(Text::Raw(name), Text::Raw(value));
     }
     normalized.finish();
-    Ok(normalized.into_base_string())
+    Ok(normalized.take_base_string())
 }
 
 /// A parsed `Authorization: OAuth …` header: the realm and every parameter, percent-decoded.

@@ -660,10 +660,7 @@ impl<'a> Normalized<'a> {
             p.key = prefix_key(p.name(scratch).as_bytes());
         }
         let part = |p: &Param| (p.name(scratch).as_bytes(), p.value(scratch).as_bytes());
-        params.sort_unstable_by(|a, b| {
-            let ((an, av), (bn, bv)) = (part(a), part(b));
-            order(a.key, an, av, b.key, bn, bv)
-        });
+        params.sort_unstable_by(|a, b| order(a.key, b.key, || part(a), || part(b)));
         let protocol_scratch = &self.protocol_scratch;
         let entries = self.protocol.as_mut_slice();
         // Already in order when the signer pushed them (then this is one comparison per pair).
@@ -703,19 +700,12 @@ impl<'a> Normalized<'a> {
                 piece_text(&self.protocol_scratch, e.value),
             );
             while let Some(p) = params.get(next) {
-                let (pn, pv) = (p.name(scratch), p.value(scratch));
-                if order(
-                    p.key,
-                    pn.as_bytes(),
-                    pv.as_bytes(),
-                    e.key,
-                    en.as_bytes(),
-                    ev.as_bytes(),
-                )
-                .is_gt()
-                {
+                let part = || (p.name(scratch).as_bytes(), p.value(scratch).as_bytes());
+                let entry = || (en.as_bytes(), ev.as_bytes());
+                if order(p.key, e.key, part, entry).is_gt() {
                     break;
                 }
+                let (pn, pv) = (p.name(scratch), p.value(scratch));
                 f(pn, pv, p.joined(scratch));
                 next += 1;
             }
@@ -770,32 +760,30 @@ fn piece_text<'t>(protocol_scratch: &'t str, piece: Piece<'t>) -> &'t str {
 }
 
 /// [`order`] of two protocol parameters.
-fn entry_order(protocol_scratch: &str, a: &Entry<'_>, b: &Entry<'_>) -> std::cmp::Ordering {
-    let text = |p| piece_text(protocol_scratch, p).as_bytes();
-    order(
-        a.key,
-        text(a.name),
-        text(a.value),
-        b.key,
-        text(b.name),
-        text(b.value),
-    )
+fn entry_order<'t>(protocol_scratch: &'t str, a: &Entry<'t>, b: &Entry<'t>) -> std::cmp::Ordering {
+    let part = |e: &Entry<'t>| -> (&'t [u8], &'t [u8]) {
+        (
+            piece_text(protocol_scratch, e.name).as_bytes(),
+            piece_text(protocol_scratch, e.value).as_bytes(),
+        )
+    };
+    order(a.key, b.key, || part(a), || part(b))
 }
 
-/// RFC 5849 order of two twice-encoded parameters: by name, then by value; `key`s first.
+/// RFC 5849 order of two twice-encoded parameters: by name, then by value. The names' `key`s
+/// decide most pairs; only when they are equal are the (name, value) texts fetched and compared.
 #[inline]
-fn order(
+fn order<'x, 'y>(
     a_key: u64,
-    a_name: &[u8],
-    a_value: &[u8],
     b_key: u64,
-    b_name: &[u8],
-    b_value: &[u8],
+    a: impl FnOnce() -> (&'x [u8], &'x [u8]),
+    b: impl FnOnce() -> (&'y [u8], &'y [u8]),
 ) -> std::cmp::Ordering {
-    a_key
-        .cmp(&b_key)
-        .then_with(|| short_cmp(a_name, b_name))
-        .then_with(|| short_cmp(a_value, b_value))
+    if a_key != b_key {
+        return a_key.cmp(&b_key);
+    }
+    let ((a_name, a_value), (b_name, b_value)) = (a(), b());
+    short_cmp(a_name, b_name).then_with(|| short_cmp(a_value, b_value))
 }
 
 /// The first 8 bytes of `name`, big-endian, zero-padded. Encoded text holds no zero byte, so ordering

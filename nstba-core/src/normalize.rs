@@ -38,17 +38,21 @@ pub(crate) fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
 const OTHER: u8 = 0;
 const LABEL: u8 = 1;
 const DOT: u8 = 2;
+const HYPHEN: u8 = 3;
 
-/// Host bytes the hand-written split accepts: lower-case letters, digits and `-` in labels, `.` between them.
+/// Host bytes the hand-written split accepts: lower-case letters and digits in labels, `-` inside
+/// them, `.` between them.
 const HOST_BYTE: [u8; 256] = {
     let mut t = [OTHER; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
+        t[i] = if b.is_ascii_lowercase() || b.is_ascii_digit() {
             LABEL
         } else if b == b'.' {
             DOT
+        } else if b == b'-' {
+            HYPHEN
         } else {
             OTHER
         };
@@ -213,25 +217,24 @@ fn split_fast(url: &str) -> Option<UrlParts<'_>> {
     } else {
         return None;
     };
-    let label_ok = |l: &[u8]| {
-        !l.is_empty() && l[0] != b'-' && l[l.len() - 1] != b'-' && !l.starts_with(b"xn--")
-    };
+    // One branch per byte (the host's end): a host whose labels are non-empty and neither start nor
+    // end with `-` has no two `.`/`-` in a row and neither starts nor ends with one. `--` inside a
+    // label (as in `xn--` punycode labels, which parsers decode) is also left to the url crate.
     let mut i = start;
+    let mut prev = DOT;
+    let mut bad = false;
     let mut label_start = start;
     while i < n {
-        match HOST_BYTE[b[i] as usize] {
-            LABEL => {}
-            DOT => {
-                if !label_ok(&b[label_start..i]) {
-                    return None;
-                }
-                label_start = i + 1;
-            }
-            _ => break,
+        let class = HOST_BYTE[b[i] as usize];
+        if class == OTHER {
+            break;
         }
+        bad |= (prev != LABEL) & (class != LABEL);
+        label_start = if class == DOT { i + 1 } else { label_start };
+        prev = class;
         i += 1;
     }
-    if !label_ok(&b[label_start..i]) {
+    if bad | (prev != LABEL) {
         return None;
     }
     let host = &url[start..i];
@@ -441,17 +444,18 @@ struct Entry<'a> {
     key: u64,
     name: Piece<'a>,
     value: Piece<'a>,
-    /// `%26name%3Dvalue` when the caller holds it so, else empty.
-    joined: &'a str,
+    /// `%26name%3Dvalue` when the caller holds it so.
+    joined: Option<&'a str>,
 }
 
 impl Default for Entry<'_> {
+    /// All zero bytes, so a list of them starts as one `memset`.
     fn default() -> Self {
         Entry {
             key: 0,
-            name: Piece::Ready(""),
-            value: Piece::Ready(""),
-            joined: "",
+            name: Piece::Scratch(0, 0),
+            value: Piece::Scratch(0, 0),
+            joined: None,
         }
     }
 }
@@ -597,7 +601,7 @@ impl<'a> Normalized<'a> {
     ) -> Result<()> {
         self.method = normalize_method(method)?;
         let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
-        self.scratch.reserve(decoded_len);
+        self.scratch = String::with_capacity(decoded_len);
         self.url = split_and_decode(url, &mut self.scratch, &mut self.params)?;
         if let Some(body) = form_body {
             let params = &mut self.params;
@@ -606,8 +610,8 @@ impl<'a> Normalized<'a> {
             });
         }
         let head_len = self.method.len() + 16 + self.url.host.len() + self.url.path.len() * 3;
+        self.text = String::with_capacity(head_len + decoded_len + protocol_len + 32);
         let text = &mut self.text;
-        text.reserve(head_len + decoded_len + protocol_len + 32);
         text.push_str(&self.method);
         text.push('&');
         write_base_uri(text, &self.url);
@@ -623,7 +627,7 @@ impl<'a> Normalized<'a> {
             key: prefix_key(piece_text(&self.protocol_scratch, name).as_bytes()),
             name,
             value,
-            joined: "",
+            joined: None,
         });
     }
 
@@ -635,7 +639,7 @@ impl<'a> Normalized<'a> {
             key: prefix_key(name.as_bytes()),
             name: Piece::Ready(name),
             value: Piece::Ready(&joined[6 + name_len..]),
-            joined,
+            joined: Some(joined),
         });
     }
 
@@ -709,7 +713,7 @@ impl<'a> Normalized<'a> {
                 f(pn, pv, p.joined(scratch));
                 next += 1;
             }
-            f(en, ev, e.joined);
+            f(en, ev, e.joined.unwrap_or(""));
         }
         for p in &params[next..] {
             f(p.name(scratch), p.value(scratch), p.joined(scratch));

@@ -192,6 +192,18 @@ impl fmt::Debug for Nonce {
     }
 }
 
+/// `00` to `99`.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Unix seconds with their decimal digits, written once.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Timestamp {
@@ -202,16 +214,23 @@ struct Timestamp {
 
 impl Timestamp {
     fn new(seconds: u64) -> Self {
+        // Two digits per division.
         let mut digits = [0u8; 20];
         let mut i = digits.len();
         let mut n = seconds;
-        loop {
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else {
             i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+            digits[i] = b'0' + n as u8;
         }
         Timestamp {
             seconds,

@@ -667,10 +667,8 @@ impl<'a> Normalized<'a> {
         params.sort_unstable_by(|a, b| order(a.key, b.key, || part(a), || part(b)));
         let protocol_scratch = &self.protocol_scratch;
         let entries = self.protocol.as_mut_slice();
-        // Already in order when the signer pushed them (then this is one comparison per pair).
-        if !entries.is_sorted_by(|a, b| entry_order(protocol_scratch, a, b).is_le()) {
-            entries.sort_unstable_by(|a, b| entry_order(protocol_scratch, a, b));
-        }
+        // The signer pushes them in order; sorting a short ordered list is one comparison per pair.
+        entries.sort_unstable_by(|a, b| entry_order(protocol_scratch, a, b));
         let mut text = std::mem::take(&mut self.text);
         let mut first = true;
         self.merged(|name, value, joined| {

@@ -22,18 +22,34 @@ pub fn random_nonce() -> String {
 pub(crate) fn fill_nonce(out: &mut [u8]) {
     let mut rng = rand::rng();
     let mut len = 0;
+    let mut drawn = [0u8; 10];
     while len < out.len() {
+        // Ten 6-bit draws per word, each stored and kept only if below 62 (the position advances
+        // then; a rejected draw is overwritten by the next): no branch per draw.
         let mut bits = rng.next_u64();
+        let mut kept = 0;
         for _ in 0..10 {
             let i = (bits & 63) as usize;
             bits >>= 6;
-            if i < ALPHABET.len() && len < out.len() {
-                out[len] = ALPHABET[i];
-                len += 1;
-            }
+            drawn[kept] = DRAWS[i];
+            kept += usize::from(i < ALPHABET.len());
         }
+        let take = kept.min(out.len() - len);
+        out[len..len + take].copy_from_slice(&drawn[..take]);
+        len += take;
     }
 }
+
+/// [`ALPHABET`] indexed by a 6-bit draw; the two values past it are rejected draws.
+const DRAWS: [u8; 64] = {
+    let mut t = [b'0'; 64];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        t[i] = ALPHABET[i];
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {

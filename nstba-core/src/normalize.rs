@@ -143,6 +143,7 @@ pub(crate) struct UrlParts<'a> {
     pub host_unreserved: bool,
     pub port: Option<u16>,
     pub path: Cow<'a, str>,
+    /// The query; from the hand-written split, the rest of the URL (the decoder stops at `#`).
     pub query: Option<Cow<'a, str>>,
 }
 
@@ -157,7 +158,9 @@ fn split_and_decode<'u>(
 ) -> Result<UrlParts<'u>> {
     if let Some(url) = split_fast(raw) {
         let blank = match &url.query {
-            Some(query) => push_form_into(scratch, query, &mut |r| params.push(Param::decoded(r))),
+            Some(query) => push_form_into(scratch, query, true, &mut |r| {
+                params.push(Param::decoded(r))
+            }),
             None => false,
         };
         if !blank {
@@ -168,7 +171,9 @@ fn split_and_decode<'u>(
     }
     let url = split_with_url_crate(raw)?;
     if let Some(query) = &url.query {
-        push_form_into(scratch, query, &mut |r| params.push(Param::decoded(r)));
+        push_form_into(scratch, query, false, &mut |r| {
+            params.push(Param::decoded(r))
+        });
     }
     Ok(url)
 }
@@ -300,11 +305,9 @@ fn split_fast(url: &str) -> Option<UrlParts<'_>> {
     };
     let mut query = None;
     if path_end < n && b[path_end] == b'?' {
-        let query_start = path_end + 1;
-        let query_end = url[query_start..].find('#').map_or(n, |p| query_start + p);
-        // Whitespace and controls, which parsers strip, are found while the query is decoded (see
-        // `split_and_decode`).
-        query = Some(Cow::Borrowed(&url[query_start..query_end]));
+        // The rest of the URL: its decoding stops at a `#` (see `split_and_decode`), which also finds
+        // whitespace and controls, which parsers strip.
+        query = Some(Cow::Borrowed(&url[path_end + 1..]));
     }
     Some(UrlParts {
         scheme,
@@ -605,7 +608,7 @@ impl<'a> Normalized<'a> {
         self.url = split_and_decode(url, &mut self.scratch, &mut self.params)?;
         if let Some(body) = form_body {
             let params = &mut self.params;
-            push_form_into(&mut self.scratch, body, &mut |range| {
+            push_form_into(&mut self.scratch, body, false, &mut |range| {
                 params.push(Param::decoded(range))
             });
         }
@@ -805,10 +808,13 @@ fn prefix_key(name: &[u8]) -> u64 {
 /// `%` without two hex digits itself) and encoded twice, and reports each pair's (`%26` start, `%3D`
 /// start, value end).
 ///
+/// With `to_hash`, the text ends at the first `#` (a URL's query followed by its fragment).
+///
 /// Returns `true` when the text holds whitespace or control characters (which URL parsers strip).
 pub(crate) fn push_form_into(
     buf: &mut String,
     form: &str,
+    to_hash: bool,
     pair: &mut impl FnMut((u32, u32, u32)),
 ) -> bool {
     let mut blank = false;
@@ -827,7 +833,10 @@ pub(crate) fn push_form_into(
             // Unreserved (ASCII) bytes only: both ends are char boundaries.
             buf.push_str(&form[run..i]);
         }
-        let b = bytes.get(i).copied();
+        let b = match bytes.get(i) {
+            Some(b'#') if to_hash => None,
+            b => b.copied(),
+        };
         match b {
             None | Some(b'&') => {
                 let end = buf.len() as u32;
@@ -1019,7 +1028,7 @@ mod tests {
                     let (mut slow_scratch, mut slow_params) =
                         (String::new(), Small::<Param, 16>::new());
                     if let Some(q) = &slow.query {
-                        push_form_into(&mut slow_scratch, q, &mut |r| {
+                        push_form_into(&mut slow_scratch, q, false, &mut |r| {
                             slow_params.push(Param::decoded(r))
                         });
                     }

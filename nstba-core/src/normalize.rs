@@ -604,7 +604,10 @@ impl<'a> Normalized<'a> {
     ) -> Result<()> {
         self.method = normalize_method(method)?;
         let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
-        self.scratch = String::with_capacity(decoded_len);
+        // This thread's scratch buffer from the previous signing, if any: one allocation less.
+        self.scratch = SCRATCH.take();
+        self.scratch.clear();
+        self.scratch.reserve(decoded_len);
         self.url = split_and_decode(url, &mut self.scratch, &mut self.params)?;
         if let Some(body) = form_body {
             let params = &mut self.params;
@@ -773,6 +776,23 @@ fn entry_order<'t>(protocol_scratch: &'t str, a: &Entry<'t>, b: &Entry<'t>) -> s
         )
     };
     order(a.key, b.key, || part(a), || part(b))
+}
+
+thread_local! {
+    /// The scratch buffer of the last [`Normalized`] dropped on this thread, kept for the next.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// The largest scratch buffer kept for the next signing (a huge form body's is freed).
+const SCRATCH_KEPT: usize = 4096;
+
+impl Drop for Normalized<'_> {
+    fn drop(&mut self) {
+        if self.scratch.capacity() <= SCRATCH_KEPT {
+            // Holds only twice-encoded query and form text (no secret).
+            SCRATCH.set(std::mem::take(&mut self.scratch));
+        }
+    }
 }
 
 /// RFC 5849 order of two twice-encoded parameters: by name, then by value. The names' `key`s

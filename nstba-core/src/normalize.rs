@@ -789,7 +789,7 @@ const SCRATCH_KEPT: usize = 4096;
 impl Drop for Normalized<'_> {
     fn drop(&mut self) {
         if self.scratch.capacity() <= SCRATCH_KEPT {
-            // Holds only twice-encoded query and form text (no secret).
+            // Holds only the request's query and form text, twice-encoded: never a key's secret.
             SCRATCH.set(std::mem::take(&mut self.scratch));
         }
     }

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::signer::TbaKey;
 use core::fmt;
 use secrecy::SecretString;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The environment variables [`Credentials::from_env`] reads, in order.
 pub const ENV_VARIABLES: [&str; 5] = [
@@ -52,9 +53,9 @@ impl Credentials {
         token_secret: impl Into<String>,
     ) -> Result<Self> {
         let consumer_key = clean("consumer key", consumer_key.into())?;
-        let consumer_secret = SecretString::from(clean("consumer secret", consumer_secret.into())?);
+        let consumer_secret = into_secret(clean("consumer secret", consumer_secret.into())?);
         let token_id = clean("token id", token_id.into())?;
-        let token_secret = SecretString::from(clean("token secret", token_secret.into())?);
+        let token_secret = into_secret(clean("token secret", token_secret.into())?);
         let key = TbaKey::new(
             &account,
             &consumer_key,
@@ -80,7 +81,8 @@ impl Credentials {
     /// Like [`Credentials::from_env`], reading the variables through `lookup` (for tests and for
     /// configuration sources other than the process environment).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let mut values: Vec<String> = Vec::with_capacity(5);
+        // Two of the values are secrets: whatever is not moved into the credentials is wiped.
+        let mut values: Zeroizing<Vec<String>> = Zeroizing::new(Vec::with_capacity(5));
         let mut missing = Vec::new();
         for name in ENV_VARIABLES {
             match lookup(name) {
@@ -94,10 +96,9 @@ impl Credentials {
         if !missing.is_empty() {
             return Err(Error::MissingVariables { names: missing });
         }
-        let mut it = values.into_iter();
-        let mut next = || it.next().unwrap_or_default();
-        let account = AccountId::parse(&next())?;
-        Credentials::new(account, next(), next(), next(), next())
+        let mut take = |i: usize| std::mem::take(&mut values[i]);
+        let account = AccountId::parse(&take(0))?;
+        Credentials::new(account, take(1), take(2), take(3), take(4))
     }
 
     /// The account.
@@ -138,23 +139,33 @@ impl fmt::Debug for Credentials {
     }
 }
 
-fn clean(name: &'static str, value: String) -> Result<String> {
+/// Trims `value`; an empty value or one with inner whitespace is an error naming the credential. The
+/// input is wiped unless it is returned as is (it may be a secret).
+fn clean(name: &'static str, mut value: String) -> Result<String> {
     let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(Error::InvalidCredential {
+    let result = if trimmed.is_empty() {
+        Err(Error::InvalidCredential {
             name,
             reason: "it is empty",
-        });
-    }
-    if trimmed.chars().any(char::is_whitespace) {
-        return Err(Error::InvalidCredential {
+        })
+    } else if trimmed.chars().any(char::is_whitespace) {
+        Err(Error::InvalidCredential {
             name,
             reason: "it contains whitespace",
-        });
-    }
-    if trimmed.len() == value.len() {
-        Ok(value)
+        })
+    } else if trimmed.len() == value.len() {
+        return Ok(value);
     } else {
         Ok(trimmed.to_owned())
-    }
+    };
+    value.zeroize();
+    result
+}
+
+/// Moves a secret into a [`SecretString`] (wiped when dropped) through an exact-size copy, so that no
+/// reallocation leaves an unwiped copy behind; the input is wiped.
+fn into_secret(mut value: String) -> SecretString {
+    let exact: Box<str> = Box::from(value.as_str());
+    value.zeroize();
+    SecretString::new(exact)
 }

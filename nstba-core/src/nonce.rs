@@ -13,23 +13,43 @@ const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// per thread and reseeded periodically, so producing a nonce makes no system call. Each character is
 /// a 6-bit draw, redrawn when it is 62 or 63, so all 62 characters are equally likely (~143 bits).
 pub fn random_nonce() -> String {
+    let mut out = [0u8; NONCE_LEN];
+    fill_nonce(&mut out);
+    String::from_utf8(out.to_vec()).expect("the alphabet is ASCII")
+}
+
+/// Fills `out` with characters drawn as [`random_nonce`] draws them.
+pub(crate) fn fill_nonce(out: &mut [u8]) {
     let mut rng = rand::rng();
-    let mut out = String::with_capacity(NONCE_LEN);
-    while out.len() < NONCE_LEN {
+    let mut len = 0;
+    let mut drawn = [0u8; 10];
+    while len < out.len() {
+        // Ten 6-bit draws per word, each stored and kept only if below 62 (the position advances
+        // then; a rejected draw is overwritten by the next): no branch per draw.
         let mut bits = rng.next_u64();
+        let mut kept = 0;
         for _ in 0..10 {
             let i = (bits & 63) as usize;
             bits >>= 6;
-            if i < ALPHABET.len() {
-                out.push(ALPHABET[i] as char);
-                if out.len() == NONCE_LEN {
-                    break;
-                }
-            }
+            drawn[kept] = DRAWS[i];
+            kept += usize::from(i < ALPHABET.len());
         }
+        let take = kept.min(out.len() - len);
+        out[len..len + take].copy_from_slice(&drawn[..take]);
+        len += take;
     }
-    out
 }
+
+/// [`ALPHABET`] indexed by a 6-bit draw; the two values past it are rejected draws.
+const DRAWS: [u8; 64] = {
+    let mut t = [b'0'; 64];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        t[i] = ALPHABET[i];
+        i += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {

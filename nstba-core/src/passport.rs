@@ -5,9 +5,10 @@ use crate::signer::Stamp;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use secrecy::ExposeSecret;
 use sha2::Sha256;
+use zeroize::Zeroizing;
 
 /// The default SuiteTalk SOAP version used in the passport's XML namespaces.
 pub const DEFAULT_SOAP_VERSION: &str = "2025_2";
@@ -46,17 +47,18 @@ impl TokenPassport {
             stamp.nonce(),
             stamp.timestamp()
         );
-        // The passport key is `consumerSecret&tokenSecret` with raw (not percent-encoded) values.
+        // The passport key is `consumerSecret&tokenSecret` with raw (not percent-encoded) values,
+        // built in a buffer sized up front (never reallocated) and wiped when dropped.
         let (consumer_secret, token_secret) = credentials.secrets();
-        let mut mac = Hmac::<Sha256>::new_from_slice(
-            format!(
-                "{}&{}",
-                consumer_secret.expose_secret(),
-                token_secret.expose_secret()
-            )
-            .as_bytes(),
-        )
-        .expect("HMAC takes keys of any length");
+        let (cs, ts) = (
+            consumer_secret.expose_secret().as_bytes(),
+            token_secret.expose_secret().as_bytes(),
+        );
+        let mut key = Zeroizing::new(Vec::with_capacity(cs.len() + 1 + ts.len()));
+        key.extend_from_slice(cs);
+        key.push(b'&');
+        key.extend_from_slice(ts);
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length");
         mac.update(base.as_bytes());
         let signature = BASE64.encode(mac.finalize().into_bytes());
         TokenPassport {

@@ -2,15 +2,15 @@
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
-use crate::normalize::{base_string_common, encode_into, encoded, is_unreserved, Normalized};
+use crate::normalize::{encode_into, encoded, encoded_twice, Normalized, Text};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
-use std::borrow::Cow;
+use zeroize::Zeroizing;
 
 /// RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - . _ ~` becomes `%XX` (upper-case hex).
 pub const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
@@ -72,8 +72,8 @@ impl<'a> Request<'a> {
 /// (`oauth_callback` for the request-token step, `oauth_verifier` for the access-token step).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
-    timestamp: u64,
-    nonce: String,
+    timestamp: Timestamp,
+    nonce: Nonce,
     extra: Vec<(String, String)>,
 }
 
@@ -85,7 +85,7 @@ impl Stamp {
         let nonce = nonce.into();
         let reason = if nonce.len() < 6 {
             Some("it must be at least 6 characters (20 recommended)")
-        } else if nonce.len() > 64 {
+        } else if nonce.len() > MAX_NONCE_LEN {
             Some("it must be at most 64 characters")
         } else if !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Some("it must contain only ASCII letters and digits")
@@ -95,8 +95,8 @@ impl Stamp {
         match reason {
             Some(reason) => Err(Error::InvalidNonce { nonce, reason }),
             None => Ok(Stamp {
-                timestamp,
-                nonce,
+                timestamp: Timestamp::new(timestamp),
+                nonce: Nonce::from_checked(&nonce),
                 extra: Vec::new(),
             }),
         }
@@ -105,8 +105,8 @@ impl Stamp {
     /// A stamp from the system clock and a fresh random nonce (see [`crate::random_nonce`]).
     pub fn now() -> Self {
         Stamp {
-            timestamp: crate::clock::unix_now(),
-            nonce: crate::nonce::random_nonce(),
+            timestamp: Timestamp::new(crate::clock::unix_now()),
+            nonce: Nonce::random(),
             extra: Vec::new(),
         }
     }
@@ -118,6 +118,8 @@ impl Stamp {
         let name = name.into();
         let reason = if !name.starts_with("oauth_") {
             Some("extra protocol parameters must start with oauth_; put others in the URL query")
+        } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            Some("a protocol parameter name holds only ASCII letters, digits and _")
         } else if RESERVED.contains(&name.as_str()) {
             Some("this parameter is set by the signer")
         } else if self.extra.iter().any(|(n, _)| *n == name) {
@@ -134,17 +136,117 @@ impl Stamp {
 
     /// Unix seconds.
     pub fn timestamp(&self) -> u64 {
-        self.timestamp
+        self.timestamp.seconds
     }
 
     /// The nonce.
     pub fn nonce(&self) -> &str {
-        &self.nonce
+        self.nonce.as_str()
     }
 
     /// Extra `oauth_*` parameters.
     pub fn extra(&self) -> &[(String, String)] {
         &self.extra
+    }
+}
+
+/// The longest nonce [`Stamp::new`] accepts.
+const MAX_NONCE_LEN: usize = 64;
+
+/// A nonce of ASCII letters and digits held inline (no allocation per stamp).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Nonce {
+    bytes: [u8; MAX_NONCE_LEN],
+    len: u8,
+}
+
+impl Nonce {
+    /// A nonce [`Stamp::new`] has checked (at most [`MAX_NONCE_LEN`] letters and digits).
+    fn from_checked(nonce: &str) -> Self {
+        let mut bytes = [0u8; MAX_NONCE_LEN];
+        bytes[..nonce.len()].copy_from_slice(nonce.as_bytes());
+        Nonce {
+            bytes,
+            len: nonce.len() as u8,
+        }
+    }
+
+    /// A fresh nonce of [`crate::NONCE_LEN`] characters, drawn as [`crate::random_nonce`] draws.
+    fn random() -> Self {
+        let mut bytes = [0u8; MAX_NONCE_LEN];
+        crate::nonce::fill_nonce(&mut bytes[..crate::NONCE_LEN]);
+        Nonce {
+            bytes,
+            len: crate::NONCE_LEN as u8,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len as usize]).expect("letters and digits")
+    }
+}
+
+impl fmt::Debug for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// `00` to `99`.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Unix seconds with their decimal digits, written once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Timestamp {
+    seconds: u64,
+    digits: [u8; 20],
+    start: u8,
+}
+
+impl Timestamp {
+    fn new(seconds: u64) -> Self {
+        // Two digits per division.
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = seconds;
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else {
+            i -= 1;
+            digits[i] = b'0' + n as u8;
+        }
+        Timestamp {
+            seconds,
+            digits,
+            start: i as u8,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits[self.start as usize..]).expect("digits are ASCII")
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.seconds, f)
     }
 }
 
@@ -162,59 +264,21 @@ const RESERVED: [&str; 7] = [
 /// `enc(consumer_secret)&enc(token_secret)` (token secret empty in the request-token step).
 ///
 /// Preparing the HMAC state once means each signing clones it instead of hashing the key again. The
-/// secrets themselves are not kept; `Debug` shows only the public parts.
+/// secrets themselves are not kept (the key text is wiped once the state is built, and the state is
+/// wiped when dropped); `Debug` shows only the public parts.
 #[derive(Clone)]
 pub struct TbaKey {
     realm: String,
     consumer_key: String,
     token_id: Option<String>,
-    /// `realm`, `consumer_key` and `token_id` RFC 3986 encoded once, for every signing.
-    realm_enc: String,
-    consumer_key_enc: String,
-    token_id_enc: Option<String>,
-    /// The fixed parts of the base string's protocol parameters and of the header, for the common
-    /// case (see [`TbaKey::sign`]).
-    template: Template,
+    /// `%26oauth_consumer_key%3D…` and `%26oauth_token%3D…` as the base string carries them (value
+    /// encoded twice), written once per key.
+    consumer_key_joined: String,
+    token_id_joined: Option<String>,
+    /// The header's first parameters, which only depend on the key:
+    /// `OAuth realm="…", oauth_consumer_key="…"[, oauth_token="…"]`.
+    header_start: String,
     mac: Hmac<Sha256>,
-}
-
-/// Pre-assembled pieces of a signing with no extra protocol parameters and no form body. In sorted
-/// order the protocol parameters are `oauth_consumer_key, oauth_nonce, oauth_signature_method,
-/// oauth_timestamp[, oauth_token], oauth_version`, so in the base string they form one block with
-/// two holes (nonce, timestamp), and the header is a prefix, two holes and the signature.
-#[derive(Clone)]
-struct Template {
-    /// `oauth_consumer_key%3D<ck>%26oauth_nonce%3D`.
-    block_a: String,
-    /// `%26oauth_token%3D<token>%26oauth_version%3D1.0` (without the token part when there is none).
-    block_c: String,
-    /// `OAuth realm="…", oauth_consumer_key="…", oauth_token="…", oauth_signature_method="HMAC-SHA256", oauth_timestamp="`.
-    header_a: String,
-}
-
-const BLOCK_B: &str = "%26oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D";
-
-impl Template {
-    fn new(realm_enc: &str, consumer_key_enc: &str, token_id_enc: Option<&str>) -> Template {
-        let twice = |s: &str| s.replace('%', "%25");
-        let mut header_a =
-            format!("OAuth realm=\"{realm_enc}\", oauth_consumer_key=\"{consumer_key_enc}\"");
-        let mut block_c = String::new();
-        if let Some(token) = token_id_enc {
-            header_a.push_str(&format!(", oauth_token=\"{token}\""));
-            block_c.push_str(&format!("%26oauth_token%3D{}", twice(token)));
-        }
-        block_c.push_str("%26oauth_version%3D1.0");
-        header_a.push_str(", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"");
-        Template {
-            block_a: format!(
-                "oauth_consumer_key%3D{}%26oauth_nonce%3D",
-                twice(consumer_key_enc)
-            ),
-            block_c,
-            header_a,
-        }
-    }
 }
 
 impl TbaKey {
@@ -225,28 +289,32 @@ impl TbaKey {
         consumer_secret: &SecretString,
         token: Option<(&str, &SecretString)>,
     ) -> Self {
-        let mut key = encode(consumer_secret.expose_secret());
-        key.push('&');
-        if let Some((_, secret)) = token {
-            key.push_str(&encode(secret.expose_secret()));
+        let consumer_secret = consumer_secret.expose_secret().as_bytes();
+        let token_secret = token.map_or(&[][..], |(_, s)| s.expose_secret().as_bytes());
+        // Sized up front so the key text is never moved by a reallocation (which would leave a copy
+        // behind); wiped when dropped.
+        let mut key = Zeroizing::new(Vec::with_capacity(
+            (consumer_secret.len() + token_secret.len()) * 3 + 1,
+        ));
+        encode_into(&mut key, consumer_secret);
+        key.push(b'&');
+        encode_into(&mut key, token_secret);
+        let mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length");
+        let mut header_start = format!(
+            "OAuth realm=\"{}\", oauth_consumer_key=\"{}\"",
+            encoded(account.realm()),
+            encoded(consumer_key)
+        );
+        if let Some((token, _)) = token {
+            header_start.push_str(&format!(", oauth_token=\"{}\"", encoded(token)));
         }
-        let mac =
-            Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
-        // Overwrite the key text before it is dropped.
-        let mut bytes = key.into_bytes();
-        bytes.iter_mut().for_each(|b| *b = 0);
-        drop(bytes);
-        let realm_enc = encoded(account.realm()).into_owned();
-        let consumer_key_enc = encoded(consumer_key).into_owned();
-        let token_id_enc = token.map(|(id, _)| encoded(id).into_owned());
         TbaKey {
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
-            template: Template::new(&realm_enc, &consumer_key_enc, token_id_enc.as_deref()),
-            realm_enc,
-            consumer_key_enc,
-            token_id_enc,
+            consumer_key_joined: format!("%26oauth_consumer_key%3D{}", encoded_twice(consumer_key)),
+            token_id_joined: token.map(|(id, _)| format!("%26oauth_token%3D{}", encoded_twice(id))),
+            header_start,
             mac,
         }
     }
@@ -280,115 +348,110 @@ impl TbaKey {
     /// # Ok::<(), nstba_core::Error>(())
     /// ```
     pub fn sign(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Signed> {
-        if stamp.extra.is_empty() && request.form_body.is_none() && is_unreserved(&stamp.nonce) {
-            if let Some(signed) = self.sign_common(request, stamp)? {
-                return Ok(signed);
+        self.sign_normalized(request, stamp, |normalized, signature, authorization| {
+            Signed {
+                authorization,
+                base_string: normalized.take_base_string(),
+                signature,
             }
-        }
-        self.sign_normalized(request, stamp)
-            .map(|(_, signed)| signed)
-    }
-
-    /// The common case (no extra protocol parameter, no form body, no query parameter that sorts
-    /// among the protocol parameters) from pre-assembled pieces. Gives exactly what the general path
-    /// gives (a property test checks it); `None` when the request is not the common case.
-    fn sign_common(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Option<Signed>> {
-        let mut digits = [0u8; 20];
-        let ts = format_u64(stamp.timestamp, &mut digits);
-        let t = &self.template;
-        let block = [
-            t.block_a.as_bytes(),
-            stamp.nonce.as_bytes(),
-            BLOCK_B.as_bytes(),
-            ts.as_bytes(),
-            t.block_c.as_bytes(),
-        ];
-        let Some(base_string) = base_string_common(
-            request.method,
-            request.url,
-            &block,
-            "oauth_consumer_key",
-            "oauth_version",
-        )?
-        else {
-            return Ok(None);
-        };
-        let signature = self.signature_text(&base_string);
-        let sig = signature.as_str();
-        let mut header = String::with_capacity(t.header_a.len() + 120 + sig.len() * 2);
-        header.push_str(&t.header_a);
-        header.push_str(ts);
-        header.push_str("\", oauth_nonce=\"");
-        header.push_str(&stamp.nonce);
-        header.push_str("\", oauth_version=\"1.0\", oauth_signature=\"");
-        // base64 only needs `+`, `/` and `=` escaped.
-        let mut run = 0;
-        for (i, c) in sig.bytes().enumerate() {
-            let escaped = match c {
-                b'+' => "%2B",
-                b'/' => "%2F",
-                b'=' => "%3D",
-                _ => continue,
-            };
-            header.push_str(&sig[run..i]);
-            header.push_str(escaped);
-            run = i + 1;
-        }
-        header.push_str(&sig[run..]);
-        header.push('"');
-        Ok(Some(Signed {
-            authorization: header,
-            base_string,
-            signature,
-        }))
-    }
-
-    /// Signs like [`TbaKey::sign`] and also returns the normalized parameter list — everything a user
-    /// needs to compare with what NetSuite computed, and no secret.
-    pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
-        let (normalized, signed) = self.sign_normalized(request, stamp)?;
-        Ok(Explain {
-            params: normalized.sorted().collect(),
-            method: normalized.method.clone().into_owned(),
-            base_uri: normalized.base_uri(),
-            signed,
         })
     }
 
-    fn sign_normalized<'r>(
+    /// Signs like [`TbaKey::sign`] (the same normalizer and header writer) and also returns the
+    /// normalized parameter list — everything a user needs to compare with what NetSuite computed,
+    /// and no secret.
+    pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
+        self.sign_normalized(request, stamp, |normalized, signature, authorization| {
+            Explain {
+                params: normalized.sorted(),
+                method: normalized.method().to_owned(),
+                base_uri: normalized.base_uri(),
+                signed: Signed {
+                    authorization,
+                    base_string: normalized.take_base_string(),
+                    signature,
+                },
+            }
+        })
+    }
+
+    /// The one signing path: normalize, HMAC, header; then `done` takes what it needs of the
+    /// normalizer (which stays in place on this frame), the signature and the header.
+    fn sign_normalized<'s, R>(
+        &'s self,
+        request: &Request<'s>,
+        stamp: &'s Stamp,
+        done: impl FnOnce(&mut Normalized<'s>, SignatureText, String) -> R,
+    ) -> Result<R> {
+        // Room for the protocol parameters in the base string, encoded twice: the fixed names and
+        // values take under 200 bytes.
+        let mut protocol_len = 200
+            + self.consumer_key_joined.len()
+            + self.token_id_joined.as_ref().map_or(0, String::len);
+        for (name, value) in &stamp.extra {
+            protocol_len += name.len() + value.len() * 6 + 6;
+        }
+        // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
+        let nonce = stamp.nonce.as_str();
+        let timestamp = stamp.timestamp.as_str();
+        let mut normalized = Normalized::new();
+        normalized.start(request.method, request.url, request.form_body, protocol_len)?;
+        // In base-string order, so the normalizer's check finds them ordered; extra parameters
+        // (`oauth_callback`, `oauth_verifier`, …) are put in their place by the normalizer.
+        normalized.push_joined(&self.consumer_key_joined, "oauth_consumer_key".len());
+        normalized.push(Text::Plain("oauth_nonce"), Text::Plain(nonce));
+        normalized.push_joined(
+            "%26oauth_signature_method%3DHMAC-SHA256",
+            "oauth_signature_method".len(),
+        );
+        normalized.push(Text::Plain("oauth_timestamp"), Text::Plain(timestamp));
+        if let Some(token) = &self.token_id_joined {
+            normalized.push_joined(token, "oauth_token".len());
+        }
+        normalized.push_joined("%26oauth_version%3D1.0", "oauth_version".len());
+        for (name, value) in &stamp.extra {
+            normalized.push(Text::Plain(name), Text::Raw(value));
+        }
+        normalized.finish();
+        let signature = self.signature_text(normalized.base_str().as_bytes());
+        let authorization = self.header(timestamp, nonce, &stamp.extra, &signature);
+        Ok(done(&mut normalized, signature, authorization))
+    }
+
+    /// The header writer: `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every
+    /// value encoded once: the key's part (written once, in [`TbaKey::new`]), then the stamp's
+    /// (`oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`, `oauth_version`, the extra
+    /// parameters), then the signature.
+    fn header(
         &self,
-        request: &Request<'r>,
-        stamp: &Stamp,
-    ) -> Result<(Normalized<'r>, Signed)> {
-        let mut digits = [0u8; 20];
-        let ts = format_u64(stamp.timestamp, &mut digits);
-        // Every value below is RFC 3986 encoded: the key's parts once at construction, the nonce is
-        // alphanumeric by construction, the timestamp digits; extras are encoded here.
-        let nonce = encoded(&stamp.nonce);
-        let mut oauth: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(6 + stamp.extra.len());
-        oauth.push(("oauth_consumer_key", Cow::Borrowed(&self.consumer_key_enc)));
-        if let Some(token) = &self.token_id_enc {
-            oauth.push(("oauth_token", Cow::Borrowed(token)));
+        timestamp: &str,
+        nonce: &str,
+        extra: &[(String, String)],
+        signature: &SignatureText,
+    ) -> String {
+        // The fixed names and values and the signature take under 240 bytes.
+        let mut len = self.header_start.len() + 240 + nonce.len();
+        for (name, value) in extra {
+            len += name.len() + value.len() * 3 + 5;
         }
-        oauth.push(("oauth_signature_method", Cow::Borrowed(SIGNATURE_METHOD)));
-        oauth.push(("oauth_timestamp", Cow::Borrowed(ts)));
-        oauth.push(("oauth_nonce", nonce));
-        oauth.push(("oauth_version", Cow::Borrowed("1.0")));
-        for (k, v) in &stamp.extra {
-            oauth.push((k.as_str(), encoded(v)));
+        let mut out = String::with_capacity(len);
+        out.push_str(&self.header_start);
+        out.push_str(", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"");
+        out.push_str(timestamp);
+        out.push_str("\", oauth_nonce=\"");
+        out.push_str(nonce);
+        out.push_str("\", oauth_version=\"1.0\"");
+        for (name, value) in extra {
+            out.push_str(", ");
+            out.push_str(name);
+            out.push_str("=\"");
+            Text::Raw(value).write_once_str(&mut out);
+            out.push('"');
         }
-        let normalized = Normalized::new(request.method, request.url, request.form_body, &oauth)?;
-        let base_string = normalized.base_string();
-        let signature = self.signature_text(&base_string);
-        let authorization = self.header(&oauth, signature.as_str());
-        Ok((
-            normalized,
-            Signed {
-                authorization,
-                base_string,
-                signature,
-            },
-        ))
+        out.push_str(", oauth_signature=\"");
+        signature.write_encoded(&mut out);
+        out.push('"');
+        out
     }
 
     /// Checks a base64 signature against `base_string` in constant time.
@@ -403,12 +466,14 @@ impl TbaKey {
 
     /// base64(HMAC-SHA256(key, base_string)), before header percent-encoding.
     pub fn signature(&self, base_string: &str) -> String {
-        self.signature_text(base_string).as_str().to_owned()
+        self.signature_text(base_string.as_bytes())
+            .as_str()
+            .to_owned()
     }
 
-    fn signature_text(&self, base_string: &str) -> SignatureText {
+    fn signature_text(&self, base_string: &[u8]) -> SignatureText {
         let mut mac = self.mac.clone();
-        mac.update(base_string.as_bytes());
+        mac.update(base_string);
         let mut bytes = [0u8; 44];
         let n = BASE64
             .encode_slice(mac.finalize().into_bytes(), &mut bytes)
@@ -416,40 +481,6 @@ impl TbaKey {
         debug_assert_eq!(n, 44);
         SignatureText(bytes)
     }
-
-    /// `OAuth realm="…", k="v", …, oauth_signature="…"` from already-encoded values.
-    fn header(&self, oauth: &[(&str, Cow<'_, str>)], signature: &str) -> String {
-        let len: usize = oauth.iter().map(|(k, v)| k.len() + v.len() + 5).sum();
-        let mut out = Vec::with_capacity(40 + self.realm_enc.len() + len + signature.len() * 2);
-        out.extend_from_slice(b"OAuth realm=\"");
-        out.extend_from_slice(self.realm_enc.as_bytes());
-        out.push(b'"');
-        for (k, v) in oauth {
-            out.extend_from_slice(b", ");
-            out.extend_from_slice(k.as_bytes());
-            out.extend_from_slice(b"=\"");
-            out.extend_from_slice(v.as_bytes());
-            out.push(b'"');
-        }
-        out.extend_from_slice(b", oauth_signature=\"");
-        encode_into(&mut out, signature.as_bytes());
-        out.push(b'"');
-        String::from_utf8(out).expect("the header is ASCII")
-    }
-}
-
-/// Writes `n` in decimal into `buf` and returns the digits.
-fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).expect("digits are ASCII")
 }
 
 impl fmt::Debug for TbaKey {
@@ -463,11 +494,42 @@ impl fmt::Debug for TbaKey {
     }
 }
 
+/// Every byte as [`SignatureText::write_encoded`] writes it: base64's `+`, `/` and `=` as `%XX`
+/// (length 3), others as themselves (length 1).
+const SIGNATURE_ESCAPES: [([u8; 3], usize); 256] = {
+    let mut t = [([0u8; 3], 1); 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match i as u8 {
+            b'+' => (*b"%2B", 3),
+            b'/' => (*b"%2F", 3),
+            b'=' => (*b"%3D", 3),
+            b => ([b, 0, 0], 1),
+        };
+        i += 1;
+    }
+    t
+};
+
 /// The base64 text of an HMAC-SHA256 signature, kept inline (no allocation per signing).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct SignatureText([u8; 44]);
 
 impl SignatureText {
+    /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped), written into a
+    /// fixed buffer first (three bytes stored for every character, the position advanced by its
+    /// encoded length: no branch per character) and appended once.
+    fn write_encoded(&self, out: &mut String) {
+        let mut buf = [0u8; 44 * 3 + 2];
+        let mut n = 0;
+        for &b in &self.0 {
+            let (escaped, len) = SIGNATURE_ESCAPES[b as usize];
+            buf[n..n + 3].copy_from_slice(&escaped);
+            n += len;
+        }
+        out.push_str(std::str::from_utf8(&buf[..n]).expect("base64 and escapes are ASCII"));
+    }
+
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("base64 is ASCII")
     }
@@ -540,11 +602,17 @@ impl fmt::Display for Explain {
 ///
 /// This is what the emulator uses to verify a request as received.
 pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Result<String> {
-    let encoded: Vec<(Cow<'_, str>, Cow<'_, str>)> = oauth_params
+    let protocol_len = oauth_params
         .iter()
-        .map(|(k, v)| (encoded(k), encoded(v)))
-        .collect();
-    Ok(Normalized::new(request.method, request.url, request.form_body, &encoded)?.base_string())
+        .map(|(k, v)| (k.len() + v.len()) * 6 + 6)
+        .sum();
+    let mut normalized = Normalized::new();
+    normalized.start(request.method, request.url, request.form_body, protocol_len)?;
+    for (name, value) in oauth_params {
+        normalized.push(Text::Raw(name), Text::Raw(value));
+    }
+    normalized.finish();
+    Ok(normalized.take_base_string())
 }
 
 /// A parsed `Authorization: OAuth …` header: the realm and every parameter, percent-decoded.

@@ -98,7 +98,10 @@ fn store_m2m(
     certificate_id: String,
     key_path: &str,
 ) -> Result<(), Failure> {
-    for (label, value) in [("client ID", &client_id), ("certificate ID", &certificate_id)] {
+    for (label, value) in [
+        ("client ID", &client_id),
+        ("certificate ID", &certificate_id),
+    ] {
         if value.is_empty() {
             return Err(Failure::Usage(format!("no {label} given")));
         }
@@ -108,9 +111,8 @@ fn store_m2m(
     }
     let path = std::path::Path::new(key_path);
     let key = crate::token::check_private_key_file(path)?;
-    let path = std::fs::canonicalize(path).map_err(|e| {
-        Failure::Usage(format!("cannot resolve {}: {e}", path.display()))
-    })?;
+    let path = std::fs::canonicalize(path)
+        .map_err(|e| Failure::Usage(format!("cannot resolve {}: {e}", path.display())))?;
     let mut m2m = crate::profile::M2mSettings {
         account: account_id.clone(),
         client_id: client_id.clone(),

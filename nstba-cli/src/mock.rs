@@ -58,8 +58,8 @@ pub async fn run(
             .and_then(|s| s.m2m())
             .map_err(|e| format!("cannot use the NETSUITE_* M2M settings: {}", failure_text(e)))?
             .ok_or("NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID and NETSUITE_PRIVATE_KEY_PATH are all needed")?;
-        let key = crate::token::check_private_key_file(&m2m.private_key_path)
-            .map_err(failure_text)?;
+        let key =
+            crate::token::check_private_key_file(&m2m.private_key_path).map_err(failure_text)?;
         builder = builder.m2m_client(
             &m2m.client_id,
             &m2m.certificate_id,
@@ -142,17 +142,34 @@ pub async fn run(
         let key_path = dir.join("demo-m2m-key.pem");
         create_private_dir(&dir)
             .and_then(|()| ns.write_private_key(&key_path))
-            .map_err(|e| format!("cannot write the demo M2M key to {}: {e}", key_path.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot write the demo M2M key to {}: {e}",
+                    key_path.display()
+                )
+            })?;
         key_dir = Some(dir);
         println!("  demo OAuth 2.0 M2M credentials (the private key file is mode 0600, removed on Ctrl-C):");
         println!("    export NETSUITE_BASE_URL={}", ns.base_url());
         println!("    export NETSUITE_CLIENT_ID={}", ns.m2m_client_id());
-        println!("    export NETSUITE_CERTIFICATE_ID={}", ns.m2m_certificate_id());
-        println!("    export NETSUITE_PRIVATE_KEY_PATH={}", key_path.display());
-        println!("    export NETSUITE_SCOPES={}", emulator::DEMO_M2M_SCOPES.join(","));
+        println!(
+            "    export NETSUITE_CERTIFICATE_ID={}",
+            ns.m2m_certificate_id()
+        );
+        println!(
+            "    export NETSUITE_PRIVATE_KEY_PATH={}",
+            key_path.display()
+        );
+        println!(
+            "    export NETSUITE_SCOPES={}",
+            emulator::DEMO_M2M_SCOPES.join(",")
+        );
         println!("  token endpoint: {}", ns.token_url());
     } else if m2m_from_env {
-        println!("  accepting the NETSUITE_* M2M client (token endpoint {})", ns.token_url());
+        println!(
+            "  accepting the NETSUITE_* M2M client (token endpoint {})",
+            ns.token_url()
+        );
     }
     if seed.is_none() {
         println!("  data: the built-in demo data set (try GET /services/rest/record/v1/customer)");

@@ -2,15 +2,15 @@
 //! (OAuth 2.0 client credentials: a signed client assertion for a bearer token).
 
 use crate::net::{self, failure};
+use crate::profile::M2mSettings;
 use crate::{profile, Failure};
 use clap::{Args, Subcommand};
 use nstba::client::Client;
-use nstba::core::AccountId;
-use crate::profile::M2mSettings;
 use nstba::core::m2m::{
-    parse_token_error, parse_token_response, token_request_body, token_url, AccessToken,
-    Algorithm, ClientAssertion, KeyKind, PrivateKey,
+    parse_token_error, parse_token_response, token_request_body, token_url, AccessToken, Algorithm,
+    ClientAssertion, KeyKind, PrivateKey,
 };
+use nstba::core::AccountId;
 use secrecy::ExposeSecret;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
@@ -69,9 +69,7 @@ pub fn run(args: TokenArgs, profile_name: Option<&str>) -> Result<(), Failure> {
                 issued.token.expires_in(),
                 httpdate::fmt_http_date(
                     std::time::UNIX_EPOCH
-                        + std::time::Duration::from_secs(
-                            issued.token.expires_at(issued.issued_at)
-                        )
+                        + std::time::Duration::from_secs(issued.token.expires_at(issued.issued_at))
                 )
             );
             let scopes = m2m.scopes.join(",");
@@ -326,7 +324,9 @@ fn post_token_request(endpoint: &str, jwt: &str) -> Result<AccessToken, Failure>
     })?;
     if status.is_success() {
         return parse_token_response(&bytes).map_err(|e| {
-            Failure::Remote(format!("the token response from {endpoint} is unusable: {e}"))
+            Failure::Remote(format!(
+                "the token response from {endpoint} is unusable: {e}"
+            ))
         });
     }
     let code = parse_token_error(&bytes)

@@ -569,7 +569,7 @@ impl Tokens for Gate {
                 error,
                 rejection,
             }) => {
-                self.reject(request.method, request.path_and_query, rejection);
+                self.reject(request.method, request.path_and_query, *rejection);
                 TokenAnswer::Refused { status, error }
             }
         }

@@ -57,7 +57,7 @@ struct Bearer {
 pub(crate) struct TokenFailure {
     pub status: u16,
     pub error: &'static str,
-    pub rejection: Rejection,
+    pub rejection: Box<Rejection>,
 }
 
 /// An issued access token.
@@ -146,7 +146,7 @@ impl OAuth2 {
                 TokenFailure {
                     status,
                     error,
-                    rejection: rejection(reason, detail, account, client),
+                    rejection: Box::new(rejection(reason, detail, account, client)),
                 }
             };
         let bad_request = |detail: String| {

@@ -174,21 +174,34 @@ pub async fn run(
     if seed.is_none() {
         println!("  data: the built-in demo data set (try GET /services/rest/record/v1/customer)");
     }
+    // Poll the Ctrl-C future once before saying so: its signal handler is installed on first poll, and
+    // a SIGINT sent right after the line below must stop the emulator, not kill the process.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let early = tokio::select! {
+        biased;
+        r = &mut ctrl_c => Some(r),
+        () = std::future::ready(()) => None,
+    };
     println!("Press Ctrl-C to stop. Rejected logins are printed below with their reason.");
 
-    let mut seen = 0usize;
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
-    loop {
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => {
-                r.map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
-                break;
-            }
-            _ = tick.tick() => {
-                let new = ns.audit_log_since(seen);
-                seen += new.len();
-                for entry in new {
-                    eprintln!("login rejected: {entry}");
+    if let Some(r) = early {
+        r.map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
+    } else {
+        let mut seen = 0usize;
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tokio::select! {
+                r = &mut ctrl_c => {
+                    r.map_err(|e| format!("cannot listen for Ctrl-C: {e}"))?;
+                    break;
+                }
+                _ = tick.tick() => {
+                    let new = ns.audit_log_since(seen);
+                    seen += new.len();
+                    for entry in new {
+                        eprintln!("login rejected: {entry}");
+                    }
                 }
             }
         }

@@ -176,7 +176,12 @@ impl Settings {
     /// The credentials, or a usage error naming every missing or bad value.
     pub fn credentials(&self) -> Result<Credentials, Failure> {
         Credentials::from_lookup(|var| self.get(var)).map_err(|e| {
-            let hint = if self.section.is_empty() {
+            let m2m_only = ["NETSUITE_CLIENT_ID", "NETSUITE_PRIVATE_KEY_PATH"]
+                .iter()
+                .any(|var| self.get(var).is_some());
+            let hint = if m2m_only {
+                " (OAuth 2.0 M2M settings are set, but this command signs with TBA; so far only `nstba token m2m` and `nstba whoami` use M2M)"
+            } else if self.section.is_empty() {
                 " (set the variables, or run `nstba configure`)"
             } else {
                 ""

@@ -8,6 +8,10 @@
 //! with no hint, like NetSuite; the reason goes to [`MockNetSuite::audit_log`], like NetSuite's Login
 //! Audit Trail.
 //!
+//! OAuth 2.0 machine-to-machine sits beside TBA: the token endpoint verifies JWT client assertions
+//! (see [`MockNetSuite::m2m_assertion`] for the demo client's) and issues bearer tokens that REST,
+//! SuiteQL and RESTlets accept within their scopes.
+//!
 //! ```
 //! use nstba_core::{Request, Stamp};
 //! use nstba_mock::{MockNetSuite, RejectReason};
@@ -540,6 +544,28 @@ impl MockNetSuite {
     /// The demo M2M credentials as an assertion builder: client [`DEMO_M2M_CLIENT_ID`], certificate
     /// [`DEMO_M2M_CERTIFICATE_ID`], the demo private key, scopes `rest_webservices,restlets`, audience
     /// the account's NetSuite token URL. Post what it builds to [`MockNetSuite::token_url`].
+    ///
+    /// ```
+    /// use nstba_core::m2m::token_request_body;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let ns = nstba_mock::MockNetSuite::builder().demo_data().start().await?;
+    /// let jwt = ns.m2m_assertion().build_now()?; // system clock, random jti
+    /// let http = reqwest::Client::new();
+    /// let answer: serde_json::Value = http
+    ///     .post(ns.token_url())
+    ///     .header("Content-Type", "application/x-www-form-urlencoded")
+    ///     .body(token_request_body(&jwt))
+    ///     .send().await?.json().await?;
+    /// assert_eq!(answer["token_type"], "bearer");
+    /// let token = answer["access_token"].as_str().unwrap();
+    /// let customer = http
+    ///     .get(format!("{}/services/rest/record/v1/customer/1", ns.base_url()))
+    ///     .bearer_auth(token)
+    ///     .send().await?;
+    /// assert_eq!(customer.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
     pub fn m2m_assertion(&self) -> ClientAssertion {
         self.m2m.assertion.clone()
     }

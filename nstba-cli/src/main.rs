@@ -1,4 +1,4 @@
-//! `nstba`: the command line for NetSuite Token-Based Authentication.
+//! `nstba`: the command line for NetSuite Token-Based Authentication (and OAuth 2.0 M2M tokens).
 //!
 //! Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 NetSuite or network error, 2 usage or
 //! configuration error. No secret is ever printed.
@@ -39,7 +39,8 @@ enum Command {
     Sign(sign::SignArgs),
     /// Print a SOAP `tokenPassport` element (credentials from NETSUITE_* variables).
     Passport(sign::PassportArgs),
-    /// Store the account id, consumer key/secret and token id/secret in a profile (file mode 0600).
+    /// Store the account id, consumer key/secret and token id/secret in a profile (file mode 0600);
+    /// with --m2m, the OAuth 2.0 M2M client id, certificate id and private key path instead.
     Configure(configure::ConfigureArgs),
     /// Records: get, create, update, upsert, delete, list (JSON in, JSON out).
     Record(record::RecordArgs),
@@ -47,7 +48,7 @@ enum Command {
     Suiteql(suiteql::SuiteQlArgs),
     /// Call a RESTlet (script, deploy and extra parameters are all signed).
     Restlet(restlet::RestletArgs),
-    /// Issue (NLAuth) or revoke access tokens.
+    /// Issue (NLAuth) or revoke TBA access tokens, or get an OAuth 2.0 M2M access token.
     Token(token::TokenArgs),
     /// Serve the NetSuite emulator until Ctrl-C (NETSUITE_* credentials when set, else demo ones).
     Mock {
@@ -61,8 +62,8 @@ enum Command {
         #[arg(long)]
         concurrency: Option<usize>,
     },
-    /// Check the set-up with one cheap signed call: realm and host forms, clock offset, and on
-    /// INVALID_LOGIN the checklist of usual causes.
+    /// Check the set-up with one cheap call: which authentication is in use (TBA or OAuth 2.0 M2M),
+    /// realm and host forms, clock offset, and on INVALID_LOGIN the checklist of usual causes.
     #[command(alias = "doctor")]
     Whoami,
     /// Generate typed `#[derive(Record)]` modules from NetSuite metadata-catalog schemas.

@@ -1,7 +1,9 @@
 //! `nstba mock [--port P] [--seed FILE] [--concurrency N]`: serve the NetSuite emulator until Ctrl-C.
 //!
 //! Credentials: the `NETSUITE_*` variables when any is set (so an existing client or script can be
-//! pointed at the emulator unchanged), otherwise the public demo credentials, which are printed.
+//! pointed at the emulator unchanged; the M2M ones register that client's certificate from its private
+//! key file), otherwise the public demo credentials, which are printed: TBA, and OAuth 2.0 M2M with
+//! the demo private key written to an owner-only file whose path is printed (removed on Ctrl-C).
 //! Data: the records of `--seed FILE` (`{"customer": [{…}], …}`), otherwise the built-in demo data set.
 //! Every authentication rejection is printed to stderr with its reason as it happens.
 
@@ -18,6 +20,30 @@ const ENV: [&str; 5] = [
     "NETSUITE_TOKEN_SECRET",
 ];
 
+/// The OAuth 2.0 M2M variables (besides `NETSUITE_ACCOUNT_ID`).
+const M2M_ENV: [&str; 3] = [
+    "NETSUITE_CLIENT_ID",
+    "NETSUITE_CERTIFICATE_ID",
+    "NETSUITE_PRIVATE_KEY_PATH",
+];
+
+fn failure_text(f: crate::Failure) -> String {
+    match f {
+        crate::Failure::Usage(m) | crate::Failure::Remote(m) => m,
+    }
+}
+
+/// Creates `dir` readable by its owner only (0700 on Unix).
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Runs the emulator until Ctrl-C. Errors are messages for the user (no secret in them).
 pub async fn run(
     port: Option<u16>,
@@ -26,6 +52,21 @@ pub async fn run(
 ) -> Result<(), String> {
     let mut builder = emulator::MockNetSuite::builder();
     let from_env = ENV.iter().any(|v| std::env::var_os(v).is_some());
+    let m2m_from_env = M2M_ENV.iter().any(|v| std::env::var_os(v).is_some());
+    if m2m_from_env {
+        let m2m = crate::profile::settings(None)
+            .and_then(|s| s.m2m())
+            .map_err(|e| format!("cannot use the NETSUITE_* M2M settings: {}", failure_text(e)))?
+            .ok_or("NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID and NETSUITE_PRIVATE_KEY_PATH are all needed")?;
+        let key =
+            crate::token::check_private_key_file(&m2m.private_key_path).map_err(failure_text)?;
+        builder = builder.m2m_client(
+            &m2m.client_id,
+            &m2m.certificate_id,
+            key.public_key(),
+            &m2m.scopes,
+        );
+    }
     if from_env {
         let creds = emulator::Credentials::from_env()
             .map_err(|e| format!("cannot use the NETSUITE_* credentials: {e}"))?;
@@ -95,6 +136,41 @@ pub async fn run(
             emulator::DEMO_TOKEN_SECRET
         );
     }
+    let mut key_dir = None;
+    if !from_env && !m2m_from_env {
+        let dir = std::env::temp_dir().join(format!("nstba-mock-{}", std::process::id()));
+        let key_path = dir.join("demo-m2m-key.pem");
+        create_private_dir(&dir)
+            .and_then(|()| ns.write_private_key(&key_path))
+            .map_err(|e| {
+                format!(
+                    "cannot write the demo M2M key to {}: {e}",
+                    key_path.display()
+                )
+            })?;
+        key_dir = Some(dir);
+        println!("  demo OAuth 2.0 M2M credentials (the private key file is mode 0600, removed on Ctrl-C):");
+        println!("    export NETSUITE_BASE_URL={}", ns.base_url());
+        println!("    export NETSUITE_CLIENT_ID={}", ns.m2m_client_id());
+        println!(
+            "    export NETSUITE_CERTIFICATE_ID={}",
+            ns.m2m_certificate_id()
+        );
+        println!(
+            "    export NETSUITE_PRIVATE_KEY_PATH={}",
+            key_path.display()
+        );
+        println!(
+            "    export NETSUITE_SCOPES={}",
+            emulator::DEMO_M2M_SCOPES.join(",")
+        );
+        println!("  token endpoint: {}", ns.token_url());
+    } else if m2m_from_env {
+        println!(
+            "  accepting the NETSUITE_* M2M client (token endpoint {})",
+            ns.token_url()
+        );
+    }
     if seed.is_none() {
         println!("  data: the built-in demo data set (try GET /services/rest/record/v1/customer)");
     }
@@ -117,6 +193,9 @@ pub async fn run(
                 }
             }
         }
+    }
+    if let Some(dir) = key_dir {
+        let _ = std::fs::remove_dir_all(dir);
     }
     let c = ns.counters();
     println!(

@@ -7,11 +7,17 @@
 //! consumer_secret = "…"
 //! token_id = "…"
 //! token_secret = "…"
+//!
+//! [m2m]   # OAuth 2.0 machine-to-machine (`nstba configure --m2m`): never the key itself
+//! account_id = "1234567_SB1"
+//! client_id = "…"
+//! certificate_id = "…"
+//! private_key_path = "/home/me/.config/nstba/m2m-key.pem"
 //! ```
 //! `NETSUITE_*` variables override the file, one by one.
 
 use crate::Failure;
-use nstba::core::{Credentials, ENV_VARIABLES};
+use nstba::core::{AccountId, Credentials, ENV_VARIABLES};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,6 +30,38 @@ pub const KEYS: [&str; 5] = [
     "token_id",
     "token_secret",
 ];
+
+/// The OAuth 2.0 M2M settings: variable and profile key. `NETSUITE_ACCOUNT_ID` is shared with TBA.
+pub const M2M_VARIABLES: [(&str, &str); 5] = [
+    ("NETSUITE_ACCOUNT_ID", "account_id"),
+    ("NETSUITE_CLIENT_ID", "client_id"),
+    ("NETSUITE_CERTIFICATE_ID", "certificate_id"),
+    ("NETSUITE_PRIVATE_KEY_PATH", "private_key_path"),
+    ("NETSUITE_SCOPES", "scopes"),
+];
+
+/// The OAuth 2.0 M2M settings of a command (what `nstba token m2m` and `whoami` use).
+#[derive(Debug, Clone)]
+pub struct M2mSettings {
+    /// The account.
+    pub account: AccountId,
+    /// The integration's client id (`iss`).
+    pub client_id: String,
+    /// The certificate id from the M2M setup page (`kid`).
+    pub certificate_id: String,
+    /// Where the private key (PEM) is; the key itself is read only when signing.
+    pub private_key_path: PathBuf,
+    /// The scopes asked for (default `rest_webservices`).
+    pub scopes: Vec<String>,
+}
+
+/// Which authentication a command's settings use.
+pub enum Auth {
+    /// Token-Based Authentication (OAuth 1.0a).
+    Tba(Box<Credentials>),
+    /// OAuth 2.0 client credentials (machine-to-machine).
+    M2m(M2mSettings),
+}
 
 /// `$<xdg_var>/nstba` or `~/<home_dir>/nstba`: the XDG base-directory rule shared by the credentials
 /// file (`XDG_CONFIG_HOME`, `.config`) and the schema cache (`XDG_CACHE_HOME`, `.cache`).
@@ -80,15 +118,70 @@ impl Settings {
     pub fn get(&self, var: &str) -> Option<String> {
         let env = std::env::var(var).ok().filter(|v| !v.trim().is_empty());
         env.or_else(|| {
-            let i = ENV_VARIABLES.iter().position(|v| *v == var)?;
-            self.section.get(KEYS[i]).cloned()
+            let key = match ENV_VARIABLES.iter().position(|v| *v == var) {
+                Some(i) => KEYS[i],
+                None => M2M_VARIABLES.iter().find(|(v, _)| *v == var)?.1,
+            };
+            self.section.get(key).cloned()
         })
+    }
+
+    /// The OAuth 2.0 M2M settings, when any of client id, certificate id or private key path is set
+    /// (then all of them and the account id must be).
+    pub fn m2m(&self) -> Result<Option<M2mSettings>, Failure> {
+        let [_, client, certificate, key_path, _] = M2M_VARIABLES.map(|(var, _)| var);
+        if [client, certificate, key_path]
+            .iter()
+            .all(|var| self.get(var).is_none())
+        {
+            return Ok(None);
+        }
+        let need = |var: &str| {
+            self.get(var).map(|v| v.trim().to_owned()).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "{var} is not set: OAuth 2.0 M2M needs NETSUITE_ACCOUNT_ID, NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID and NETSUITE_PRIVATE_KEY_PATH (or `nstba configure --m2m`)"
+                ))
+            })
+        };
+        let account = AccountId::parse(&need("NETSUITE_ACCOUNT_ID")?)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let scopes = self
+            .get("NETSUITE_SCOPES")
+            .map(|s| {
+                s.split([',', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| vec!["rest_webservices".to_owned()]);
+        Ok(Some(M2mSettings {
+            account,
+            client_id: need(client)?,
+            certificate_id: need(certificate)?,
+            private_key_path: PathBuf::from(need(key_path)?),
+            scopes,
+        }))
+    }
+
+    /// The authentication in use: OAuth 2.0 M2M when its values are set, else TBA.
+    pub fn auth(&self) -> Result<Auth, Failure> {
+        match self.m2m()? {
+            Some(m2m) => Ok(Auth::M2m(m2m)),
+            None => Ok(Auth::Tba(Box::new(self.credentials()?))),
+        }
     }
 
     /// The credentials, or a usage error naming every missing or bad value.
     pub fn credentials(&self) -> Result<Credentials, Failure> {
         Credentials::from_lookup(|var| self.get(var)).map_err(|e| {
-            let hint = if self.section.is_empty() {
+            let m2m_only = ["NETSUITE_CLIENT_ID", "NETSUITE_PRIVATE_KEY_PATH"]
+                .iter()
+                .any(|var| self.get(var).is_some());
+            let hint = if m2m_only {
+                " (OAuth 2.0 M2M settings are set, but this command signs with TBA; so far only `nstba token m2m` and `nstba whoami` use M2M)"
+            } else if self.section.is_empty() {
                 " (set the variables, or run `nstba configure`)"
             } else {
                 ""

@@ -1,12 +1,19 @@
-//! `nstba token issue` (NLAuth, `/rest/issuetoken`) and `nstba token revoke`.
+//! `nstba token issue` (NLAuth, `/rest/issuetoken`), `nstba token revoke`, and `nstba token m2m`
+//! (OAuth 2.0 client credentials: a signed client assertion for a bearer token).
 
 use crate::net::{self, failure};
+use crate::profile::M2mSettings;
 use crate::{profile, Failure};
 use clap::{Args, Subcommand};
 use nstba::client::Client;
+use nstba::core::m2m::{
+    parse_token_error, parse_token_response, token_request_body, token_url, AccessToken, Algorithm,
+    ClientAssertion, KeyKind, PrivateKey,
+};
 use nstba::core::AccountId;
 use secrecy::ExposeSecret;
 use std::io::{BufRead, IsTerminal};
+use std::path::Path;
 
 /// Arguments of `nstba token`.
 #[derive(Debug, Args)]
@@ -36,11 +43,53 @@ enum Op {
     },
     /// Revoke the token this profile signs with.
     Revoke,
+    /// Get an OAuth 2.0 access token (machine-to-machine: a client assertion signed with the
+    /// certificate's private key). Prints its expiry and scopes; the token itself only with --print.
+    M2m {
+        /// Print the access token alone on stdout (expiry and scopes go to stderr), e.g.
+        /// `curl -H "Authorization: Bearer $(nstba token m2m --print)" …`.
+        #[arg(long)]
+        print: bool,
+    },
 }
 
 /// `nstba token …`.
 pub fn run(args: TokenArgs, profile_name: Option<&str>) -> Result<(), Failure> {
     match args.op {
+        Op::M2m { print } => {
+            let settings = profile::settings(profile_name)?;
+            let Some(m2m) = settings.m2m()? else {
+                return Err(Failure::Usage(
+                    "no OAuth 2.0 M2M settings: set NETSUITE_ACCOUNT_ID, NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID and NETSUITE_PRIVATE_KEY_PATH, or run `nstba configure --m2m`".into(),
+                ));
+            };
+            let issued = fetch_m2m_token(&settings, &m2m)?;
+            let expiry = format!(
+                "in {} s ({})",
+                issued.token.expires_in(),
+                httpdate::fmt_http_date(
+                    std::time::UNIX_EPOCH
+                        + std::time::Duration::from_secs(issued.token.expires_at(issued.issued_at))
+                )
+            );
+            let scopes = m2m.scopes.join(",");
+            if print {
+                println!("{}", issued.token.secret().expose_secret());
+                eprintln!(
+                    "{} token for client {}: expires {expiry}, scopes {scopes}",
+                    issued.token.token_type(),
+                    m2m.client_id
+                );
+            } else {
+                println!("token:    issued (not shown; --print prints it)");
+                println!("type:     {}", issued.token.token_type());
+                println!("expires:  {expiry}");
+                println!("scopes:   {scopes}");
+                println!("client:   {}", m2m.client_id);
+                println!("endpoint: {}", issued.endpoint);
+            }
+            Ok(())
+        }
         Op::Revoke => {
             let client = net::client(profile_name)?;
             net::runtime()?
@@ -152,4 +201,139 @@ fn read_password(email: &str) -> Result<String, Failure> {
         return Err(Failure::Usage("no password given".into()));
     }
     Ok(password)
+}
+
+/// The largest mode bits a private key file may have: owner only.
+#[cfg(unix)]
+const GROUP_OR_WORLD: u32 = 0o077;
+
+/// Checks a private key file before use: readable, a PEM private key `nstba_core::m2m` accepts, and
+/// not readable or writable by group or others. Errors name the path, never the content.
+pub fn check_private_key_file(path: &Path) -> Result<PrivateKey, Failure> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Failure::Usage(format!(
+            "cannot read the private key file {}: {e}",
+            path.display()
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(Failure::Usage(format!(
+            "the private key path {} is not a file",
+            path.display()
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & GROUP_OR_WORLD != 0 {
+            return Err(Failure::Usage(format!(
+                "the private key file {} has mode {mode:04o}: other users can reach it. Restrict it to its owner first: chmod 600 {}",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    PrivateKey::from_pem_file(path).map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// The client assertion for these settings: the algorithm follows the key (ES256/ES384/ES512 for
+/// P-256/P-384/P-521, PS256 for RSA).
+pub fn m2m_assertion(m2m: &M2mSettings) -> Result<ClientAssertion, Failure> {
+    let key = check_private_key_file(&m2m.private_key_path)?;
+    let algorithm = match key.kind() {
+        KeyKind::P256 => Algorithm::ES256,
+        KeyKind::P384 => Algorithm::ES384,
+        KeyKind::P521 => Algorithm::ES512,
+        _ => Algorithm::PS256,
+    };
+    ClientAssertion::new(
+        &m2m.account,
+        m2m.client_id.clone(),
+        m2m.certificate_id.clone(),
+        algorithm,
+        key,
+    )
+    .and_then(|a| a.with_scopes(&m2m.scopes))
+    .map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// An access token and when it was asked for.
+pub struct IssuedToken {
+    /// The token (its secret is never printed unless asked).
+    pub token: AccessToken,
+    /// Unix time the request was sent.
+    pub issued_at: u64,
+    /// Where the request went.
+    pub endpoint: String,
+}
+
+/// Gets an access token for the M2M settings. The token request goes to the account's token URL, or
+/// to `NETSUITE_BASE_URL` + the token path when that is set (the emulator); the assertion's `aud` is
+/// the account's token URL either way.
+pub fn fetch_m2m_token(
+    settings: &profile::Settings,
+    m2m: &M2mSettings,
+) -> Result<IssuedToken, Failure> {
+    let assertion = m2m_assertion(m2m)?;
+    let endpoint = match settings.get("NETSUITE_BASE_URL") {
+        Some(base) => format!(
+            "{}/services/rest/auth/oauth2/v1/token",
+            base.trim_end_matches('/')
+        ),
+        None => token_url(&m2m.account),
+    };
+    let issued_at = nstba::core::unix_now();
+    let jwt = assertion
+        .build_now()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let token = post_token_request(&endpoint, &jwt)?;
+    Ok(IssuedToken {
+        token,
+        issued_at,
+        endpoint,
+    })
+}
+
+/// The one place the CLI speaks OAuth 2.0 over HTTP: posts the client-credentials form and reads the
+/// answer. (To be replaced by the client's M2M support once it exists.)
+fn post_token_request(endpoint: &str, jwt: &str) -> Result<AccessToken, Failure> {
+    let body = token_request_body(jwt);
+    let (status, bytes) = net::runtime()?.block_on(async {
+        let response = reqwest::Client::new()
+            .post(endpoint)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                Failure::Remote(format!(
+                    "token request to {endpoint} failed: {}",
+                    e.without_url()
+                ))
+            })?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| {
+            Failure::Remote(format!(
+                "cannot read the token response from {endpoint}: {}",
+                e.without_url()
+            ))
+        })?;
+        Ok::<_, Failure>((status, bytes))
+    })?;
+    if status.is_success() {
+        return parse_token_response(&bytes).map_err(|e| {
+            Failure::Remote(format!(
+                "the token response from {endpoint} is unusable: {e}"
+            ))
+        });
+    }
+    let code = parse_token_error(&bytes)
+        .map(|e| e.code.as_str().to_owned())
+        .unwrap_or_else(|| "no OAuth error code".to_owned());
+    Err(Failure::Remote(format!(
+        "the token endpoint {endpoint} refused the assertion: HTTP {} {code}. NetSuite gives no detail here; the reason is in Setup > Users/Roles > View Login Audit Trail (check the client id, certificate id, key, scopes allowed for the integration, and this machine's clock)",
+        status.as_u16()
+    )))
 }

@@ -1,4 +1,5 @@
-//! `nstba whoami` (alias `doctor`): one cheap signed call, and what it tells about the set-up.
+//! `nstba whoami` (alias `doctor`): which authentication is in use, one cheap call, and what it tells
+//! about the set-up. TBA: a signed metadata-catalog request. OAuth 2.0 M2M: a token request.
 
 use crate::net;
 use crate::{profile, Failure};
@@ -6,7 +7,11 @@ use crate::{profile, Failure};
 /// `nstba whoami`.
 pub fn run(profile_name: Option<&str>) -> Result<(), Failure> {
     let settings = profile::settings(profile_name)?;
-    let creds = settings.credentials()?;
+    let creds = match settings.auth()? {
+        profile::Auth::M2m(m2m) => return run_m2m(&settings, &m2m),
+        profile::Auth::Tba(creds) => creds,
+    };
+    println!("auth:         TBA (OAuth 1.0a token-based authentication)");
     let account = creds.account().clone();
     let consumer_key = creds.consumer_key().to_owned();
     let token_id = creds.token_id().to_owned();
@@ -67,6 +72,43 @@ pub fn run(profile_name: Option<&str>) -> Result<(), Failure> {
                 );
             }
             Err(net::failure(e))
+        }
+    }
+}
+
+/// `whoami` for OAuth 2.0 M2M: the settings, the key file's checks, and a token request.
+fn run_m2m(settings: &profile::Settings, m2m: &profile::M2mSettings) -> Result<(), Failure> {
+    println!("auth:         OAuth 2.0 M2M (client credentials, signed client assertion)");
+    println!(
+        "account:      {} (realm)   {} (host label)",
+        m2m.account.realm(),
+        m2m.account.host_label()
+    );
+    println!("client id:    {}", shorten(&m2m.client_id));
+    println!("certificate:  {}", shorten(&m2m.certificate_id));
+    println!("private key:  {}", m2m.private_key_path.display());
+    println!("scopes:       {}", m2m.scopes.join(","));
+    if settings.credentials().is_ok() {
+        println!("note:         TBA credentials are set too; `nstba token m2m` and whoami use M2M");
+    }
+    let started = std::time::Instant::now();
+    match crate::token::fetch_m2m_token(settings, m2m) {
+        Ok(issued) => {
+            println!(
+                "request:      POST {} -> token in {} ms",
+                issued.endpoint,
+                started.elapsed().as_millis()
+            );
+            println!(
+                "result:       OK, NetSuite accepted the client assertion ({} token, expires in {} s)",
+                issued.token.token_type(),
+                issued.token.expires_in()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            println!("result:       token request failed. Check, in order: the client id and certificate id (Setup > Integration > OAuth 2.0 Client Credentials (M2M) Setup), that the certificate is active and matches the key, the scopes allowed for the integration, this machine's clock (±300 s), and the Login Audit Trail.");
+            Err(e)
         }
     }
 }

@@ -8,6 +8,10 @@
 //! with no hint, like NetSuite; the reason goes to [`MockNetSuite::audit_log`], like NetSuite's Login
 //! Audit Trail.
 //!
+//! OAuth 2.0 machine-to-machine sits beside TBA: the token endpoint verifies JWT client assertions
+//! (see [`MockNetSuite::m2m_assertion`] for the demo client's) and issues bearer tokens that REST,
+//! SuiteQL and RESTlets accept within their scopes.
+//!
 //! ```
 //! use nstba_core::{Request, Stamp};
 //! use nstba_mock::{MockNetSuite, RejectReason};
@@ -58,11 +62,23 @@ pub use serde_json::Value;
 pub use error::MockError;
 pub use http::audit::{AuditEntry, RejectReason};
 pub use http::faults::{Fault, FaultKind};
+pub use http::oauth2::{KNOWN_SCOPES as M2M_SCOPES, TOKEN_PATH as OAUTH2_TOKEN_PATH};
 pub use http::Counters;
+
+/// The demo OAuth 2.0 client id (M2M integration), registered with the demo certificate.
+pub const DEMO_M2M_CLIENT_ID: &str =
+    "5f2c9b4e0d7a41c38e6b2a9d1c0f7e43b8a6d5c2e1f09a7b3c4d5e6f7a8b9c0d";
+/// The demo OAuth 2.0 certificate id (the `kid` of the demo client's assertions).
+pub const DEMO_M2M_CERTIFICATE_ID: &str = "Zm9vYmFyLWRlbW8tY2VydGlmaWNhdGUtaWQtMDAwMQ";
+/// The scopes the demo M2M client may ask for.
+pub const DEMO_M2M_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
 
 use api::restlets::{RestletHandler, Restlets};
 use http::gate::{GateConfig, Integration, User};
+use http::oauth2::M2mRegistration;
 use http::{Server, ServerConfig};
+use nstba_core::m2m::{Algorithm, ClientAssertion, KeyKind, PrivateKey, PublicKey};
+use nstba_core::secrecy::{ExposeSecret, SecretString};
 use store::Store;
 
 /// Configures and starts a [`MockNetSuite`].
@@ -82,6 +98,9 @@ pub struct MockBuilder {
     pub(crate) port: u16,
     pub(crate) errors: Vec<String>,
     pub(crate) query_timeout: Duration,
+    pub(crate) m2m_clients: Vec<(String, String, PublicKey, Vec<String>)>,
+    pub(crate) m2m_key_pem: Option<SecretString>,
+    pub(crate) access_token_lifetime: Duration,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -115,6 +134,9 @@ impl Default for MockBuilder {
             port: 0,
             errors: Vec::new(),
             query_timeout: Duration::from_secs(10),
+            m2m_clients: Vec::new(),
+            m2m_key_pem: None,
+            access_token_lifetime: Duration::from_secs(3600),
         }
     }
 }
@@ -254,6 +276,51 @@ impl MockBuilder {
         self
     }
 
+    /// Registers an OAuth 2.0 M2M certificate: `certificate_id` (the assertions' `kid`) with its public
+    /// key, for the client `client_id` (the assertions' `iss`) in the account of the first registered
+    /// credentials, allowed `scopes` (`rest_webservices`, `restlets`, `suite_analytics`). Several
+    /// certificates may belong to one client; its allowed scopes are the union. The demo client
+    /// ([`DEMO_M2M_CLIENT_ID`]) is always registered too.
+    pub fn m2m_client<I, S>(
+        mut self,
+        client_id: &str,
+        certificate_id: &str,
+        key: PublicKey,
+        scopes: I,
+    ) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let scopes: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        if let Some(bad) = scopes.iter().find(|s| !M2M_SCOPES.contains(&s.as_str())) {
+            self.errors.push(format!(
+                "unknown OAuth 2.0 scope {bad:?} for client {client_id:?} (known: rest_webservices, restlets, suite_analytics)"
+            ));
+        } else if client_id.trim().is_empty() || certificate_id.trim().is_empty() {
+            self.errors
+                .push("an M2M client needs a client id and a certificate id".into());
+        } else {
+            self.m2m_clients
+                .push((client_id.to_owned(), certificate_id.to_owned(), key, scopes));
+        }
+        self
+    }
+
+    /// The private key (PEM: PKCS#8, SEC1 or PKCS#1; EC P-256/P-384/P-521 or RSA 3072/4096) of the
+    /// demo M2M certificate, instead of a P-256 key generated at start. The algorithm follows the key
+    /// (ES256/ES384/ES512, PS256 for RSA).
+    pub fn m2m_private_key_pem(mut self, pem: &str) -> Self {
+        self.m2m_key_pem = Some(SecretString::from(pem.to_owned()));
+        self
+    }
+
+    /// Lifetime of the OAuth 2.0 access tokens issued (default one hour, as NetSuite; at least 1 s).
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime;
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default 0: an ephemeral port).
     pub fn port(mut self, p: u16) -> Self {
         self.port = p;
@@ -286,6 +353,23 @@ impl MockBuilder {
         }
         let mut credentials = self.credentials.into_iter();
         let first = credentials.next().unwrap_or_else(demo::credentials);
+        let m2m = M2mDemo::new(first.account(), self.m2m_key_pem)?;
+        let mut registrations = vec![M2mRegistration {
+            account: first.account().clone(),
+            client_id: DEMO_M2M_CLIENT_ID.to_owned(),
+            certificate_id: DEMO_M2M_CERTIFICATE_ID.to_owned(),
+            key: m2m.assertion.key().public_key(),
+            scopes: DEMO_M2M_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        }];
+        for (client_id, certificate_id, key, scopes) in self.m2m_clients {
+            registrations.push(M2mRegistration {
+                account: first.account().clone(),
+                client_id,
+                certificate_id,
+                key,
+                scopes,
+            });
+        }
         let config = ServerConfig {
             gate: GateConfig {
                 first,
@@ -299,6 +383,8 @@ impl MockBuilder {
                 users: self.users,
                 clock: self.clock,
                 verify_signatures: self.verify_signatures,
+                m2m: registrations,
+                access_token_lifetime: self.access_token_lifetime.as_secs().max(1),
             },
             concurrency_limit: self.concurrency_limit,
             faults: self.faults,
@@ -310,8 +396,65 @@ impl MockBuilder {
             server: running.server,
             addr: running.addr,
             task: running.task,
+            m2m,
         })
     }
+}
+
+/// The demo M2M credentials: the assertion builder (client id, certificate id, key) and the PEM.
+struct M2mDemo {
+    assertion: ClientAssertion,
+    pem: SecretString,
+}
+
+impl M2mDemo {
+    fn new(account: &AccountId, pem: Option<SecretString>) -> Result<M2mDemo, MockError> {
+        let pem = match pem {
+            Some(p) => p,
+            None => generate_p256_pem()?,
+        };
+        let config = |e: nstba_core::m2m::AssertionError| {
+            MockError::Config(format!("the demo M2M key: {e}"))
+        };
+        let key = PrivateKey::from_pem_with_origin(pem.expose_secret(), "the demo M2M private key")
+            .map_err(config)?;
+        let algorithm = match key.kind() {
+            KeyKind::P256 => Algorithm::ES256,
+            KeyKind::P384 => Algorithm::ES384,
+            KeyKind::P521 => Algorithm::ES512,
+            _ => Algorithm::PS256,
+        };
+        let assertion = ClientAssertion::new(
+            account,
+            DEMO_M2M_CLIENT_ID,
+            DEMO_M2M_CERTIFICATE_ID,
+            algorithm,
+            key,
+        )
+        .and_then(|a| a.with_scopes(DEMO_M2M_SCOPES))
+        .map_err(config)?;
+        Ok(M2mDemo { assertion, pem })
+    }
+}
+
+/// A fresh EC P-256 private key as PKCS#8 PEM.
+fn generate_p256_pem() -> Result<SecretString, MockError> {
+    use p256::pkcs8::EncodePrivateKey as _;
+    use rand::Rng as _;
+    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+    // A random 32-byte string is a valid scalar except with probability ~2^-32: retry then.
+    for _ in 0..8 {
+        rand::rng().fill_bytes(bytes.as_mut());
+        if let Ok(key) = p256::SecretKey::from_slice(bytes.as_ref()) {
+            let pem = key
+                .to_pkcs8_pem(p256::pkcs8::LineEnding::LF)
+                .map_err(|e| MockError::Config(format!("cannot encode the demo M2M key: {e}")))?;
+            return Ok(SecretString::from(pem.as_str().to_owned()));
+        }
+    }
+    Err(MockError::Config(
+        "cannot generate the demo M2M key".to_owned(),
+    ))
 }
 
 /// Opens the store and loads the demo data (into an empty store) and the seeds.
@@ -342,6 +485,7 @@ pub struct MockNetSuite {
     pub(crate) server: Arc<Server>,
     pub(crate) addr: std::net::SocketAddr,
     pub(crate) task: tokio::task::JoinHandle<()>,
+    m2m: M2mDemo,
 }
 
 impl fmt::Debug for MockNetSuite {
@@ -387,6 +531,69 @@ impl MockNetSuite {
     /// The first registered credentials (the demo ones by default).
     pub fn credentials(&self) -> Credentials {
         self.server.gate.first_credentials()
+    }
+
+    /// Where OAuth 2.0 token requests go: `http://127.0.0.1:PORT/services/rest/auth/oauth2/v1/token`.
+    ///
+    /// Assertions may name this URL or NetSuite's real token URL of the account
+    /// ([`nstba_core::m2m::token_url`], what [`ClientAssertion`] uses) as `aud`.
+    pub fn token_url(&self) -> String {
+        format!("{}{}", self.base_url(), OAUTH2_TOKEN_PATH)
+    }
+
+    /// The demo M2M credentials as an assertion builder: client [`DEMO_M2M_CLIENT_ID`], certificate
+    /// [`DEMO_M2M_CERTIFICATE_ID`], the demo private key, scopes `rest_webservices,restlets`, audience
+    /// the account's NetSuite token URL. Post what it builds to [`MockNetSuite::token_url`].
+    ///
+    /// ```
+    /// use nstba_core::m2m::token_request_body;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let ns = nstba_mock::MockNetSuite::builder().demo_data().start().await?;
+    /// let jwt = ns.m2m_assertion().build_now()?; // system clock, random jti
+    /// let http = reqwest::Client::new();
+    /// let answer: serde_json::Value = http
+    ///     .post(ns.token_url())
+    ///     .header("Content-Type", "application/x-www-form-urlencoded")
+    ///     .body(token_request_body(&jwt))
+    ///     .send().await?.json().await?;
+    /// assert_eq!(answer["token_type"], "bearer");
+    /// let token = answer["access_token"].as_str().unwrap();
+    /// let customer = http
+    ///     .get(format!("{}/services/rest/record/v1/customer/1", ns.base_url()))
+    ///     .bearer_auth(token)
+    ///     .send().await?;
+    /// assert_eq!(customer.status(), 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn m2m_assertion(&self) -> ClientAssertion {
+        self.m2m.assertion.clone()
+    }
+
+    /// The demo M2M client id.
+    pub fn m2m_client_id(&self) -> &str {
+        self.m2m.assertion.client_id()
+    }
+
+    /// The demo M2M certificate id.
+    pub fn m2m_certificate_id(&self) -> &str {
+        self.m2m.assertion.certificate_id()
+    }
+
+    /// The demo M2M private key.
+    pub fn m2m_private_key(&self) -> PrivateKey {
+        self.m2m.assertion.key().clone()
+    }
+
+    /// The demo M2M private key as PEM text (a secret: `Debug` redacts it).
+    pub fn m2m_private_key_pem(&self) -> SecretString {
+        self.m2m.pem.clone()
+    }
+
+    /// Writes the demo M2M private key (PEM) to `path`, readable by the owner only (mode 0600 on
+    /// Unix), replacing any file there.
+    pub fn write_private_key(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        write_private_file(path.as_ref(), self.m2m.pem.expose_secret().as_bytes())
     }
 
     /// Every authentication rejection so far, oldest first (the newest 100 000 are kept).
@@ -441,4 +648,26 @@ impl MockNetSuite {
     pub fn record_count(&self, record_type: &str) -> usize {
         self.server.app.store.count(record_type)
     }
+}
+
+/// Writes `bytes` to a file only its owner can read (0600 on Unix, also when the file existed).
+#[cfg(unix)]
+fn write_private_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Writes `bytes` to `path`.
+#[cfg(not(unix))]
+fn write_private_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
 }

@@ -34,6 +34,36 @@ pub enum RejectReason {
     BadSignature,
     /// NLAuth: unknown user, wrong password, wrong role or wrong account.
     InvalidUserCredentials,
+    /// OAuth 2.0 token request: not a client-credentials form (grant_type, client_assertion_type, client_assertion) or the assertion is not a parsable JWT.
+    MalformedTokenRequest,
+    /// OAuth 2.0: the assertion's `alg` is not PS256/384/512 or ES256/384/512 (RS256 included).
+    AlgorithmNotAllowed,
+    /// OAuth 2.0: the assertion's `kid` is missing, not a registered certificate id, or its key cannot verify `alg`.
+    UnknownCertificate,
+    /// OAuth 2.0: the assertion's signature does not verify with the certificate's public key.
+    InvalidAssertionSignature,
+    /// OAuth 2.0: the assertion's `iss` is not a registered client id.
+    UnknownClient,
+    /// OAuth 2.0: the `kid` is registered, but for another client than `iss`.
+    CertificateOfAnotherClient,
+    /// OAuth 2.0: the assertion's `aud` is not the token URL.
+    WrongAudience,
+    /// OAuth 2.0: the assertion's `exp` (plus 300 s) is in the past.
+    AssertionExpired,
+    /// OAuth 2.0: the assertion's `iat` is more than 300 s in the future.
+    AssertionIssuedInFuture,
+    /// OAuth 2.0: `exp` is not after `iat`, or more than 3600 s after it.
+    AssertionLifetime,
+    /// OAuth 2.0: a scope of the assertion is unknown or not allowed for the client (NetSuite's `ScopeMismatched`).
+    ScopeMismatched,
+    /// OAuth 2.0: the assertion's `jti` was already used by this client (before its `exp`).
+    AssertionReplayed,
+    /// Bearer: the access token was never issued (or is malformed).
+    UnknownAccessToken,
+    /// Bearer: the access token has expired.
+    AccessTokenExpired,
+    /// Bearer: the access token lacks the scope the endpoint needs (`rest_webservices` for REST/SuiteQL/metadata, `restlets` for RESTlets), or bearer tokens are not accepted there.
+    InsufficientScope,
 }
 
 impl RejectReason {
@@ -53,6 +83,21 @@ impl RejectReason {
             RejectReason::NonceReused => "nonce_reused",
             RejectReason::BadSignature => "bad_signature",
             RejectReason::InvalidUserCredentials => "invalid_user_credentials",
+            RejectReason::MalformedTokenRequest => "malformed_token_request",
+            RejectReason::AlgorithmNotAllowed => "algorithm_not_allowed",
+            RejectReason::UnknownCertificate => "unknown_certificate",
+            RejectReason::InvalidAssertionSignature => "invalid_assertion_signature",
+            RejectReason::UnknownClient => "unknown_client",
+            RejectReason::CertificateOfAnotherClient => "certificate_of_another_client",
+            RejectReason::WrongAudience => "wrong_audience",
+            RejectReason::AssertionExpired => "assertion_expired",
+            RejectReason::AssertionIssuedInFuture => "assertion_issued_in_future",
+            RejectReason::AssertionLifetime => "assertion_lifetime",
+            RejectReason::ScopeMismatched => "scope_mismatched",
+            RejectReason::AssertionReplayed => "assertion_replayed",
+            RejectReason::UnknownAccessToken => "unknown_access_token",
+            RejectReason::AccessTokenExpired => "access_token_expired",
+            RejectReason::InsufficientScope => "insufficient_scope",
         }
     }
 }
@@ -74,9 +119,9 @@ pub struct AuditEntry {
     pub path: String,
     /// The realm from the header, if any.
     pub realm: Option<String>,
-    /// The consumer key from the header, if any.
+    /// The consumer key from the header, if any (OAuth 2.0: the client id, `iss`).
     pub consumer_key: Option<String>,
-    /// The token id from the header, if any.
+    /// The token id from the header, if any (never an OAuth 2.0 access token: that is a secret).
     pub token_id: Option<String>,
     /// Why it was rejected.
     pub reason: RejectReason,
@@ -178,7 +223,7 @@ impl AuditLog {
 mod tests {
     use super::RejectReason::{self, *};
 
-    const ALL: [RejectReason; 13] = [
+    const ALL: [RejectReason; 28] = [
         MissingHeader,
         MalformedHeader,
         WrongRealm,
@@ -192,6 +237,21 @@ mod tests {
         NonceReused,
         BadSignature,
         InvalidUserCredentials,
+        MalformedTokenRequest,
+        AlgorithmNotAllowed,
+        UnknownCertificate,
+        InvalidAssertionSignature,
+        UnknownClient,
+        CertificateOfAnotherClient,
+        WrongAudience,
+        AssertionExpired,
+        AssertionIssuedInFuture,
+        AssertionLifetime,
+        ScopeMismatched,
+        AssertionReplayed,
+        UnknownAccessToken,
+        AccessTokenExpired,
+        InsufficientScope,
     ];
 
     /// A new variant fails to compile here, so that `ALL` (and API.md) get it too.
@@ -210,7 +270,22 @@ mod tests {
             | InvalidNonce
             | NonceReused
             | BadSignature
-            | InvalidUserCredentials => {}
+            | InvalidUserCredentials
+            | MalformedTokenRequest
+            | AlgorithmNotAllowed
+            | UnknownCertificate
+            | InvalidAssertionSignature
+            | UnknownClient
+            | CertificateOfAnotherClient
+            | WrongAudience
+            | AssertionExpired
+            | AssertionIssuedInFuture
+            | AssertionLifetime
+            | ScopeMismatched
+            | AssertionReplayed
+            | UnknownAccessToken
+            | AccessTokenExpired
+            | InsufficientScope => {}
         }
     }
 

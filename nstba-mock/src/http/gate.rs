@@ -1,7 +1,10 @@
 //! The authentication gate: TBA verification as NetSuite does it, the NLAuth check of
-//! `/rest/issuetoken`, the token registry, and the Login Audit Trail of every rejection.
+//! `/rest/issuetoken`, the token registry, OAuth 2.0 bearer tokens (see [`super::oauth2`]), and the
+//! Login Audit Trail of every rejection.
 
 use super::audit::{AuditLog, RejectReason, Rejection};
+use super::oauth2::{M2mRegistration, OAuth2, TokenFailure};
+use crate::api::tokens::{ClientCredentials, TokenAnswer};
 use crate::api::{Caller, Tokens};
 use nstba_core::secrecy::{ExposeSecret, SecretString};
 use nstba_core::{AccountId, Clock, Credentials, OAuthHeader, Request, TbaKey};
@@ -62,6 +65,8 @@ pub(crate) struct Gate {
     first: Credentials,
     clock: Arc<dyn Clock>,
     verify_signatures: bool,
+    /// OAuth 2.0 clients, their certificates and the access tokens issued to them.
+    oauth2: OAuth2,
     /// (token id, nonce) → timestamp.
     nonces: Mutex<NonceCache>,
     /// Every rejection.
@@ -87,6 +92,10 @@ pub(crate) struct GateConfig {
     pub users: Vec<User>,
     pub clock: Arc<dyn Clock>,
     pub verify_signatures: bool,
+    /// OAuth 2.0 M2M certificates.
+    pub m2m: Vec<M2mRegistration>,
+    /// Lifetime of OAuth 2.0 access tokens, in seconds.
+    pub access_token_lifetime: u64,
 }
 
 impl Gate {
@@ -99,6 +108,8 @@ impl Gate {
             users,
             clock,
             verify_signatures,
+            m2m,
+            access_token_lifetime,
         } = config;
         let auth = Gate {
             realms: RwLock::new(Vec::new()),
@@ -110,6 +121,7 @@ impl Gate {
             first: first.clone(),
             clock,
             verify_signatures,
+            oauth2: OAuth2::new(m2m, access_token_lifetime),
             nonces: Mutex::new(NonceCache::default()),
             audit: AuditLog::default(),
         };
@@ -122,6 +134,10 @@ impl Gate {
         }
         for u in &auth.users {
             auth.add_realm(u.account.realm());
+        }
+        let m2m_realms: Vec<String> = auth.oauth2.realms().map(str::to_owned).collect();
+        for realm in m2m_realms {
+            auth.add_realm(&realm);
         }
         auth
     }
@@ -179,9 +195,19 @@ impl Gate {
         self.clock.now()
     }
 
-    /// Verifies a TBA request; a rejection goes to the audit log.
-    pub fn authenticate(&self, req: &Received<'_>, path_and_query: &str) -> Option<Caller> {
-        self.verify(req)
+    /// Verifies a TBA request, or an OAuth 2.0 `Bearer` one that needs `bearer_scope` (`None`: bearer
+    /// tokens are refused); a rejection goes to the audit log.
+    pub fn authenticate(
+        &self,
+        req: &Received<'_>,
+        path_and_query: &str,
+        bearer_scope: Option<&str>,
+    ) -> Option<Caller> {
+        let result = match req.authorization.and_then(bearer_token) {
+            Some(token) => self.oauth2.bearer(token, bearer_scope, self.now()),
+            None => self.verify(req),
+        };
+        result
             .map_err(|rej| self.reject(req.method, path_and_query, rej))
             .ok()
     }
@@ -528,9 +554,35 @@ impl Tokens for Gate {
     fn revoke(&self, token_id: &str) {
         Gate::revoke(self, token_id);
     }
+
+    fn client_credentials(&self, request: ClientCredentials<'_>) -> TokenAnswer {
+        match self
+            .oauth2
+            .token(request.body, request.own_token_url, self.now())
+        {
+            Ok(issued) => TokenAnswer::Issued {
+                access_token: issued.access_token,
+                expires_in: issued.expires_in,
+            },
+            Err(TokenFailure {
+                status,
+                error,
+                rejection,
+            }) => {
+                self.reject(request.method, request.path_and_query, *rejection);
+                TokenAnswer::Refused { status, error }
+            }
+        }
+    }
 }
 
-fn random_hex(bytes: usize) -> String {
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("Bearer").then(|| token.trim())
+}
+
+pub(crate) fn random_hex(bytes: usize) -> String {
     use rand::Rng;
     let mut buf = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut buf);

@@ -2,14 +2,17 @@
 //! table that hands each request to its handler on a blocking thread.
 //!
 //! Order per request, like a gateway in front of NetSuite: faults → body (at most NetSuite's 104 MiB)
-//! → route lookup (unknown path: 404) → authentication (TBA, or NLAuth for `/rest/issuetoken`;
-//! failure: 401 and an audit entry) → the account's concurrency slot and artificial latency (TBA only)
-//! → 405 for a method the resource lacks → the handler.
+//! → route lookup (unknown path: 404) → authentication (TBA or an OAuth 2.0 bearer token with the
+//! family's scope, NLAuth for `/rest/issuetoken`, none at the gate for the OAuth 2.0 token endpoint,
+//! which checks the client assertion itself; failure: 401 and an audit entry) → the account's
+//! concurrency slot and artificial latency (TBA and bearer) → 405 for a method the resource lacks →
+//! the handler.
 
 pub(crate) mod audit;
 pub(crate) mod faults;
 pub(crate) mod gate;
 pub(crate) mod limits;
+pub(crate) mod oauth2;
 pub(crate) mod routes;
 
 use crate::api::problem::{self, Problem, Resp};
@@ -249,6 +252,13 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
                 None => return Ok(invalid_login(style)),
             }
         }
+        Scheme::ClientAssertion => (
+            crate::api::Caller {
+                account: String::new(),
+                token_id: None,
+            },
+            None,
+        ),
         Scheme::Tba => {
             let url = format!("http://{host}{path_and_query}");
             let form_body = header(&parts.headers, CONTENT_TYPE)
@@ -264,7 +274,11 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
                 authorization,
                 form_body,
             };
-            let Some(caller) = server.gate.authenticate(&received, path_and_query) else {
+            let bearer_scope = matched.family.bearer_scope();
+            let Some(caller) = server
+                .gate
+                .authenticate(&received, path_and_query, bearer_scope)
+            else {
                 return Ok(invalid_login(style));
             };
             server.authenticated.fetch_add(1, Ordering::SeqCst);

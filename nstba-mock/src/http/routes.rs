@@ -7,6 +7,7 @@
 //! picks the resource; the rows with that pattern then pick the handler by method (`*`: any method),
 //! and a method no row names gets the resource family's 405.
 
+use super::oauth2::{SCOPE_REST, SCOPE_RESTLETS};
 use crate::api::problem::{self, Problem, Resp};
 use crate::api::{metadata, records, restlets, suiteql, tokens, Handler};
 
@@ -26,6 +27,8 @@ pub(crate) enum Scheme {
     Tba,
     /// `NLAuth` user credentials (`/rest/issuetoken`).
     NlAuth,
+    /// None at the gate: the OAuth 2.0 token endpoint verifies the client assertion in the body.
+    ClientAssertion,
 }
 
 /// A group of routes sharing authentication, error style and the 405 answer.
@@ -43,6 +46,8 @@ pub(crate) enum Family {
     IssueToken,
     /// `/rest/revoketoken`.
     RevokeToken,
+    /// The OAuth 2.0 token endpoint.
+    OAuth2Token,
 }
 
 impl Family {
@@ -50,6 +55,7 @@ impl Family {
     pub fn scheme(self) -> Scheme {
         match self {
             Family::IssueToken => Scheme::NlAuth,
+            Family::OAuth2Token => Scheme::ClientAssertion,
             Family::Records
             | Family::Metadata
             | Family::SuiteQl
@@ -58,11 +64,22 @@ impl Family {
         }
     }
 
+    /// The OAuth 2.0 scope a `Bearer` token needs here (`None`: TBA only).
+    pub fn bearer_scope(self) -> Option<&'static str> {
+        match self {
+            Family::Records | Family::Metadata | Family::SuiteQl => Some(SCOPE_REST),
+            Family::Restlet => Some(SCOPE_RESTLETS),
+            Family::IssueToken | Family::RevokeToken | Family::OAuth2Token => None,
+        }
+    }
+
     /// How errors are written.
     pub fn style(self) -> Style {
         match self {
             Family::Restlet | Family::IssueToken | Family::RevokeToken => Style::Restlet,
-            Family::Records | Family::Metadata | Family::SuiteQl => Style::Rest,
+            Family::Records | Family::Metadata | Family::SuiteQl | Family::OAuth2Token => {
+                Style::Rest
+            }
         }
     }
 
@@ -73,6 +90,7 @@ impl Family {
             Family::Metadata => {
                 format!("The method {method} is not allowed on the metadata catalog.")
             }
+            Family::OAuth2Token => return tokens::oauth2_error(405, "invalid_request"),
             Family::Records | Family::Restlet | Family::IssueToken | Family::RevokeToken => {
                 format!("The method {method} is not allowed on this resource.")
             }
@@ -220,6 +238,12 @@ pub(crate) static ROUTES: &[Route] = &[
         "/rest/revoketoken",
         Family::RevokeToken,
         tokens::revoke,
+    ),
+    route(
+        "POST",
+        "/services/rest/auth/oauth2/v1/token",
+        Family::OAuth2Token,
+        tokens::oauth2_token,
     ),
 ];
 

@@ -262,7 +262,9 @@ impl M2m {
     /// The account the assertion is for, read back from its audience (the account's token URL).
     pub(crate) fn account(&self) -> Option<nstba_core::AccountId> {
         let url = Url::parse(self.assertion.audience()).ok()?;
-        let label = url.host_str()?.strip_suffix(".suitetalk.api.netsuite.com")?;
+        let label = url
+            .host_str()?
+            .strip_suffix(".suitetalk.api.netsuite.com")?;
         let account = nstba_core::AccountId::parse(label).ok()?;
         (token_url(&account) == self.assertion.audience()).then_some(account)
     }
@@ -401,11 +403,12 @@ impl M2mAuthorizer {
             .config
             .assertion
             .build(now, &self.config.nonces.nonce())?;
-        let failed = |reason: String, status: Option<u16>, transient: bool| AuthError::TokenEndpoint {
-            status,
-            reason,
-            transient,
-        };
+        let failed =
+            |reason: String, status: Option<u16>, transient: bool| AuthError::TokenEndpoint {
+                status,
+                reason,
+                transient,
+            };
         let _permit = self.limiter.acquire().await.map_err(|_| {
             failed(
                 "the client was closed before the token request was sent".into(),
@@ -435,7 +438,11 @@ impl M2mAuthorizer {
             };
             // Without the URL: only the path is interesting, and it is fixed.
             failed(
-                format!("POST {}: {what}: {}", self.token_url.path(), e.without_url()),
+                format!(
+                    "POST {}: {what}: {}",
+                    self.token_url.path(),
+                    e.without_url()
+                ),
                 None,
                 true,
             )

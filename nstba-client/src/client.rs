@@ -631,13 +631,17 @@ impl Client {
                     if (200..300).contains(&reply.status) {
                         return Ok(reply);
                     }
+                    // Every 401 is reported (a refused token is never used again); the call is sent
+                    // once more at most once.
                     if reply.status == 401
-                        && !reauthorized
                         && matches!(call.auth, Auth::Authorizer)
                         && self.inner.authorizer.on_unauthorized(&auth)
+                        && !reauthorized
                     {
                         // Refused before processing: sending again is harmless, even for a write.
-                        tracing::debug!("401: authorizing again (refreshed token) and resending once");
+                        tracing::debug!(
+                            "401: authorizing again (refreshed token) and resending once"
+                        );
                         reauthorized = true;
                         attempt -= 1;
                         continue;

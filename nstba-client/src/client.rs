@@ -146,7 +146,7 @@ impl fmt::Debug for ClientBuilder {
 enum AuthChoice {
     Ready(Arc<dyn Authorize>),
     /// Bound to the client's connection pool and limiter in `build`.
-    M2m(M2m),
+    M2m(Box<M2m>),
 }
 
 impl Default for ClientBuilder {
@@ -213,7 +213,7 @@ impl ClientBuilder {
         if let Some(account) = m2m.account() {
             self.account = Some(account);
         }
-        self.authorizer = Some(AuthChoice::M2m(m2m));
+        self.authorizer = Some(AuthChoice::M2m(Box::new(m2m)));
         self
     }
 
@@ -299,7 +299,7 @@ impl ClientBuilder {
         let limiter = Arc::new(Semaphore::new(self.concurrency));
         let authorizer: Arc<dyn Authorize> = match authorizer {
             AuthChoice::Ready(a) => a,
-            AuthChoice::M2m(m2m) => Arc::new(m2m.bind(
+            AuthChoice::M2m(m2m) => Arc::new((*m2m).bind(
                 base_url_override.as_deref(),
                 http.clone(),
                 limiter.clone(),
@@ -516,13 +516,13 @@ impl Client {
         } else {
             Client::builder().credentials(tba_from_lookup(&lookup, m2m_any)?)
         };
-        builder.from_lookup_options(&set)
+        builder.with_lookup_options(&set)
     }
 }
 
 impl ClientBuilder {
     /// The optional variables shared by TBA and M2M.
-    fn from_lookup_options(self, set: &dyn Fn(&str) -> Option<String>) -> Result<Client> {
+    fn with_lookup_options(self, set: &dyn Fn(&str) -> Option<String>) -> Result<Client> {
         let mut builder = self;
         if let Some(url) = set("NETSUITE_BASE_URL") {
             builder = builder.base_url(check_url("NETSUITE_BASE_URL", &url)?);

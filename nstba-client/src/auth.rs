@@ -503,3 +503,65 @@ impl Authorize for M2mAuthorizer {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nstba_core::m2m::{Algorithm, PrivateKey};
+    use nstba_core::AccountId;
+
+    fn assertion(account: &str) -> ClientAssertion {
+        let pem = include_str!("../../nstba-core/tests/fixtures/m2m/p256.pem");
+        ClientAssertion::new(
+            &AccountId::parse(account).unwrap(),
+            "client",
+            "kid",
+            Algorithm::ES256,
+            PrivateKey::from_pem(pem).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_account_is_read_back_from_the_audience() {
+        for (given, realm) in [
+            ("1234567_SB1", "1234567_SB1"),
+            ("tstdrv123", "TSTDRV123"),
+            ("1234567-rp", "1234567_RP"),
+        ] {
+            let m2m = M2m::new(assertion(given));
+            assert_eq!(m2m.account().unwrap().realm(), realm);
+        }
+    }
+
+    #[test]
+    fn token_errors_map_to_kinds_and_transience() {
+        let refused = |code| AuthError::TokenRefused {
+            code,
+            description: None,
+            status: 400,
+        };
+        assert!(!refused(TokenErrorCode::InvalidClient).is_transient());
+        assert!(refused(TokenErrorCode::TemporarilyUnavailable).is_transient());
+        let e = crate::Error::from(refused(TokenErrorCode::InvalidGrant));
+        assert!(matches!(e.kind(), crate::ErrorKind::TokenRefused { .. }));
+        assert!(!e.is_transient());
+        let e = crate::Error::from(refused(TokenErrorCode::ServerError));
+        assert!(e.is_transient() && e.is_safe_to_resend());
+        let down = AuthError::TokenEndpoint {
+            status: Some(503),
+            reason: "r".into(),
+            transient: true,
+        };
+        let e = crate::Error::from(down);
+        assert!(matches!(e.kind(), crate::ErrorKind::Authorization(_)));
+        // The call was never sent: even a create may be sent again.
+        let e = e.with_effect(crate::retry::Effect::Write);
+        assert!(e.is_safe_to_resend() && !e.may_have_been_applied());
+        let e = crate::Error::from(AuthError::Sign(nstba_core::Error::InvalidCredential {
+            name: "token secret",
+            reason: "empty",
+        }));
+        assert!(matches!(e.kind(), crate::ErrorKind::Sign(_)));
+    }
+}

@@ -1,10 +1,12 @@
-//! The client, its builder, and the one send path every call goes through: limiter → sign → send →
-//! classify → (backoff → sign again → send …).
+//! The client, its builder, and the one send path every call goes through: authorize → limiter →
+//! send → classify → (backoff → authorize again → send …).
 
+use crate::auth::{Authorize, M2m, RequestParts, SyncAuthorizer};
 use crate::error::{parse_netsuite_error, snippet, Answered, Error, ErrorKind, Result};
 use crate::retry::{self, Effect, Failure, RetryPolicy};
 use bytes::Bytes;
-use nstba_core::{AccountId, Authorizer, Credentials, Request, Tba};
+use nstba_core::m2m::{Algorithm, ClientAssertion, KeyKind, PrivateKey};
+use nstba_core::{AccountId, Authorizer, Credentials, Tba};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
@@ -19,12 +21,33 @@ use url::Url;
 /// NetSuite's base concurrency limit (standard and developer accounts).
 pub const DEFAULT_CONCURRENCY: usize = 5;
 
-/// The environment variables [`Client::from_env`] reads besides the five credential variables.
-pub const CLIENT_ENV_VARIABLES: [&str; 3] = [
+/// The environment variables [`Client::from_env`] reads besides the five TBA credential variables
+/// ([`nstba_core::ENV_VARIABLES`]): the OAuth 2.0 M2M variables ([`M2M_ENV_VARIABLES`]) and the
+/// optional `NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL` and `NETSUITE_CONCURRENCY`.
+pub const CLIENT_ENV_VARIABLES: [&str; 8] = [
+    "NETSUITE_CLIENT_ID",
+    "NETSUITE_CERTIFICATE_ID",
+    "NETSUITE_PRIVATE_KEY_PATH",
+    "NETSUITE_SCOPES",
+    "NETSUITE_ALGORITHM",
     "NETSUITE_BASE_URL",
     "NETSUITE_RESTLET_URL",
     "NETSUITE_CONCURRENCY",
 ];
+
+/// The OAuth 2.0 M2M variables [`Client::from_env`] reads (with `NETSUITE_ACCOUNT_ID`): the first
+/// three are required, `NETSUITE_SCOPES` (default `rest_webservices,restlets`) and
+/// `NETSUITE_ALGORITHM` (default from the key: PS256 for RSA, ES256/ES384/ES512 by curve) optional.
+pub const M2M_ENV_VARIABLES: [&str; 5] = [
+    "NETSUITE_CLIENT_ID",
+    "NETSUITE_CERTIFICATE_ID",
+    "NETSUITE_PRIVATE_KEY_PATH",
+    "NETSUITE_SCOPES",
+    "NETSUITE_ALGORITHM",
+];
+
+/// The scopes M2M asks for when `NETSUITE_SCOPES` is not set.
+pub const DEFAULT_M2M_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
 
 /// An async NetSuite client: records, SuiteQL, RESTlets and token endpoints.
 ///
@@ -55,11 +78,11 @@ pub struct Client {
 
 pub(crate) struct Inner {
     http: reqwest::Client,
-    authorizer: Arc<dyn Authorizer>,
+    authorizer: Arc<dyn Authorize>,
     pub(crate) account: Option<AccountId>,
     pub(crate) base_url: String,
     pub(crate) restlet_url: String,
-    limiter: Semaphore,
+    limiter: Arc<Semaphore>,
     pub(crate) concurrency: usize,
     retry: RetryPolicy,
     timeout: Option<Duration>,
@@ -98,7 +121,7 @@ impl fmt::Debug for Client {
 /// ```
 #[must_use]
 pub struct ClientBuilder {
-    authorizer: Option<Arc<dyn Authorizer>>,
+    authorizer: Option<AuthChoice>,
     account: Option<AccountId>,
     base_url: Option<String>,
     restlet_url: Option<String>,
@@ -117,6 +140,13 @@ impl fmt::Debug for ClientBuilder {
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
+}
+
+/// The authorization the builder was given.
+enum AuthChoice {
+    Ready(Arc<dyn Authorize>),
+    /// Bound to the client's connection pool and limiter in `build`.
+    M2m(Box<M2m>),
 }
 
 impl Default for ClientBuilder {
@@ -138,14 +168,52 @@ impl ClientBuilder {
     /// Signs with TBA using these credentials; also sets the account (and so the default URLs).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.account = Some(credentials.account().clone());
-        self.authorizer = Some(Arc::new(Tba::new(credentials)));
+        self.authorizer = Some(AuthChoice::Ready(Arc::new(SyncAuthorizer(Arc::new(
+            Tba::new(credentials),
+        )))));
         self
     }
 
-    /// Signs with a custom [`Authorizer`] (for example [`Tba`] with an injected clock). Set the
-    /// account with [`ClientBuilder::account`] or both URLs explicitly.
+    /// Signs with a custom synchronous [`Authorizer`] (for example [`Tba`] with an injected clock).
+    /// Set the account with [`ClientBuilder::account`] or both URLs explicitly.
     pub fn authorizer(mut self, authorizer: Arc<dyn Authorizer>) -> Self {
-        self.authorizer = Some(authorizer);
+        self.authorizer = Some(AuthChoice::Ready(Arc::new(SyncAuthorizer(authorizer))));
+        self
+    }
+
+    /// Authorizes with a custom async [`Authorize`] step. Set the account with
+    /// [`ClientBuilder::account`] or both URLs explicitly.
+    pub fn async_authorizer(mut self, authorizer: Arc<dyn Authorize>) -> Self {
+        self.authorizer = Some(AuthChoice::Ready(authorizer));
+        self
+    }
+
+    /// Authorizes with OAuth 2.0 machine-to-machine (client credentials): `Authorization: Bearer`
+    /// with a cached access token (see [`M2m`]). Takes a [`ClientAssertion`] or an [`M2m`] (to set a
+    /// clock or the refresh margin); also sets the account the assertion is for (and so the default
+    /// URLs). With a [`ClientBuilder::base_url`] override, the token request goes to
+    /// `<base_url>/services/rest/auth/oauth2/v1/token` too.
+    ///
+    /// ```
+    /// use nstba_client::Client;
+    /// use nstba_core::m2m::{Algorithm, ClientAssertion, PrivateKey};
+    /// use nstba_core::AccountId;
+    ///
+    /// # let pem = include_str!("../../nstba-core/tests/fixtures/m2m/p256.pem");
+    /// let key = PrivateKey::from_pem(pem)?;
+    /// let account = AccountId::parse("1234567_SB1")?;
+    /// let assertion = ClientAssertion::new(&account, "client-id", "cert-id", Algorithm::ES256, key)?
+    ///     .with_scopes(["rest_webservices", "restlets"])?;
+    /// let client = Client::builder().m2m(assertion).build()?;
+    /// assert_eq!(client.base_url(), "https://1234567-sb1.suitetalk.api.netsuite.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn m2m(mut self, m2m: impl Into<M2m>) -> Self {
+        let m2m = m2m.into();
+        if let Some(account) = m2m.account() {
+            self.account = Some(account);
+        }
+        self.authorizer = Some(AuthChoice::M2m(Box::new(m2m)));
         self
     }
 
@@ -202,6 +270,7 @@ impl ClientBuilder {
         if self.concurrency == 0 {
             return Err(Error::config(Some("concurrency"), "must be at least 1"));
         }
+        let base_url_override = self.base_url.clone();
         let base_url = match (self.base_url, &self.account) {
             (Some(u), _) => check_url("base_url", &u)?,
             (None, Some(a)) => a.rest_base_url(),
@@ -227,6 +296,16 @@ impl ClientBuilder {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::config(None, format!("cannot build the HTTP client: {e}")))?;
+        let limiter = Arc::new(Semaphore::new(self.concurrency));
+        let authorizer: Arc<dyn Authorize> = match authorizer {
+            AuthChoice::Ready(a) => a,
+            AuthChoice::M2m(m2m) => Arc::new((*m2m).bind(
+                base_url_override.as_deref(),
+                http.clone(),
+                limiter.clone(),
+                self.timeout,
+            )?),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -234,7 +313,7 @@ impl ClientBuilder {
                 account: self.account,
                 base_url,
                 restlet_url,
-                limiter: Semaphore::new(self.concurrency),
+                limiter,
                 concurrency: self.concurrency,
                 retry: self.retry,
                 timeout: self.timeout,
@@ -243,7 +322,119 @@ impl ClientBuilder {
     }
 }
 
-fn check_url(name: &str, value: &str) -> Result<String> {
+/// TBA credentials from the five `NETSUITE_*` TBA variables; errors name the variable.
+fn tba_from_lookup(lookup: &dyn Fn(&str) -> Option<String>, m2m_any: bool) -> Result<Credentials> {
+    Credentials::from_lookup(lookup).map_err(|e| {
+        let mut reason = e.to_string();
+        if matches!(e, nstba_core::Error::MissingVariables { .. }) && !m2m_any {
+            reason.push_str(
+                " (for OAuth 2.0 M2M instead, set NETSUITE_CLIENT_ID, NETSUITE_CERTIFICATE_ID and \
+                 NETSUITE_PRIVATE_KEY_PATH)",
+            );
+        }
+        Error::from(ErrorKind::Config {
+            variable: match &e {
+                nstba_core::Error::MissingVariables { names } => Some(names.join(", ")),
+                nstba_core::Error::InvalidAccountId { .. } => Some("NETSUITE_ACCOUNT_ID".into()),
+                nstba_core::Error::InvalidCredential { name, .. } => Some(
+                    match *name {
+                        "consumer key" => "NETSUITE_CONSUMER_KEY",
+                        "consumer secret" => "NETSUITE_CONSUMER_SECRET",
+                        "token id" => "NETSUITE_TOKEN_ID",
+                        "token secret" => "NETSUITE_TOKEN_SECRET",
+                        other => other,
+                    }
+                    .into(),
+                ),
+                _ => None,
+            },
+            reason,
+        })
+    })
+}
+
+/// The M2M client assertion from `NETSUITE_ACCOUNT_ID` and the M2M variables; errors name the
+/// variable.
+fn m2m_from_lookup(set: &dyn Fn(&str) -> Option<String>) -> Result<ClientAssertion> {
+    let required = [
+        "NETSUITE_ACCOUNT_ID",
+        "NETSUITE_CLIENT_ID",
+        "NETSUITE_CERTIFICATE_ID",
+        "NETSUITE_PRIVATE_KEY_PATH",
+    ];
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|name| set(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::config(
+            Some(&missing.join(", ")),
+            format!(
+                "OAuth 2.0 M2M needs NETSUITE_ACCOUNT_ID, NETSUITE_CLIENT_ID, \
+                 NETSUITE_CERTIFICATE_ID and NETSUITE_PRIVATE_KEY_PATH; missing or empty: {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let get = |name: &str| set(name).unwrap_or_default().trim().to_owned();
+    let config = |name: &str, e: &dyn std::fmt::Display| Error::config(Some(name), e.to_string());
+    // Validated before any URL (the token URL, the assertion's aud) is built from it.
+    let account = AccountId::parse(&get("NETSUITE_ACCOUNT_ID"))
+        .map_err(|e| config("NETSUITE_ACCOUNT_ID", &e))?;
+    let key = PrivateKey::from_pem_file(get("NETSUITE_PRIVATE_KEY_PATH"))
+        .map_err(|e| config("NETSUITE_PRIVATE_KEY_PATH", &e))?;
+    let algorithm = match set("NETSUITE_ALGORITHM") {
+        Some(name) => {
+            Algorithm::parse(name.trim()).map_err(|e| config("NETSUITE_ALGORITHM", &e))?
+        }
+        None => match key.kind() {
+            KeyKind::Rsa { .. } => Algorithm::PS256,
+            KeyKind::P256 => Algorithm::ES256,
+            KeyKind::P384 => Algorithm::ES384,
+            KeyKind::P521 => Algorithm::ES512,
+            other => {
+                return Err(Error::config(
+                    Some("NETSUITE_ALGORITHM"),
+                    format!("no default algorithm for {other}: set NETSUITE_ALGORITHM"),
+                ))
+            }
+        },
+    };
+    let assertion = ClientAssertion::new(
+        &account,
+        get("NETSUITE_CLIENT_ID"),
+        get("NETSUITE_CERTIFICATE_ID"),
+        algorithm,
+        key,
+    )
+    .map_err(|e| {
+        let variable = match &e {
+            nstba_core::m2m::AssertionError::InvalidClaim { name: "iss", .. } => {
+                "NETSUITE_CLIENT_ID"
+            }
+            nstba_core::m2m::AssertionError::InvalidClaim { name: "kid", .. } => {
+                "NETSUITE_CERTIFICATE_ID"
+            }
+            _ => "NETSUITE_ALGORITHM",
+        };
+        config(variable, &e)
+    })?;
+    let scopes = match set("NETSUITE_SCOPES") {
+        Some(list) => list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+        None => DEFAULT_M2M_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    assertion
+        .with_scopes(scopes)
+        .map_err(|e| config("NETSUITE_SCOPES", &e))
+}
+
+pub(crate) fn check_url(name: &str, value: &str) -> Result<String> {
     let bad =
         |reason: &str| Error::config(Some(name), format!("{reason} (got {:?})", redact(value)));
     let url = Url::parse(value.trim()).map_err(|_| bad("not an absolute URL"))?;
@@ -273,9 +464,21 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client from the environment: `NETSUITE_ACCOUNT_ID`, `NETSUITE_CONSUMER_KEY`,
-    /// `NETSUITE_CONSUMER_SECRET`, `NETSUITE_TOKEN_ID`, `NETSUITE_TOKEN_SECRET`, and when set
-    /// `NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`, `NETSUITE_CONCURRENCY`. Errors name the variable.
+    /// A client from the environment.
+    ///
+    /// Authorization, by the variables that are set (with `NETSUITE_ACCOUNT_ID` in both cases):
+    /// - **TBA** (OAuth 1.0a) when `NETSUITE_CONSUMER_KEY`, `NETSUITE_CONSUMER_SECRET`,
+    ///   `NETSUITE_TOKEN_ID` and `NETSUITE_TOKEN_SECRET` are all set — TBA stays the default;
+    /// - otherwise **OAuth 2.0 M2M** when any of `NETSUITE_CLIENT_ID`, `NETSUITE_CERTIFICATE_ID`,
+    ///   `NETSUITE_PRIVATE_KEY_PATH` is set: all three are required (the error names the missing ones),
+    ///   the key file is PEM (PKCS#8, SEC1 or PKCS#1); optional `NETSUITE_SCOPES` (comma-separated,
+    ///   default `rest_webservices,restlets`) and `NETSUITE_ALGORITHM` (default PS256 for an RSA key,
+    ///   ES256/ES384/ES512 for a P-256/P-384/P-521 key);
+    /// - otherwise the error names the missing TBA variables.
+    ///
+    /// Optional for both: `NETSUITE_BASE_URL` (every call, the M2M token request included, goes
+    /// there), `NETSUITE_RESTLET_URL`, `NETSUITE_CONCURRENCY`. The account id is validated before
+    /// any URL is built. Errors name the variable and never show a secret.
     pub fn from_env() -> Result<Client> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -290,28 +493,37 @@ impl Client {
     /// })
     /// .unwrap_err();
     /// assert!(err.to_string().contains("NETSUITE_TOKEN_SECRET"));
+    ///
+    /// // Part of the OAuth 2.0 M2M set: the error names what is missing.
+    /// let err = Client::from_lookup(|name| match name {
+    ///     "NETSUITE_ACCOUNT_ID" => Some("123456".into()),
+    ///     "NETSUITE_CLIENT_ID" => Some("client-id".into()),
+    ///     _ => None,
+    /// })
+    /// .unwrap_err();
+    /// assert!(err.to_string().contains("NETSUITE_CERTIFICATE_ID, NETSUITE_PRIVATE_KEY_PATH"));
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Client> {
-        let credentials = Credentials::from_lookup(&lookup).map_err(|e| ErrorKind::Config {
-            variable: match &e {
-                nstba_core::Error::MissingVariables { names } => Some(names.join(", ")),
-                nstba_core::Error::InvalidAccountId { .. } => Some("NETSUITE_ACCOUNT_ID".into()),
-                nstba_core::Error::InvalidCredential { name, .. } => Some(
-                    match *name {
-                        "consumer key" => "NETSUITE_CONSUMER_KEY",
-                        "consumer secret" => "NETSUITE_CONSUMER_SECRET",
-                        "token id" => "NETSUITE_TOKEN_ID",
-                        "token secret" => "NETSUITE_TOKEN_SECRET",
-                        other => other,
-                    }
-                    .into(),
-                ),
-                _ => None,
-            },
-            reason: e.to_string(),
-        })?;
         let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let mut builder = Client::builder().credentials(credentials);
+        let tba_complete = nstba_core::ENV_VARIABLES[1..]
+            .iter()
+            .all(|name| set(name).is_some());
+        let m2m_any = M2M_ENV_VARIABLES[..3]
+            .iter()
+            .any(|name| set(name).is_some());
+        let builder = if !tba_complete && m2m_any {
+            Client::builder().m2m(m2m_from_lookup(&set)?)
+        } else {
+            Client::builder().credentials(tba_from_lookup(&lookup, m2m_any)?)
+        };
+        builder.with_lookup_options(&set)
+    }
+}
+
+impl ClientBuilder {
+    /// The optional variables shared by TBA and M2M.
+    fn with_lookup_options(self, set: &dyn Fn(&str) -> Option<String>) -> Result<Client> {
+        let mut builder = self;
         if let Some(url) = set("NETSUITE_BASE_URL") {
             builder = builder.base_url(check_url("NETSUITE_BASE_URL", &url)?);
         }
@@ -329,7 +541,9 @@ impl Client {
         }
         builder.build()
     }
+}
 
+impl Client {
     /// The REST base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -401,15 +615,36 @@ impl Client {
         let mut attempt: u32 = 0;
         // An earlier attempt may have been processed although it failed.
         let mut ambiguous = false;
+        // A 401 leads to fresh authorization and one more send, once per call.
+        let mut reauthorized = false;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let outcome = self.attempt(call).await;
+            // Authorized afresh on every attempt, before waiting for the limiter.
+            let outcome = match self.authorization(call).await {
+                Ok(auth) => self.send(call, &auth).await.map(|reply| (reply, auth)),
+                Err(e) => Err(e),
+            };
             let err = match outcome {
-                Ok(reply) => {
+                Ok((reply, auth)) => {
                     span.record("status", reply.status);
                     if (200..300).contains(&reply.status) {
                         return Ok(reply);
+                    }
+                    // Every 401 is reported (a refused token is never used again); the call is sent
+                    // once more at most once.
+                    if reply.status == 401
+                        && matches!(call.auth, Auth::Authorizer)
+                        && self.inner.authorizer.on_unauthorized(&auth)
+                        && !reauthorized
+                    {
+                        // Refused before processing: sending again is harmless, even for a write.
+                        tracing::debug!(
+                            "401: authorizing again (refreshed token) and resending once"
+                        );
+                        reauthorized = true;
+                        attempt -= 1;
+                        continue;
                     }
                     if reply.status == 404 && ambiguous && call.gone_is_done {
                         // An earlier attempt may have deleted it already.
@@ -430,7 +665,35 @@ impl Client {
         }
     }
 
+    /// One attempt without retries: authorize, then send.
     pub(crate) async fn attempt(&self, call: &Call) -> Result<Reply> {
+        let auth = self.authorization(call).await?;
+        self.send(call, &auth).await
+    }
+
+    /// The `Authorization` header of one attempt (marked sensitive).
+    async fn authorization(&self, call: &Call) -> Result<HeaderValue> {
+        let mut auth = match &call.auth {
+            Auth::Authorizer => {
+                let parts = RequestParts {
+                    method: &call.method,
+                    url: &call.url,
+                };
+                self.inner
+                    .authorizer
+                    .authorize(&parts)
+                    .await
+                    .map_err(|e| Error::from(e).with_effect(call.effect))?
+            }
+            Auth::Header(secret) => HeaderValue::from_str(secret.expose_secret())
+                .map_err(|_| Error::invalid("authorization", "not a valid header value"))?,
+        };
+        auth.set_sensitive(true);
+        Ok(auth)
+    }
+
+    /// Waits for the limiter and sends one authorized attempt.
+    async fn send(&self, call: &Call, auth: &HeaderValue) -> Result<Reply> {
         let inner = &*self.inner;
         let _permit = inner.limiter.acquire().await.map_err(|_| {
             Error::from(ErrorKind::LimiterClosed {
@@ -440,20 +703,10 @@ impl Client {
             .with_effect(call.effect)
         })?;
         let started = Instant::now();
-        let mut auth = match &call.auth {
-            Auth::Tba => HeaderValue::from_str(
-                &inner
-                    .authorizer
-                    .authorize(&Request::new(call.method.as_str(), call.url.as_str()))?,
-            ),
-            Auth::Header(secret) => HeaderValue::from_str(secret.expose_secret()),
-        }
-        .map_err(|_| Error::invalid("authorization", "not a valid header value"))?;
-        auth.set_sensitive(true);
         let mut rb = inner
             .http
             .request(call.method.clone(), call.url.clone())
-            .header(AUTHORIZATION, auth);
+            .header(AUTHORIZATION, auth.clone());
         for (k, v) in &call.headers {
             rb = rb.header(k, v);
         }
@@ -526,8 +779,8 @@ pub(crate) fn log_path(url: &Url) -> String {
 
 /// How a call is authorized.
 pub(crate) enum Auth {
-    /// TBA via the client's authorizer, signed per attempt.
-    Tba,
+    /// The client's authorizer (TBA or M2M), per attempt.
+    Authorizer,
     /// A fixed header value (NLAuth for the issue-token endpoint).
     Header(SecretString),
 }
@@ -554,7 +807,7 @@ impl Call {
             url,
             headers: Vec::new(),
             body: None,
-            auth: Auth::Tba,
+            auth: Auth::Authorizer,
             gone_is_done: false,
         }
     }

@@ -22,6 +22,20 @@ pub const INVALID_LOGIN_CHECKLIST: &[&str] = &[
     "wrong account host (sandbox vs production) in the base URL",
 ];
 
+/// The usual causes of a refused OAuth 2.0 client-credentials token request (`invalid_client`,
+/// `invalid_grant`, …): NetSuite's answer never says which one (the detail, such as
+/// `InvalidSignature` or `ScopeMismatched`, is only in the account's Login Audit Trail).
+pub const TOKEN_REFUSED_CHECKLIST: &[&str] = &[
+    "client id: NETSUITE_CLIENT_ID must be the integration record's client id (the assertion's iss)",
+    "certificate id: NETSUITE_CERTIFICATE_ID (the assertion's kid) must be the id shown on the OAuth 2.0 Client Credentials (M2M) Setup page for this certificate",
+    "algorithm and key size: PS256/PS384/PS512 with an RSA key of 3072 or 4096 bits, or ES256/ES384/ES512 with a P-256/P-384/P-521 key; RS256 is no longer accepted; the private key must match the uploaded certificate",
+    "scopes: NETSUITE_SCOPES (rest_webservices, restlets, suite_analytics) must be enabled on the integration record",
+    "role/entity mapping: the M2M setup page must map this certificate to an active entity and role, and the role needs the permissions the calls use",
+    "clock skew: the machine's clock must be within a few minutes of NetSuite's (iat/exp of the assertion)",
+    "certificate expiry: the certificate must not be expired or revoked (valid at most 2 years)",
+    "account id: the token URL and the assertion's aud use NETSUITE_ACCOUNT_ID (sandbox vs production)",
+];
+
 /// One entry of NetSuite's `o:errorDetails` (or a RESTlet's `{"error": {"code", "message"}}`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ErrorDetail {
@@ -182,6 +196,23 @@ pub enum ErrorKind {
         /// The panic message (or the cancellation reason).
         message: String,
     },
+    /// The OAuth 2.0 token endpoint refused the client assertion (`invalid_client`, `invalid_grant`,
+    /// …); the message lists the usual causes ([`TOKEN_REFUSED_CHECKLIST`]). The call itself was not
+    /// sent.
+    #[error("{}", DisplayTokenRefused(self))]
+    TokenRefused {
+        /// The OAuth `error` code.
+        code: nstba_core::m2m::TokenErrorCode,
+        /// The `error_description`, if any.
+        description: Option<String>,
+        /// The token endpoint's HTTP status.
+        status: u16,
+    },
+    /// The request could not be authorized for another reason (the client assertion could not be
+    /// built, the token endpoint could not be reached or answered nonsense, a custom authorizer
+    /// failed). The call itself was not sent.
+    #[error("authorization failed: {0}")]
+    Authorization(#[source] crate::auth::AuthError),
     /// The client was closed ([`crate::Client::close`]) before this request got a slot of the
     /// limiter; it was never sent.
     #[error("{method} {path}: the client was closed before the request was sent")]
@@ -220,6 +251,36 @@ impl fmt::Display for DisplayNetSuite<'_> {
                 }
                 write!(f, "({}) {item}", i + 1)?;
             }
+        }
+        Ok(())
+    }
+}
+
+struct DisplayTokenRefused<'a>(&'a ErrorKind);
+
+impl fmt::Display for DisplayTokenRefused<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ErrorKind::TokenRefused {
+            code,
+            description,
+            status,
+        } = self.0
+        else {
+            return Ok(());
+        };
+        write!(
+            f,
+            "the OAuth 2.0 token endpoint refused the client assertion: HTTP {status} {code}"
+        )?;
+        if let Some(d) = description {
+            write!(f, " ({d})")?;
+        }
+        f.write_str(". The detail is only in the account's Login Audit Trail; usual causes: ")?;
+        for (i, item) in TOKEN_REFUSED_CHECKLIST.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "({}) {item}", i + 1)?;
         }
         Ok(())
     }
@@ -285,6 +346,28 @@ impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
         let effect = kind.method().map_or(Effect::Read, Effect::of_method);
         Error(Box::new(Inner { kind, effect }))
+    }
+}
+
+impl From<crate::auth::AuthError> for Error {
+    /// TBA signing errors stay [`ErrorKind::Sign`]; refused token requests become
+    /// [`ErrorKind::TokenRefused`]; the rest [`ErrorKind::Authorization`].
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match e {
+            AuthError::Sign(e) => ErrorKind::Sign(e),
+            AuthError::TokenRefused {
+                code,
+                description,
+                status,
+            } => ErrorKind::TokenRefused {
+                code,
+                description,
+                status,
+            },
+            other => ErrorKind::Authorization(other),
+        }
+        .into()
     }
 }
 
@@ -468,8 +551,12 @@ impl Error {
         self.0.kind.is_invalid_login()
     }
 
-    /// The checklist of usual `INVALID_LOGIN` causes when this is one.
+    /// The checklist of usual causes: [`INVALID_LOGIN_CHECKLIST`] for an `INVALID_LOGIN`,
+    /// [`TOKEN_REFUSED_CHECKLIST`] for a refused OAuth 2.0 token request.
     pub fn checklist(&self) -> Option<&'static [&'static str]> {
+        if matches!(self.0.kind, ErrorKind::TokenRefused { .. }) {
+            return Some(TOKEN_REFUSED_CHECKLIST);
+        }
         self.is_invalid_login().then_some(INVALID_LOGIN_CHECKLIST)
     }
 

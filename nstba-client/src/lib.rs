@@ -1,8 +1,10 @@
 //! # nstba-client — the async NetSuite client
 //!
 //! Records (REST record API v1), SuiteQL, RESTlets and the token endpoints, with every request:
-//! - **signed** at send time with Token-Based Authentication ([`nstba_core`]) over the final URL, with a
-//!   fresh nonce and timestamp per attempt;
+//! - **authorized** at send time, per attempt: signed with Token-Based Authentication ([`nstba_core`])
+//!   over the final URL with a fresh nonce and timestamp, or — OAuth 2.0 machine-to-machine, [`M2m`] —
+//!   with a cached bearer token fetched once for all concurrent callers and refreshed before it expires
+//!   (the [`Authorize`] step);
 //! - **limited** by one concurrency limiter per [`Client`] and its clones (records, every SuiteQL page and RESTlets
 //!   share it), never more in flight than configured;
 //! - **retried** on 429, 500/502/503/504, governance refusals, timeouts and connection failures, with
@@ -36,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod client;
 mod error;
 mod metadata;
@@ -47,8 +50,16 @@ mod suiteql;
 mod token;
 mod typed;
 
-pub use client::{Client, ClientBuilder, CLIENT_ENV_VARIABLES, DEFAULT_CONCURRENCY};
-pub use error::{Error, ErrorDetail, ErrorKind, Result, INVALID_LOGIN_CHECKLIST};
+pub use auth::{
+    AuthError, Authorize, BoxFuture, M2m, RequestParts, DEFAULT_REFRESH_BEFORE, TOKEN_PATH,
+};
+pub use client::{
+    Client, ClientBuilder, CLIENT_ENV_VARIABLES, DEFAULT_CONCURRENCY, DEFAULT_M2M_SCOPES,
+    M2M_ENV_VARIABLES,
+};
+pub use error::{
+    Error, ErrorDetail, ErrorKind, Result, INVALID_LOGIN_CHECKLIST, TOKEN_REFUSED_CHECKLIST,
+};
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use nstba_record::{
     values, FieldInfo, FieldKind, Filter, FilterError, Record, RecordId, RecordKey, RecordRef,

@@ -77,6 +77,11 @@ pub(crate) fn classify(kind: &ErrorKind) -> Failure {
             }
         }
         ErrorKind::Transport { connect: true, .. } => Failure::Refused,
+        // Authorization failed: the call itself was never sent.
+        ErrorKind::TokenRefused { code, .. } if crate::auth::token_code_is_transient(code) => {
+            Failure::Refused
+        }
+        ErrorKind::Authorization(e) if e.is_transient() => Failure::Refused,
         ErrorKind::Transport { .. } | ErrorKind::Timeout { .. } => Failure::Ambiguous,
         _ => Failure::Permanent,
     }

@@ -225,7 +225,10 @@ fn is_reference(r: &str, target: &str, defs: &Map<String, Value>) -> bool {
     if r.contains("/metadata-catalog/record/") && !target.contains('-') {
         return true;
     }
-    is_record_schema_name(target) && defs.get(target).is_some_and(|d| d.get("properties").is_some())
+    is_record_schema_name(target)
+        && defs
+            .get(target)
+            .is_some_and(|d| d.get("properties").is_some())
 }
 
 /// The enum ids of a 2025-style select-list object
@@ -239,7 +242,9 @@ fn select_object_values(p: &Value) -> Option<Vec<String>> {
         .iter()
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect();
-    let only_id_and_name = props.keys().all(|k| matches!(k.as_str(), "id" | "refName" | "links"));
+    let only_id_and_name = props
+        .keys()
+        .all(|k| matches!(k.as_str(), "id" | "refName" | "links"));
     (only_id_and_name && !values.is_empty()).then_some(values)
 }
 

@@ -219,9 +219,15 @@ fn enums_keep_unknown_values() {
     let known: Pref = serde_json::from_value(json!("PDF")).unwrap();
     assert_eq!(known.value, CustomerEmailPreference::Pdf);
     let unknown: Pref = serde_json::from_value(json!("XML")).unwrap();
-    assert_eq!(unknown.value, CustomerEmailPreference::Unknown("XML".into()));
+    assert_eq!(
+        unknown.value,
+        CustomerEmailPreference::Unknown("XML".into())
+    );
     // Written as NetSuite accepts a select-list value.
-    assert_eq!(serde_json::to_value(&unknown).unwrap(), json!({"id": "XML"}));
+    assert_eq!(
+        serde_json::to_value(&unknown).unwrap(),
+        json!({"id": "XML"})
+    );
     let named: Pref = serde_json::from_value(json!({"id": "XML", "refName": "Xml"})).unwrap();
     assert_eq!(named.value, CustomerEmailPreference::Unknown("XML".into()));
     assert_eq!(named.ref_name.as_deref(), Some("Xml"));

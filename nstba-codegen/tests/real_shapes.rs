@@ -20,7 +20,8 @@ mod generated_real;
 use nstba_codegen::Generator;
 use std::path::{Path, PathBuf};
 
-const CATALOGS: [&str; 3] = [
+const CATALOGS: [&str; 4] = [
+    "names.swagger.json",
     "references.swagger.json",
     "transactions.swagger.json",
     "vendorBill.schema.json",
@@ -337,4 +338,62 @@ fn catalog_facts_reach_the_record_description() {
         .unwrap();
     assert!(q.contains("tranId IS \"SO-11872\""), "{q}");
     assert!(q.contains("entity ANY_OF"), "{q}");
+}
+
+#[test]
+fn awkward_names_and_colliding_select_lists() {
+    let edge: CustomrecordEdgeCase = body("customrecord_edge_case.json");
+    assert_eq!(edge.type_.as_deref(), Some("plain text"));
+    assert_eq!(edge.n_1099_eligible, Some(true));
+    // `itemType` (record) and the line's `type` both want `CustomrecordEdgeCaseItemType`.
+    assert_eq!(
+        edge.item_type.as_ref().map(|t| &t.value),
+        Some(&CustomrecordEdgeCaseItemType::Service)
+    );
+    let lines = edge.item.as_ref().unwrap();
+    assert_eq!(
+        lines.items()[0].type_.as_ref().map(|t| &t.value),
+        Some(&CustomrecordEdgeCaseItemType_::A_)
+    );
+    assert_eq!(ref_name(&lines.items()[0].type_), Some("lower a"));
+    // A listed id spelled `Unknown` is not the unknown variant.
+    assert_eq!(
+        lines.items()[1].type_.as_ref().map(|t| &t.value),
+        Some(&CustomrecordEdgeCaseItemType_::Unknown_)
+    );
+    assert_eq!(lines.items()[0].match_.as_deref(), Some("m"));
+    assert_eq!(lines.items()[0].self_.as_deref(), Some("s"));
+    // The `address` select list does not collide with the `…-address` subrecord struct.
+    assert_eq!(
+        edge.address.as_ref().map(|a| &a.value),
+        Some(&CustomrecordEdgeCaseAddress_::Unknown("office".into()))
+    );
+    let main = edge.main_address.as_ref().unwrap();
+    assert_eq!(main.id, Some(RecordId::new("9")));
+    assert_eq!(main.city.as_deref(), Some("Napier"));
+    // A collection of references is a multi-select; the stub is not expanded.
+    assert!(!edge.tags.as_ref().unwrap().is_expanded());
+    assert_eq!(
+        edge.class.as_ref().and_then(|r| r.id.as_deref()),
+        Some("-10")
+    );
+    // An inline `{id, refName}` object is a reference; another inline object a struct.
+    assert_eq!(
+        edge.owner.as_ref().and_then(|r| r.ref_name.as_deref()),
+        Some("Aroha Ngata")
+    );
+    let dims = edge.dimensions.as_ref().unwrap();
+    assert_eq!((dims.width, dims.height), (Some(2.0), Some(0.5)));
+    assert_eq!(edge.custrecord_edge_score, Some(7.0));
+    assert_eq!(
+        edge.cseg_dept.as_ref().and_then(|r| r.id.as_deref()),
+        Some("3")
+    );
+    // Only `name`, `type` and `custrecord_edge_score` are filterable.
+    let q = CustomrecordEdgeCase::fields()
+        .custrecord_edge_score
+        .greater(5)
+        .to_query()
+        .unwrap();
+    assert!(q.contains("custrecord_edge_score GREATER 5"), "{q}");
 }

@@ -5,6 +5,8 @@ pub mod currency;
 pub use currency::*;
 pub mod customer;
 pub use customer::*;
+pub mod customrecord_edge_case;
+pub use customrecord_edge_case::*;
 pub mod employee;
 pub use employee::*;
 pub mod invoice;

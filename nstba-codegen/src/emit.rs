@@ -360,10 +360,7 @@ fn value_enum(
             }
 
             fn is_known(&self) -> bool {
-                match self {
-                    Self::Unknown(_) => false,
-                    _ => true,
-                }
+                !::core::matches!(self, Self::Unknown(_))
             }
         }
     })

@@ -308,10 +308,7 @@ impl ::nstba::record::SelectList for CustomerAlcoholRecipientType {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomerCreditHoldOverride`; `Unknown` keeps any id the catalog did not list.
@@ -344,10 +341,7 @@ impl ::nstba::record::SelectList for CustomerCreditHoldOverride {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomerEmailPreference`; `Unknown` keeps any id the catalog did not list.
@@ -380,10 +374,7 @@ impl ::nstba::record::SelectList for CustomerEmailPreference {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomerGlobalSubscriptionStatus`; `Unknown` keeps any id the catalog did not list.
@@ -420,10 +411,7 @@ impl ::nstba::record::SelectList for CustomerGlobalSubscriptionStatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomerStage`; `Unknown` keeps any id the catalog did not list.
@@ -456,10 +444,7 @@ impl ::nstba::record::SelectList for CustomerStage {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomerSymbolPlacement`; `Unknown` keeps any id the catalog did not list.
@@ -488,9 +473,6 @@ impl ::nstba::record::SelectList for CustomerSymbolPlacement {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -61,9 +61,6 @@ impl ::nstba::record::SelectList for CustomrecordPmMilestoneCustrecordPmPhase {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

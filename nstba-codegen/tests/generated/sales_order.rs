@@ -107,10 +107,7 @@ impl ::nstba::record::SelectList for SalesOrderOrderStatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `SalesOrderStatus`; `Unknown` keeps any id the catalog did not list.
@@ -147,9 +144,6 @@ impl ::nstba::record::SelectList for SalesOrderStatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -71,9 +71,6 @@ impl ::nstba::record::SelectList for AccountAcctType {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -68,10 +68,7 @@ impl ::nstba::record::SelectList for CustomerAlcoholRecipientType {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomerEmailPreference`; `Unknown` keeps any id the catalog did not list.
@@ -104,9 +101,6 @@ impl ::nstba::record::SelectList for CustomerEmailPreference {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

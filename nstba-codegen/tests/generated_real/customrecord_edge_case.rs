@@ -111,10 +111,7 @@ impl ::nstba::record::SelectList for CustomrecordEdgeCaseAddress_ {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomrecordEdgeCaseItemType`; `Unknown` keeps any id the catalog did not list.
@@ -143,10 +140,7 @@ impl ::nstba::record::SelectList for CustomrecordEdgeCaseItemType {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomrecordEdgeCaseAddressCountry`; `Unknown` keeps any id the catalog did not list.
@@ -179,10 +173,7 @@ impl ::nstba::record::SelectList for CustomrecordEdgeCaseAddressCountry {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `CustomrecordEdgeCaseItemType_`; `Unknown` keeps any id the catalog did not list.
@@ -223,9 +214,6 @@ impl ::nstba::record::SelectList for CustomrecordEdgeCaseItemType_ {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

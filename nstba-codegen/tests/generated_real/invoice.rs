@@ -64,9 +64,6 @@ impl ::nstba::record::SelectList for InvoiceStatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -159,10 +159,7 @@ impl ::nstba::record::SelectList for PurchaseOrderStatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `PurchaseOrderBillingAddressCountry`; `Unknown` keeps any id the catalog did not list.
@@ -195,10 +192,7 @@ impl ::nstba::record::SelectList for PurchaseOrderBillingAddressCountry {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `PurchaseOrderItemItemType`; `Unknown` keeps any id the catalog did not list.
@@ -235,10 +229,7 @@ impl ::nstba::record::SelectList for PurchaseOrderItemItemType {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `PurchaseOrderShippingAddressCountry`; `Unknown` keeps any id the catalog did not list.
@@ -271,9 +262,6 @@ impl ::nstba::record::SelectList for PurchaseOrderShippingAddressCountry {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

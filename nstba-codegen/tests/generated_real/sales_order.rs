@@ -157,10 +157,7 @@ impl ::nstba::record::SelectList for SalesOrderStatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `SalesOrderBillingAddressCountry`; `Unknown` keeps any id the catalog did not list.
@@ -193,10 +190,7 @@ impl ::nstba::record::SelectList for SalesOrderBillingAddressCountry {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `SalesOrderItemCommitInventory`; `Unknown` keeps any id the catalog did not list.
@@ -229,10 +223,7 @@ impl ::nstba::record::SelectList for SalesOrderItemCommitInventory {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `SalesOrderItemItemType`; `Unknown` keeps any id the catalog did not list.
@@ -269,10 +260,7 @@ impl ::nstba::record::SelectList for SalesOrderItemItemType {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
 /// Select list `SalesOrderShippingAddressCountry`; `Unknown` keeps any id the catalog did not list.
@@ -305,9 +293,6 @@ impl ::nstba::record::SelectList for SalesOrderShippingAddressCountry {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

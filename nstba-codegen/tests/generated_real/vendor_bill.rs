@@ -56,9 +56,6 @@ impl ::nstba::record::SelectList for VendorBillApprovalstatus {
         }
     }
     fn is_known(&self) -> bool {
-        match self {
-            Self::Unknown(_) => false,
-            _ => true,
-        }
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -309,3 +309,79 @@ impl From<Vec<RecordRef>> for MultiSelect {
         MultiSelect::new(refs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RecordId;
+
+    crate::select_list! {
+        /// Test list.
+        enum Level {
+            /// One.
+            One = "1",
+            /// A listed id spelled like the fallback variant.
+            Unknown_ = "Unknown",
+        }
+    }
+
+    #[test]
+    fn select_values_in_every_form() {
+        let v: SelectValue<Level> =
+            serde_json::from_str(r#"{"refName":"One","id":"1","links":[]}"#).unwrap();
+        assert_eq!((v.value, v.ref_name.as_deref()), (Level::One, Some("One")));
+        // Numeric ids (some select lists are keyed by internal id).
+        let n: SelectValue<Level> = serde_json::from_str(r#"{"id":1}"#).unwrap();
+        assert_eq!(n.value, Level::One);
+        let listed: Level = serde_json::from_str(r#""Unknown""#).unwrap();
+        assert_eq!(listed, Level::Unknown_);
+        assert!(listed.is_known());
+        let other: Level = serde_json::from_str(r#""7""#).unwrap();
+        assert_eq!(other, Level::Unknown("7".into()));
+        assert!(!other.is_known());
+        assert_eq!(other.to_string(), "7");
+        let written = serde_json::to_string(&SelectValue::new(Level::Unknown("7".into()))).unwrap();
+        assert_eq!(written, r#"{"id":"7"}"#);
+    }
+
+    #[test]
+    fn bad_select_values_are_errors_naming_the_value() {
+        let err = serde_json::from_str::<SelectValue<Level>>("true").unwrap_err();
+        assert!(err.to_string().contains("boolean `true`"), "{err}");
+        let err = serde_json::from_str::<SelectValue<Level>>(r#"{"refName":"One"}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `id`"), "{err}");
+        let err = serde_json::from_str::<Level>("[1]").unwrap_err();
+        assert!(err.to_string().contains("select-list value"), "{err}");
+    }
+
+    #[test]
+    fn ids_and_references_reject_what_is_not_an_id() {
+        let err = serde_json::from_str::<RecordId>("1.5").unwrap_err();
+        assert!(err.to_string().contains("floating point `1.5`"), "{err}");
+        let err = serde_json::from_str::<RecordRef>(r#"{"id":false}"#).unwrap_err();
+        assert!(err.to_string().contains("boolean `false`"), "{err}");
+        let r: RecordRef = serde_json::from_str(r#"{"id":null,"refName":"x"}"#).unwrap();
+        assert_eq!(r.id, None);
+        let r: RecordRef = serde_json::from_str(r#"{"id":-10}"#).unwrap();
+        assert_eq!(r.id.as_deref(), Some("-10"));
+    }
+
+    #[test]
+    fn multi_select_stub_empty_and_written() {
+        let empty: MultiSelect = serde_json::from_str(
+            r#"{"links":[],"count":0,"hasMore":false,"items":[],"offset":0,"totalResults":0}"#,
+        )
+        .unwrap();
+        assert!(empty.is_expanded() && empty.refs().is_empty());
+        let stub: MultiSelect =
+            serde_json::from_str(r#"{"links":[{"rel":"self","href":"h"}]}"#).unwrap();
+        assert!(!stub.is_expanded());
+        assert_ne!(stub, empty, "a stub is not an empty selection");
+        let numeric: MultiSelect = serde_json::from_str(r#"{"items":[{"id":5}]}"#).unwrap();
+        assert_eq!(numeric.ids().collect::<Vec<_>>(), ["5"]);
+        assert_eq!(
+            serde_json::to_string(&MultiSelect::from_ids(["1", "-5"])).unwrap(),
+            r#"{"items":[{"id":"1"},{"id":"-5"}]}"#
+        );
+    }
+}

@@ -6,7 +6,7 @@ use crate::schema::{FieldModel, FieldType, RecordModel};
 use crate::CodegenError;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One generated Rust module: its file name and formatted source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ fn module_items(model: &RecordModel) -> Result<TokenStream, CodegenError> {
     )?);
     for (schema_name, fields) in &model.structs {
         items.extend(record_struct(
-            &struct_name(schema_name),
+            &struct_ident_name(model, schema_name)?,
             &format!(
                 "`{schema_name}` (sublist line or subrecord of `{}`).",
                 model.record_type
@@ -163,6 +163,32 @@ pub(crate) fn single_file(models: &[RecordModel]) -> Result<String, CodegenError
 }
 
 /// Struct name for a sublist-line or subrecord schema: `salesOrder-itemElement` → `SalesOrderItem`.
+/// The struct name of every sublist-line and subrecord schema of a record: [`struct_name`], with a
+/// trailing `_` when two schemas (`x-itemElement`, `x-item`) or the record itself would share it.
+fn struct_names(model: &RecordModel) -> BTreeMap<String, String> {
+    let mut used = BTreeSet::from([type_name(&model.record_type)]);
+    let mut out = BTreeMap::new();
+    for schema in model.structs.keys() {
+        let mut name = struct_name(schema);
+        while !used.insert(name.clone()) {
+            name.push('_');
+        }
+        out.insert(schema.clone(), name);
+    }
+    out
+}
+
+/// The struct name of one of the record's schemas; an error when the model does not hold that
+/// schema (a hand-built [`RecordModel`] naming a sublist or subrecord it does not describe).
+fn struct_ident_name(model: &RecordModel, schema: &str) -> Result<String, CodegenError> {
+    struct_names(model)
+        .remove(schema)
+        .ok_or_else(|| CodegenError::Internal {
+            record_type: model.record_type.clone(),
+            message: format!("no sublist or subrecord schema {schema:?} in the model"),
+        })
+}
+
 fn struct_name(schema_name: &str) -> String {
     let trimmed = schema_name.strip_suffix("Element").unwrap_or(schema_name);
     type_name(trimmed)
@@ -284,10 +310,10 @@ fn rust_type(
         FieldType::Enum(values) => {
             // Qualified by the owning struct (`SalesOrderItemItemType`), and kept apart from the
             // module's struct names and other enums.
-            let mut name = format!("{owner}{}", type_name(field));
+            let mut name = format!("{}{}", owner.trim_end_matches('_'), type_name(field));
             while enums.iter().any(|(n, _)| *n == name)
                 || type_name(&model.record_type) == name
-                || model.structs.keys().any(|k| struct_name(k) == name)
+                || struct_names(model).values().any(|n| *n == name)
             {
                 name.push('_');
             }
@@ -296,11 +322,11 @@ fn rust_type(
             quote! { ::nstba::record::SelectValue<#enum_ident> }
         }
         FieldType::Sublist(element) => {
-            let line = ident(&struct_name(element), &model.record_type)?;
+            let line = ident(&struct_ident_name(model, element)?, &model.record_type)?;
             quote! { ::nstba::Sublist<#line> }
         }
         FieldType::Subrecord(schema) => {
-            let sub = ident(&struct_name(schema), &model.record_type)?;
+            let sub = ident(&struct_ident_name(model, schema)?, &model.record_type)?;
             quote! { #sub }
         }
     })

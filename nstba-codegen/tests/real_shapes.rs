@@ -362,6 +362,10 @@ fn awkward_names_and_colliding_select_lists() {
         Some(&CustomrecordEdgeCaseItemType_::Unknown_)
     );
     assert_eq!(lines.items()[0].match_.as_deref(), Some("m"));
+    // `…-item` (a subrecord) and `…-itemElement` (the line) both want `CustomrecordEdgeCaseItem`.
+    let detail: Option<&CustomrecordEdgeCaseItem> = edge.item_detail.as_ref();
+    assert_eq!(detail.and_then(|d| d.code.as_deref()), Some("X1"));
+    let _: Option<&CustomrecordEdgeCaseItem_> = lines.items().first();
     assert_eq!(lines.items()[0].self_.as_deref(), Some("s"));
     // The `address` select list does not collide with the `…-address` subrecord struct.
     assert_eq!(

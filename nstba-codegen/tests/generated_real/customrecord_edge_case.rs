@@ -27,7 +27,10 @@ pub struct CustomrecordEdgeCase {
     pub id: Option<::nstba::RecordId>,
     /// Lines (`item`)
     #[netsuite(no_filter)]
-    pub item: Option<::nstba::Sublist<CustomrecordEdgeCaseItem>>,
+    pub item: Option<::nstba::Sublist<CustomrecordEdgeCaseItem_>>,
+    /// Item Detail (`itemDetail`)
+    #[netsuite(subrecord, no_filter)]
+    pub item_detail: Option<CustomrecordEdgeCaseItem>,
     /// Item Type (`itemType`)
     #[netsuite(no_filter)]
     pub item_type: Option<::nstba::record::SelectValue<CustomrecordEdgeCaseItemType>>,
@@ -74,10 +77,17 @@ pub struct CustomrecordEdgeCaseDimensions {
     /// Width (`width`, nullable)
     pub width: Option<f64>,
 }
-/// `customrecord_edge_case-itemElement` (sublist line or subrecord of `customrecord_edge_case`).
+/// `customrecord_edge_case-item` (sublist line or subrecord of `customrecord_edge_case`).
 #[derive(::nstba::Record, Debug, Clone, Default, PartialEq)]
 #[netsuite(subrecord)]
 pub struct CustomrecordEdgeCaseItem {
+    /// Code (`code`)
+    pub code: Option<String>,
+}
+/// `customrecord_edge_case-itemElement` (sublist line or subrecord of `customrecord_edge_case`).
+#[derive(::nstba::Record, Debug, Clone, Default, PartialEq)]
+#[netsuite(subrecord)]
+pub struct CustomrecordEdgeCaseItem_ {
     /// Match (`match`)
     pub match_: Option<String>,
     /// Self (`self`)

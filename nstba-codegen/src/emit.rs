@@ -6,7 +6,7 @@ use crate::schema::{FieldModel, FieldType, RecordModel};
 use crate::CodegenError;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One generated Rust module: its file name and formatted source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ fn module_items(model: &RecordModel) -> Result<TokenStream, CodegenError> {
     )?);
     for (schema_name, fields) in &model.structs {
         items.extend(record_struct(
-            &struct_name(schema_name),
+            &struct_ident_name(model, schema_name)?,
             &format!(
                 "`{schema_name}` (sublist line or subrecord of `{}`).",
                 model.record_type
@@ -163,6 +163,32 @@ pub(crate) fn single_file(models: &[RecordModel]) -> Result<String, CodegenError
 }
 
 /// Struct name for a sublist-line or subrecord schema: `salesOrder-itemElement` → `SalesOrderItem`.
+/// The struct name of every sublist-line and subrecord schema of a record: [`struct_name`], with a
+/// trailing `_` when two schemas (`x-itemElement`, `x-item`) or the record itself would share it.
+fn struct_names(model: &RecordModel) -> BTreeMap<String, String> {
+    let mut used = BTreeSet::from([type_name(&model.record_type)]);
+    let mut out = BTreeMap::new();
+    for schema in model.structs.keys() {
+        let mut name = struct_name(schema);
+        while !used.insert(name.clone()) {
+            name.push('_');
+        }
+        out.insert(schema.clone(), name);
+    }
+    out
+}
+
+/// The struct name of one of the record's schemas; an error when the model does not hold that
+/// schema (a hand-built [`RecordModel`] naming a sublist or subrecord it does not describe).
+fn struct_ident_name(model: &RecordModel, schema: &str) -> Result<String, CodegenError> {
+    struct_names(model)
+        .remove(schema)
+        .ok_or_else(|| CodegenError::Internal {
+            record_type: model.record_type.clone(),
+            message: format!("no sublist or subrecord schema {schema:?} in the model"),
+        })
+}
+
 fn struct_name(schema_name: &str) -> String {
     let trimmed = schema_name.strip_suffix("Element").unwrap_or(schema_name);
     type_name(trimmed)
@@ -216,6 +242,9 @@ fn record_struct(
         let ty = if is_id {
             attrs.push(quote! { id });
             quote! { ::nstba::RecordId }
+        } else if f.wire == "id" && f.ty == FieldType::Text {
+            // A subrecord's or line's own id: sometimes a JSON number (`"id": 77`).
+            quote! { ::nstba::RecordId }
         } else {
             let ty = rust_type(name, &rust, &f.ty, model, enums)?;
             if is_eid {
@@ -223,10 +252,14 @@ fn record_struct(
             }
             ty
         };
-        match &f.ty {
-            FieldType::Enum(_) => attrs.push(quote! { kind = "string" }),
-            FieldType::Subrecord(_) | FieldType::Json => attrs.push(quote! { subrecord }),
-            _ => {}
+        if matches!(f.ty, FieldType::Subrecord(_) | FieldType::Json) {
+            attrs.push(quote! { subrecord });
+        }
+        if f.read_only && !is_id {
+            attrs.push(quote! { read_only });
+        }
+        if record_type.is_some() && !f.filterable {
+            attrs.push(quote! { no_filter });
         }
         let wire = f.wire.as_str();
         if f.custom && is_custom_id(wire) {
@@ -272,25 +305,37 @@ fn rust_type(
         FieldType::Date => quote! { ::nstba::values::Date },
         FieldType::DateTime => quote! { ::nstba::values::DateTime },
         FieldType::Reference => quote! { ::nstba::RecordRef },
+        FieldType::MultiSelect => quote! { ::nstba::record::MultiSelect },
         FieldType::Json => quote! { ::nstba::__private::serde_json::Value },
         FieldType::Enum(values) => {
-            let name = format!("{owner}{}", type_name(field));
+            // Qualified by the owning struct (`SalesOrderItemItemType`), and kept apart from the
+            // module's struct names and other enums.
+            let mut name = format!("{}{}", owner.trim_end_matches('_'), type_name(field));
+            while enums.iter().any(|(n, _)| *n == name)
+                || type_name(&model.record_type) == name
+                || struct_names(model).values().any(|n| *n == name)
+            {
+                name.push('_');
+            }
             let enum_ident = ident(&name, &model.record_type)?;
             enums.push((name, values.clone()));
-            quote! { #enum_ident }
+            quote! { ::nstba::record::SelectValue<#enum_ident> }
         }
         FieldType::Sublist(element) => {
-            let line = ident(&struct_name(element), &model.record_type)?;
+            let line = ident(&struct_ident_name(model, element)?, &model.record_type)?;
             quote! { ::nstba::Sublist<#line> }
         }
         FieldType::Subrecord(schema) => {
-            let sub = ident(&struct_name(schema), &model.record_type)?;
+            let sub = ident(&struct_ident_name(model, schema)?, &model.record_type)?;
             quote! { #sub }
         }
     })
 }
 
-/// An enum of the catalog's values plus `Unknown(String)` for values added to the account later.
+/// A select-list enum of the catalog's ids plus `Unknown(String)` for ids added to the account
+/// later, and its `SelectList` impl. The field type is `SelectValue<Enum>`, whose serde impls read
+/// `{"id", "refName"}` or a bare string (keeping the `refName`) and write `{"id": …}`: no per-enum
+/// serde code.
 fn value_enum(
     name: &str,
     values: &[String],
@@ -310,7 +355,7 @@ fn value_enum(
     }
     let enum_ident = ident(name, record_type)?;
     let enum_doc = doc(&format!(
-        "Values of `{name}`; `Unknown` keeps any value the catalog did not list."
+        "Select list `{name}`; `Unknown` keeps any id the catalog did not list."
     ));
     let variant_docs = values.iter().map(|v| doc(&format!("`{v:?}`")));
     let values = values.iter().map(String::as_str);
@@ -321,47 +366,27 @@ fn value_enum(
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #enum_ident {
             #( #variant_docs #v1, )*
-            /// A value not in the catalog.
-            Unknown(String),
+            /// An id not in the catalog (kept as sent).
+            Unknown(::std::string::String),
         }
 
-        impl #enum_ident {
-            /// The NetSuite value.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#v2 => #s1, )*
-                    Self::Unknown(other) => other,
-                }
-            }
-        }
-
-        impl ::core::convert::From<&str> for #enum_ident {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #s2 => Self::#v3, )*
+        impl ::nstba::record::SelectList for #enum_ident {
+            fn from_id(id: &str) -> Self {
+                match id {
+                    #( #s1 => Self::#v2, )*
                     other => Self::Unknown(::std::string::ToString::to_string(other)),
                 }
             }
-        }
 
-        impl ::nstba::__private::serde::Serialize for #enum_ident {
-            fn serialize<S: ::nstba::__private::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
+            fn id(&self) -> &str {
+                match self {
+                    #( Self::#v3 => #s2, )*
+                    Self::Unknown(other) => other,
+                }
             }
-        }
 
-        impl<'de> ::nstba::__private::serde::Deserialize<'de> for #enum_ident {
-            fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                let value =
-                    <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-                        deserializer,
-                    )?;
-                ::core::result::Result::Ok(Self::from(value.as_str()))
+            fn is_known(&self) -> bool {
+                !::core::matches!(self, Self::Unknown(_))
             }
         }
     })

@@ -5,6 +5,23 @@
 //! serves (see [`schema`]) and writes one struct per record type, one per sublist line or
 //! subrecord, and an enum (with an `Unknown(String)` fallback) per list of values.
 //!
+//! # What the catalog's constructs become
+//!
+//! | catalog | Rust |
+//! |---|---|
+//! | `$ref` to `nsResource`, to a record type of the document (itself too: `account.parent`), a `oneOf` of those, a 2019 `/metadata-catalog/record/<type>` path | `RecordRef` (never the referenced schema inlined) |
+//! | `$ref` to `nsResourceCollection` (multi-select) | `nstba::record::MultiSelect` |
+//! | `<type>-<sublist>Collection` → `<type>-<sublist>Element` | `Sublist<TypeSublist>` |
+//! | subrecord (`<type>-billingAddress`), inline object | a `#[netsuite(subrecord)]` struct; its `id` a `RecordId` (numeric ids occur) |
+//! | `{id: {enum: […]}, refName}` object (2025) or `enum` string (2019–2020) | `SelectValue<TypeField>` of a `SelectList` enum: reads both forms, keeps `refName` and unknown ids, writes `{"id": …}` |
+//! | `readOnly: true` | `#[netsuite(read_only)]` |
+//! | record-level `x-ns-filterable` | `#[netsuite(no_filter)]` on every field not listed: no filter handle |
+//! | `x-ns-custom-field`, `custentity…` / `cseg_…` | `#[netsuite(custom = …)]` / `rename` |
+//!
+//! Enum and struct names are qualified by their record (`SalesOrderStatus`, `SalesOrderItem`), so
+//! any number of catalogs generate into one module tree; a name that would still collide gets a
+//! trailing `_`.
+//!
 //! The output is built as `quote!` token streams and printed by `prettyplease`, nothing else: it is
 //! the same bytes on every machine, whether or not `rustfmt` is installed, and the crate starts no
 //! process. Generated code names everything by absolute path (`::nstba::…`, `::core::…`), so it

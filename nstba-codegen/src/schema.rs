@@ -7,7 +7,11 @@
 //! - JSON Schema (`Accept: application/schema+json`), one record per document, the record type taken
 //!   from the `self` link (`/services/rest/record/v1/<type>/{id}`) or else the file name.
 //!
-//! References (`$ref` to `nsResource` or `…/nsLink`) become `RecordRef`s.
+//! References become `RecordRef`s: `$ref` to `nsResource` or `…/nsLink`, to a record type of the
+//! same document (`invoice.entity` → `customer`, `account.parent` → `account`), a `oneOf` of those,
+//! or a 2019 `/rest/platform/v1/metadata-catalog/record/<type>` path; they are never inlined.
+//! `nsResourceCollection` is a multi-select; select lists are `enum` strings or
+//! `{id: {enum}, refName}` objects; the record's `x-ns-filterable` list marks the filterable fields.
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -38,6 +42,9 @@ pub struct FieldModel {
     pub read_only: bool,
     /// `x-ns-custom-field: true` (or a custom-field script id).
     pub custom: bool,
+    /// Usable in `q=` filters: listed in the record's `x-ns-filterable` (every field when the
+    /// record has no such list).
+    pub filterable: bool,
 }
 
 /// The value type of a property.
@@ -59,9 +66,13 @@ pub enum FieldType {
     Date,
     /// `string` / `date-time`.
     DateTime,
-    /// A reference to another record.
+    /// A reference to another record: `$ref` to `nsResource`, to a record type of the document
+    /// (itself included), a 2019 `/metadata-catalog/record/<type>` path, or a `oneOf` of these.
     Reference,
-    /// `enum` values of a string property.
+    /// A multi-select field (`$ref nsResourceCollection`).
+    MultiSelect,
+    /// A select list: `enum` values of a string property (old catalogs) or of the `id` of an
+    /// `{id, refName}` object (2025 catalogs).
     Enum(Vec<String>),
     /// A sublist whose lines are the named struct.
     Sublist(String),
@@ -175,6 +186,10 @@ fn fields_of(
         .get("properties")
         .and_then(Value::as_object)
         .ok_or_else(|| SchemaError(format!("{owner}: no `properties` object")))?;
+    let filterable: Option<Vec<&str>> = schema
+        .get("x-ns-filterable")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect());
     let mut out = Vec::with_capacity(props.len());
     for (wire, p) in props {
         if wire == "links" {
@@ -189,9 +204,60 @@ fn fields_of(
             nullable: flag("nullable"),
             read_only: flag("readOnly"),
             custom: flag("x-ns-custom-field") || crate::names::is_custom_id(wire),
+            filterable: filterable
+                .as_ref()
+                .is_none_or(|list| list.contains(&wire.as_str())),
         });
     }
     Ok(out)
+}
+
+/// Whether a `$ref` names a record type rather than a sublist, subrecord or helper schema: the
+/// generic reference schemas, the 2019 JSON-Schema record paths
+/// (`/rest/platform/v1/metadata-catalog/record/<type>`), and any record schema of the document
+/// (`#/components/schemas/customer`, the record itself included: `account.parent` → `account`).
+/// The wire value of each is a reference object, never the whole record: inlining the target would
+/// duplicate types and recurse forever.
+fn is_reference(r: &str, target: &str, defs: &Map<String, Value>) -> bool {
+    if matches!(target, "nsResource" | "nsLink") {
+        return true;
+    }
+    if r.contains("/metadata-catalog/record/") && !target.contains('-') {
+        return true;
+    }
+    is_record_schema_name(target)
+        && defs
+            .get(target)
+            .is_some_and(|d| d.get("properties").is_some())
+}
+
+/// The enum ids of a 2025-style select-list object
+/// (`{type: object, properties: {id: {type: string, enum: […]}, refName: {type: string}}}`).
+fn select_object_values(p: &Value) -> Option<Vec<String>> {
+    let props = p.get("properties")?.as_object()?;
+    let id = props.get("id")?;
+    let values: Vec<String> = id
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let only_id_and_name = props
+        .keys()
+        .all(|k| matches!(k.as_str(), "id" | "refName" | "links"));
+    (only_id_and_name && !values.is_empty()).then_some(values)
+}
+
+/// An inline object that is a reference: only `id` / `refName` / `externalId` / `links`.
+fn is_reference_object(p: &Value) -> bool {
+    p.get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|props| {
+            props.contains_key("id")
+                && props
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "id" | "refName" | "externalId" | "links"))
+        })
 }
 
 fn type_of(
@@ -202,9 +268,31 @@ fn type_of(
     structs: &mut BTreeMap<String, Vec<FieldModel>>,
     depth: usize,
 ) -> Result<FieldType, SchemaError> {
+    // `oneOf` / `anyOf` of references (`invoice.entity`: customer, nsResource, vendor) is a reference.
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(members) = p.get(key).and_then(Value::as_array) {
+            let refs: Vec<&str> = members
+                .iter()
+                .filter_map(|m| m.get("$ref").and_then(Value::as_str))
+                .collect();
+            if !refs.is_empty()
+                && refs.len() == members.len()
+                && refs.iter().all(|r| is_reference(r, ref_name(r), defs))
+            {
+                return Ok(FieldType::Reference);
+            }
+            if key == "allOf" && members.len() == 1 {
+                return type_of(owner, wire, &members[0], defs, structs, depth);
+            }
+            return Ok(FieldType::Json);
+        }
+    }
     if let Some(r) = p.get("$ref").and_then(Value::as_str) {
         let target = ref_name(r);
-        if matches!(target, "nsResource" | "nsLink") {
+        if target == "nsResourceCollection" {
+            return Ok(FieldType::MultiSelect);
+        }
+        if is_reference(r, target, defs) {
             return Ok(FieldType::Reference);
         }
         let Some(def) = defs.get(target) else {
@@ -219,11 +307,13 @@ fn type_of(
                 .and_then(|p| p.get("items"))
                 .and_then(|i| i.get("items"))
                 .and_then(|i| i.get("$ref"))
-                .and_then(Value::as_str)
-                .map(ref_name);
+                .and_then(Value::as_str);
             return match element {
-                Some("nsResource" | "nsLink") => Ok(FieldType::Json),
-                Some(el) => {
+                Some(el_ref) if is_reference(el_ref, ref_name(el_ref), defs) => {
+                    Ok(FieldType::MultiSelect)
+                }
+                Some(el_ref) => {
+                    let el = ref_name(el_ref);
                     let el_schema = defs.get(el).ok_or_else(|| {
                         SchemaError(format!(
                             "{owner}.{wire}: sublist line schema {el:?} is missing"
@@ -239,6 +329,9 @@ fn type_of(
                 None => Ok(FieldType::Json),
             };
         }
+        if let Some(values) = select_object_values(def) {
+            return Ok(FieldType::Enum(values));
+        }
         if def.get("properties").is_some() {
             if !structs.contains_key(target) {
                 structs.insert(target.to_owned(), Vec::new());
@@ -247,7 +340,7 @@ fn type_of(
             }
             return Ok(FieldType::Subrecord(target.to_owned()));
         }
-        return Ok(FieldType::Json);
+        return type_of(owner, wire, def, defs, structs, depth);
     }
     let format = p.get("format").and_then(Value::as_str).unwrap_or("");
     Ok(match p.get("type").and_then(Value::as_str) {
@@ -279,6 +372,22 @@ fn type_of(
             "float" => FieldType::F32,
             _ => FieldType::F64,
         },
+        Some("object") | None if p.get("properties").is_some() => {
+            if let Some(values) = select_object_values(p) {
+                FieldType::Enum(values)
+            } else if is_reference_object(p) {
+                FieldType::Reference
+            } else {
+                // An inline subrecord: a struct named after its owner and field.
+                let name = format!("{owner}-{wire}");
+                if !structs.contains_key(&name) {
+                    structs.insert(name.clone(), Vec::new());
+                    let f = fields_of(&name, p, defs, structs, depth + 1)?;
+                    structs.insert(name.clone(), f);
+                }
+                FieldType::Subrecord(name)
+            }
+        }
         _ => FieldType::Json,
     })
 }

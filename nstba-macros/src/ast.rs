@@ -83,6 +83,10 @@ fn shape_of(inner: &Type, attrs: &FieldAttrs) -> Shape {
         ) => Shape::Scalar(Kind::Number),
         ("Date" | "DateTime", None) => Shape::Scalar(Kind::Date),
         ("RecordRef", None) => Shape::Scalar(Kind::Reference),
+        // A select list is filtered by its id.
+        ("SelectValue", Some(_)) => Shape::Scalar(Kind::String),
+        // A multi-select is a collection of references: not a scalar, no filter handle.
+        ("MultiSelect", None) => Shape::Subrecord,
         ("RecordId", None) => Shape::Id,
         ("Sublist", Some(_)) => Shape::Sublist,
         _ => Shape::Unknown,

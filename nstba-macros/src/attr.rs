@@ -57,6 +57,7 @@ enum FieldKey {
     Subrecord,
     ReadOnly,
     SkipSelect,
+    NoFilter,
 }
 
 const FIELD_KEYS: &[(&str, FieldKey)] = &[
@@ -69,6 +70,7 @@ const FIELD_KEYS: &[(&str, FieldKey)] = &[
     ("subrecord", FieldKey::Subrecord),
     ("read_only", FieldKey::ReadOnly),
     ("skip_select", FieldKey::SkipSelect),
+    ("no_filter", FieldKey::NoFilter),
 ];
 
 /// `#[netsuite(…)]` on the struct.
@@ -123,6 +125,9 @@ pub(crate) struct FieldAttrs {
     pub subrecord: Option<Span>,
     pub read_only: Option<Span>,
     pub skip_select: Option<Span>,
+    /// `no_filter`: the field is not usable in `q=` filters (not in the record's `x-ns-filterable`
+    /// list), so it gets no typed handle.
+    pub no_filter: Option<Span>,
 }
 
 /// Walks every `netsuite` key of `attrs`; `on_key` handles a known key and returns `false` for an
@@ -247,6 +252,7 @@ pub(crate) fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             FieldKey::Subrecord => f.subrecord = Some(flag(meta, key)?),
             FieldKey::ReadOnly => f.read_only = Some(flag(meta, key)?),
             FieldKey::SkipSelect => f.skip_select = Some(flag(meta, key)?),
+            FieldKey::NoFilter => f.no_filter = Some(flag(meta, key)?),
             FieldKey::Rename => f.rename = Some(string(meta, key)?),
             FieldKey::Custom => f.custom = Some(string(meta, key)?),
             FieldKey::Column => f.column = Some(string(meta, key)?),

@@ -99,6 +99,9 @@ fn kind_tokens(shape: Shape, p: &TokenStream) -> TokenStream {
 /// The marker type of a field handle; `None` for fields that cannot be filtered.
 fn handle_kind(f: &Field<'_>, p: &TokenStream) -> Option<TokenStream> {
     let k = quote!(#p::nstba_record::kind);
+    if f.attrs.no_filter.is_some() {
+        return None;
+    }
     if f.attrs.id.is_some() {
         return Some(quote!(#k::Id));
     }

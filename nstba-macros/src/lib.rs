@@ -53,8 +53,12 @@ use proc_macro::TokenStream;
 /// - `read_only` — NetSuite sets it (`readOnly` in the catalog): read, never sent on create, update or
 ///   upsert, and left out of `<Name>Patch`.
 /// - `skip_select` — left out of typed SuiteQL selects (a REST field with no SuiteQL column of that name).
+/// - `no_filter` — NetSuite does not filter on it (not in the record's `x-ns-filterable` list): the
+///   field gets no handle in `<Name>Fields`, so a filter on it does not compile.
 ///
 /// Fields of type `Sublist<T>` are sublists; they are sent and read as `{"items": […]}`.
+/// `MultiSelect` fields are multi-selects (no filter handle); `SelectValue<E>` fields are select
+/// lists, filtered by id as text.
 ///
 /// # Generated items
 /// `impl Record`, `impl TypedRecord`, `Serialize` and `Deserialize` (do not derive serde yourself),

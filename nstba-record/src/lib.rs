@@ -6,6 +6,8 @@
 //! - ids and references: [`RecordId`], [`RecordKey`] (internal or `eid:`), [`RecordRef`];
 //! - values as NetSuite writes them ([`values`]: [`Date`], [`DateTime`], numbers and `T`/`F` as
 //!   strings);
+//! - select lists and multi-selects ([`select`]: [`SelectList`], [`SelectValue`], [`MultiSelect`],
+//!   [`select_list!`]) in every form NetSuite sends them;
 //! - [`Sublist`] (expanded lines or a link stub), [`Patch`] (unchanged / cleared / set);
 //! - typed field handles ([`Field`], [`kind`]) and the [`Filter`] tree with its two renderers
 //!   (`q=` and SuiteQL);
@@ -31,6 +33,7 @@ mod filter;
 pub mod names;
 mod patch;
 mod record;
+pub mod select;
 #[doc(hidden)]
 pub mod ser;
 mod sublist;
@@ -41,5 +44,9 @@ pub use field::{kind, DateValue, Field, NumberValue};
 pub use filter::{Filter, FilterError};
 pub use patch::Patch;
 pub use record::{FieldInfo, FieldKind, Record, RecordId, RecordKey, RecordRef, TypedRecord};
+pub use select::{MultiSelect, SelectList, SelectValue};
 pub use sublist::Sublist;
+
+#[doc(hidden)]
+pub use serde as __serde;
 pub use values::{Date, DateTime, ParseDateError};

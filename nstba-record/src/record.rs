@@ -13,9 +13,54 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A record's internal id as NetSuite returns it (`"id": "123"`). Serialized as a string.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Read from a JSON string or a JSON number: subrecords (`billingAddress`, `addressbookAddress`)
+/// carry numeric ids (`"id": 77`), and system records have negative ones (`"-5"`).
+///
+/// ```
+/// use nstba_record::RecordId;
+/// let n: RecordId = serde_json::from_str("77")?;
+/// let s: RecordId = serde_json::from_str(r#""-5""#)?;
+/// assert_eq!((n.as_str(), s.as_str()), ("77", "-5"));
+/// assert_eq!(serde_json::to_string(&n)?, r#""77""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct RecordId(String);
+
+impl<'de> Deserialize<'de> for RecordId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IdVisitor).map(RecordId)
+    }
+}
+
+/// Reads an id written as a JSON string or an integer (`"12"`, `12`, `"-5"`, `-5`).
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an internal id (a string or an integer)")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// `Option<String>` from an id written as a string, an integer or `null`.
+fn opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<RecordId>::deserialize(d).map(|o| o.map(|id| id.0))
+}
 
 impl RecordId {
     /// Wraps an internal id.
@@ -130,14 +175,32 @@ impl From<u64> for RecordKey {
     }
 }
 
-/// A reference to another record, as NetSuite returns it: `{"id": "1", "refName": "USD", "links": […]}`.
+/// A reference to another record, as NetSuite returns it: `{"id": "1", "refName": "USD", "links": […]}`
+/// (may carry `externalId`; the id may be a JSON number or negative, `"-5"` for the system user).
 ///
-/// When writing, only `id` (or `externalId`) is sent.
+/// When writing, only `id` (or `externalId`) is sent. The catalog's references to record types
+/// (`$ref` to `customer`, `oneOf [customer, nsResource, vendor]`) are all this shape on the wire.
+///
+/// ```
+/// use nstba_record::RecordRef;
+/// let r: RecordRef = serde_json::from_str(
+///     r#"{"id":"-5","refName":"System","externalId":"SYS","links":[{"rel":"self","href":"x"}]}"#,
+/// )?;
+/// assert_eq!((r.id.as_deref(), r.ref_name.as_deref()), (Some("-5"), Some("System")));
+/// let n: RecordRef = serde_json::from_str(r#"{"id":77}"#)?;
+/// assert_eq!(n.id.as_deref(), Some("77"));
+/// assert_eq!(serde_json::to_string(&r)?, r#"{"id":"-5","externalId":"SYS"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordRef {
     /// Internal id of the referenced record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_id"
+    )]
     pub id: Option<String>,
     /// Display name NetSuite sends with the reference (read-only).
     #[serde(default, skip_serializing)]

@@ -5,6 +5,7 @@
 #[netsuite(record = "customer", unchecked)]
 pub struct Customer {
     /// Addressbook (`addressbook`)
+    #[netsuite(no_filter)]
     pub addressbook: Option<::nstba::Sublist<CustomerAddressbook>>,
     /// Balance (`balance`)
     pub balance: Option<f64>,

@@ -15,6 +15,7 @@ pub struct SalesOrder {
     #[netsuite(id)]
     pub id: Option<::nstba::RecordId>,
     /// Item (`item`)
+    #[netsuite(no_filter)]
     pub item: Option<::nstba::Sublist<SalesOrderItem>>,
     /// Memo (`memo`)
     pub memo: Option<String>,

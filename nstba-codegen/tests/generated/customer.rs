@@ -10,10 +10,12 @@ pub struct Customer {
     /// Account (`accountNumber`)
     pub account_number: Option<String>,
     /// Address Book (`addressBook`)
+    #[netsuite(no_filter)]
     pub address_book: Option<::nstba::Sublist<CustomerAddressBook>>,
     /// Alcohol Recipient Type (`alcoholRecipientType`)
-    #[netsuite(kind = "string")]
-    pub alcohol_recipient_type: Option<CustomerAlcoholRecipientType>,
+    pub alcohol_recipient_type: Option<
+        ::nstba::record::SelectValue<CustomerAlcoholRecipientType>,
+    >,
     /// Alt. Email (`altEmail`)
     pub alt_email: Option<String>,
     /// Alt. Phone (`altPhone`)
@@ -39,10 +41,12 @@ pub struct Customer {
     /// Consolidated Unbilled Orders (`consolUnbilledOrders`, nullable)
     pub consol_unbilled_orders: Option<f64>,
     /// Contacts (`contactRoles`)
+    #[netsuite(no_filter)]
     pub contact_roles: Option<::nstba::Sublist<CustomerContactRoles>>,
     /// Credit Hold (`creditHoldOverride`)
-    #[netsuite(kind = "string")]
-    pub credit_hold_override: Option<CustomerCreditHoldOverride>,
+    pub credit_hold_override: Option<
+        ::nstba::record::SelectValue<CustomerCreditHoldOverride>,
+    >,
     /// Credit Limit (`creditLimit`, nullable)
     pub credit_limit: Option<f64>,
     /// Currency (`currency`)
@@ -71,10 +75,13 @@ pub struct Customer {
     /// Days Overdue (`daysOverdue`, nullable)
     pub days_overdue: Option<i32>,
     /// Default Address (`defaultAddress`, read-only)
+    #[netsuite(read_only)]
     pub default_address: Option<String>,
     /// Default Billing Address (`defaultBillingAddress`, read-only)
+    #[netsuite(read_only)]
     pub default_billing_address: Option<String>,
     /// Default Shipping Address (`defaultShippingAddress`, read-only)
+    #[netsuite(read_only)]
     pub default_shipping_address: Option<String>,
     /// Default Tax Reg. (`defaultTaxReg`)
     pub default_tax_reg: Option<::nstba::RecordRef>,
@@ -83,8 +90,7 @@ pub struct Customer {
     /// Email (`email`)
     pub email: Option<String>,
     /// Email Preference (`emailPreference`)
-    #[netsuite(kind = "string")]
-    pub email_preference: Option<CustomerEmailPreference>,
+    pub email_preference: Option<::nstba::record::SelectValue<CustomerEmailPreference>>,
     /// Email Transactions (`emailTransactions`)
     pub email_transactions: Option<bool>,
     /// End Date (`endDate`, nullable)
@@ -113,8 +119,9 @@ pub struct Customer {
     /// Login Access (`giveAccess`)
     pub give_access: Option<bool>,
     /// Global Subscription Status (`globalSubscriptionStatus`)
-    #[netsuite(kind = "string")]
-    pub global_subscription_status: Option<CustomerGlobalSubscriptionStatus>,
+    pub global_subscription_status: Option<
+        ::nstba::record::SelectValue<CustomerGlobalSubscriptionStatus>,
+    >,
     /// Home Phone (`homePhone`)
     pub home_phone: Option<String>,
     /// Internal ID (`id`, read-only)
@@ -188,15 +195,13 @@ pub struct Customer {
     /// Source Web Site (`sourceWebSite`)
     pub source_web_site: Option<::nstba::RecordRef>,
     /// Stage (`stage`)
-    #[netsuite(kind = "string")]
-    pub stage: Option<CustomerStage>,
+    pub stage: Option<::nstba::record::SelectValue<CustomerStage>>,
     /// Start Date (`startDate`, nullable)
     pub start_date: Option<::nstba::values::Date>,
     /// Primary Subsidiary (`subsidiary`)
     pub subsidiary: Option<::nstba::RecordRef>,
     /// Symbol Placement (`symbolPlacement`)
-    #[netsuite(kind = "string")]
-    pub symbol_placement: Option<CustomerSymbolPlacement>,
+    pub symbol_placement: Option<::nstba::record::SelectValue<CustomerSymbolPlacement>>,
     /// Sync Partner Teams (`syncPartnerTeams`)
     pub sync_partner_teams: Option<bool>,
     /// Tax Item (`taxItem`)
@@ -251,7 +256,7 @@ pub struct CustomerAddressBook {
     #[netsuite(subrecord)]
     pub address_book_address: Option<CustomerAddressBookAddressBookAddress>,
     /// Address (text) (`addressBookAddress_text`, read-only)
-    #[netsuite(rename = "addressBookAddress_text")]
+    #[netsuite(read_only, rename = "addressBookAddress_text")]
     pub address_book_address_text: Option<String>,
     /// Default Billing (`defaultBilling`)
     pub default_billing: Option<bool>,
@@ -277,54 +282,36 @@ pub struct CustomerContactRoles {
     /// Role (`role`)
     pub role: Option<::nstba::RecordRef>,
 }
-/// Values of `CustomerAlcoholRecipientType`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomerAlcoholRecipientType`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerAlcoholRecipientType {
     /// `"CONSUMER"`
     Consumer,
     /// `"LICENSEE"`
     Licensee,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomerAlcoholRecipientType {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomerAlcoholRecipientType {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "CONSUMER" => Self::Consumer,
+            "LICENSEE" => Self::Licensee,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::Consumer => "CONSUMER",
             Self::Licensee => "LICENSEE",
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomerAlcoholRecipientType {
-    fn from(value: &str) -> Self {
-        match value {
-            "CONSUMER" => Self::Consumer,
-            "LICENSEE" => Self::Licensee,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
-impl ::nstba::__private::serde::Serialize for CustomerAlcoholRecipientType {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerAlcoholRecipientType {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
-    }
-}
-/// Values of `CustomerCreditHoldOverride`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomerCreditHoldOverride`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerCreditHoldOverride {
     /// `"AUTO"`
@@ -333,12 +320,19 @@ pub enum CustomerCreditHoldOverride {
     On,
     /// `"OFF"`
     Off,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomerCreditHoldOverride {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomerCreditHoldOverride {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "AUTO" => Self::Auto,
+            "ON" => Self::On,
+            "OFF" => Self::Off,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::Auto => "AUTO",
             Self::On => "ON",
@@ -346,36 +340,11 @@ impl CustomerCreditHoldOverride {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomerCreditHoldOverride {
-    fn from(value: &str) -> Self {
-        match value {
-            "AUTO" => Self::Auto,
-            "ON" => Self::On,
-            "OFF" => Self::Off,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
-impl ::nstba::__private::serde::Serialize for CustomerCreditHoldOverride {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerCreditHoldOverride {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
-    }
-}
-/// Values of `CustomerEmailPreference`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomerEmailPreference`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerEmailPreference {
     /// `"PDF"`
@@ -384,12 +353,19 @@ pub enum CustomerEmailPreference {
     Html,
     /// `"DEFAULT"`
     Default,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomerEmailPreference {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomerEmailPreference {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "PDF" => Self::Pdf,
+            "HTML" => Self::Html,
+            "DEFAULT" => Self::Default,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::Pdf => "PDF",
             Self::Html => "HTML",
@@ -397,36 +373,11 @@ impl CustomerEmailPreference {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomerEmailPreference {
-    fn from(value: &str) -> Self {
-        match value {
-            "PDF" => Self::Pdf,
-            "HTML" => Self::Html,
-            "DEFAULT" => Self::Default,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
-impl ::nstba::__private::serde::Serialize for CustomerEmailPreference {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerEmailPreference {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
-    }
-}
-/// Values of `CustomerGlobalSubscriptionStatus`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomerGlobalSubscriptionStatus`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerGlobalSubscriptionStatus {
     /// `"1"`
@@ -437,12 +388,20 @@ pub enum CustomerGlobalSubscriptionStatus {
     V3,
     /// `"4"`
     V4,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomerGlobalSubscriptionStatus {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomerGlobalSubscriptionStatus {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "1" => Self::V1,
+            "2" => Self::V2,
+            "3" => Self::V3,
+            "4" => Self::V4,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::V1 => "1",
             Self::V2 => "2",
@@ -451,38 +410,11 @@ impl CustomerGlobalSubscriptionStatus {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomerGlobalSubscriptionStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            "3" => Self::V3,
-            "4" => Self::V4,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
-impl ::nstba::__private::serde::Serialize for CustomerGlobalSubscriptionStatus {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de>
-for CustomerGlobalSubscriptionStatus {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
-    }
-}
-/// Values of `CustomerStage`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomerStage`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerStage {
     /// `"CUSTOMER"`
@@ -491,12 +423,19 @@ pub enum CustomerStage {
     Lead,
     /// `"PROSPECT"`
     Prospect,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomerStage {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomerStage {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "CUSTOMER" => Self::Customer,
+            "LEAD" => Self::Lead,
+            "PROSPECT" => Self::Prospect,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::Customer => "CUSTOMER",
             Self::Lead => "LEAD",
@@ -504,79 +443,36 @@ impl CustomerStage {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomerStage {
-    fn from(value: &str) -> Self {
-        match value {
-            "CUSTOMER" => Self::Customer,
-            "LEAD" => Self::Lead,
-            "PROSPECT" => Self::Prospect,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
-impl ::nstba::__private::serde::Serialize for CustomerStage {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerStage {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
-    }
-}
-/// Values of `CustomerSymbolPlacement`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomerSymbolPlacement`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerSymbolPlacement {
     /// `"_beforeNumber"`
     BeforeNumber,
     /// `"_afterNumber"`
     AfterNumber,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomerSymbolPlacement {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomerSymbolPlacement {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "_beforeNumber" => Self::BeforeNumber,
+            "_afterNumber" => Self::AfterNumber,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::BeforeNumber => "_beforeNumber",
             Self::AfterNumber => "_afterNumber",
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomerSymbolPlacement {
-    fn from(value: &str) -> Self {
-        match value {
-            "_beforeNumber" => Self::BeforeNumber,
-            "_afterNumber" => Self::AfterNumber,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
-    }
-}
-impl ::nstba::__private::serde::Serialize for CustomerSymbolPlacement {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for CustomerSymbolPlacement {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -14,8 +14,10 @@ pub struct CustomrecordPmMilestone {
     #[netsuite(custom = "custrecord_pm_owner")]
     pub custrecord_pm_owner: Option<::nstba::RecordRef>,
     /// Phase (`custrecord_pm_phase`, custom field)
-    #[netsuite(kind = "string", custom = "custrecord_pm_phase")]
-    pub custrecord_pm_phase: Option<CustomrecordPmMilestoneCustrecordPmPhase>,
+    #[netsuite(custom = "custrecord_pm_phase")]
+    pub custrecord_pm_phase: Option<
+        ::nstba::record::SelectValue<CustomrecordPmMilestoneCustrecordPmPhase>,
+    >,
     /// External ID (`externalId`)
     #[netsuite(external_id)]
     pub external_id: Option<String>,
@@ -29,7 +31,7 @@ pub struct CustomrecordPmMilestone {
     /// Owner (std) (`owner`)
     pub owner: Option<::nstba::RecordRef>,
 }
-/// Values of `CustomrecordPmMilestoneCustrecordPmPhase`; `Unknown` keeps any value the catalog did not list.
+/// Select list `CustomrecordPmMilestoneCustrecordPmPhase`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomrecordPmMilestoneCustrecordPmPhase {
     /// `"plan"`
@@ -38,12 +40,19 @@ pub enum CustomrecordPmMilestoneCustrecordPmPhase {
     Build,
     /// `"done"`
     Done,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl CustomrecordPmMilestoneCustrecordPmPhase {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for CustomrecordPmMilestoneCustrecordPmPhase {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "plan" => Self::Plan,
+            "build" => Self::Build,
+            "done" => Self::Done,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::Plan => "plan",
             Self::Build => "build",
@@ -51,33 +60,7 @@ impl CustomrecordPmMilestoneCustrecordPmPhase {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for CustomrecordPmMilestoneCustrecordPmPhase {
-    fn from(value: &str) -> Self {
-        match value {
-            "plan" => Self::Plan,
-            "build" => Self::Build,
-            "done" => Self::Done,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
-    }
-}
-impl ::nstba::__private::serde::Serialize for CustomrecordPmMilestoneCustrecordPmPhase {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de>
-for CustomrecordPmMilestoneCustrecordPmPhase {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

@@ -5,39 +5,46 @@
 #[netsuite(record = "salesOrder", unchecked)]
 pub struct SalesOrder {
     /// Date Created (`createdDate`, read-only, nullable)
+    #[netsuite(read_only, no_filter)]
     pub created_date: Option<::nstba::values::DateTime>,
     /// Currency (`currency`)
+    #[netsuite(no_filter)]
     pub currency: Option<::nstba::RecordRef>,
     /// Channel (`custbody_channel`, custom field)
-    #[netsuite(custom = "custbody_channel")]
+    #[netsuite(no_filter, custom = "custbody_channel")]
     pub custbody_channel: Option<String>,
     /// Customer (`entity`)
     pub entity: Option<::nstba::RecordRef>,
     /// External ID (`externalId`)
-    #[netsuite(external_id)]
+    #[netsuite(external_id, no_filter)]
     pub external_id: Option<String>,
     /// Internal ID (`id`, read-only)
-    #[netsuite(id)]
+    #[netsuite(id, no_filter)]
     pub id: Option<::nstba::RecordId>,
     /// Taxable (`isTaxable`)
+    #[netsuite(no_filter)]
     pub is_taxable: Option<bool>,
     /// Items (`item`)
+    #[netsuite(no_filter)]
     pub item: Option<::nstba::Sublist<SalesOrderItem>>,
     /// Memo (`memo`)
     pub memo: Option<String>,
     /// Order Status (`orderStatus`)
-    #[netsuite(kind = "string")]
-    pub order_status: Option<SalesOrderOrderStatus>,
+    #[netsuite(no_filter)]
+    pub order_status: Option<::nstba::record::SelectValue<SalesOrderOrderStatus>>,
     /// Ship Date (`shipDate`, nullable)
+    #[netsuite(no_filter)]
     pub ship_date: Option<::nstba::values::Date>,
     /// Status (`status`)
-    #[netsuite(kind = "string")]
-    pub status: Option<SalesOrderStatus>,
+    pub status: Option<::nstba::record::SelectValue<SalesOrderStatus>>,
     /// Subsidiary (`subsidiary`)
+    #[netsuite(no_filter)]
     pub subsidiary: Option<::nstba::RecordRef>,
     /// Subtotal (`subtotal`, read-only, nullable)
+    #[netsuite(read_only, no_filter)]
     pub subtotal: Option<f64>,
     /// Total (`total`, read-only, nullable)
+    #[netsuite(read_only)]
     pub total: Option<f64>,
     /// Date (`tranDate`, nullable)
     pub tran_date: Option<::nstba::values::Date>,
@@ -66,7 +73,7 @@ pub struct SalesOrderItem {
     /// Rate (`rate`, nullable)
     pub rate: Option<f64>,
 }
-/// Values of `SalesOrderOrderStatus`; `Unknown` keeps any value the catalog did not list.
+/// Select list `SalesOrderOrderStatus`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SalesOrderOrderStatus {
     /// `"A"`
@@ -77,12 +84,20 @@ pub enum SalesOrderOrderStatus {
     C,
     /// `"H"`
     H,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl SalesOrderOrderStatus {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for SalesOrderOrderStatus {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "A" => Self::A,
+            "B" => Self::B,
+            "C" => Self::C,
+            "H" => Self::H,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::A => "A",
             Self::B => "B",
@@ -91,37 +106,11 @@ impl SalesOrderOrderStatus {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for SalesOrderOrderStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "A" => Self::A,
-            "B" => Self::B,
-            "C" => Self::C,
-            "H" => Self::H,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }
-impl ::nstba::__private::serde::Serialize for SalesOrderOrderStatus {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for SalesOrderOrderStatus {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
-    }
-}
-/// Values of `SalesOrderStatus`; `Unknown` keeps any value the catalog did not list.
+/// Select list `SalesOrderStatus`; `Unknown` keeps any id the catalog did not list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SalesOrderStatus {
     /// `"pendingApproval"`
@@ -132,12 +121,20 @@ pub enum SalesOrderStatus {
     Closed,
     /// `"billed"`
     Billed,
-    /// A value not in the catalog.
-    Unknown(String),
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
 }
-impl SalesOrderStatus {
-    /// The NetSuite value.
-    pub fn as_str(&self) -> &str {
+impl ::nstba::record::SelectList for SalesOrderStatus {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "pendingApproval" => Self::PendingApproval,
+            "pendingFulfillment" => Self::PendingFulfillment,
+            "closed" => Self::Closed,
+            "billed" => Self::Billed,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
         match self {
             Self::PendingApproval => "pendingApproval",
             Self::PendingFulfillment => "pendingFulfillment",
@@ -146,33 +143,7 @@ impl SalesOrderStatus {
             Self::Unknown(other) => other,
         }
     }
-}
-impl ::core::convert::From<&str> for SalesOrderStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pendingApproval" => Self::PendingApproval,
-            "pendingFulfillment" => Self::PendingFulfillment,
-            "closed" => Self::Closed,
-            "billed" => Self::Billed,
-            other => Self::Unknown(::std::string::ToString::to_string(other)),
-        }
-    }
-}
-impl ::nstba::__private::serde::Serialize for SalesOrderStatus {
-    fn serialize<S: ::nstba::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::nstba::__private::serde::Deserialize<'de> for SalesOrderStatus {
-    fn deserialize<D: ::nstba::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::nstba::__private::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::core::result::Result::Ok(Self::from(value.as_str()))
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
     }
 }

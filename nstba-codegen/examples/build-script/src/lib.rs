@@ -17,7 +17,8 @@ pub fn open_hours(milestones: &[netsuite::CustomrecordPmMilestone]) -> f32 {
     milestones
         .iter()
         .filter(|m| {
-            m.custrecord_pm_phase != Some(netsuite::CustomrecordPmMilestoneCustrecordPmPhase::Done)
+            m.custrecord_pm_phase.as_ref().map(|p| &p.value)
+                != Some(&netsuite::CustomrecordPmMilestoneCustrecordPmPhase::Done)
         })
         .filter_map(|m| m.custrecord_pm_hours)
         .sum()
@@ -77,6 +78,7 @@ mod tests {
         .unwrap();
         assert_eq!(super::open_hours(&milestones), 6.5);
         let later = serde_json::to_value(&milestones[2]).unwrap();
-        assert_eq!(later["custrecord_pm_phase"], "someday");
+        // Written back as NetSuite accepts a select-list value, the unknown id kept.
+        assert_eq!(later["custrecord_pm_phase"], json!({"id": "someday"}));
     }
 }

@@ -14,7 +14,7 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use nstba::client::values::DateTime;
-use nstba::client::Client;
+use nstba::client::{Client, M2M_ENV_VARIABLES};
 use nstba::core::{Credentials, Request, Stamp, ENV_VARIABLES};
 use nstba::typed::{ClientExt, Patch, TypedRecords};
 use nstba::{Record, RecordId, RecordRef};
@@ -83,6 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let write = std::env::args().skip(1).any(|a| a == "--write");
     let set: Vec<&str> = ENV_VARIABLES
         .iter()
+        .chain(M2M_ENV_VARIABLES.iter())
         .copied()
         .filter(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
         .collect();
@@ -90,12 +91,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return demo().await;
     }
     // Some variables set: the user meant their account. Never fall back to the emulator silently.
-    match Credentials::from_env() {
-        Ok(creds) => live(creds, write).await,
+    // TBA (the five TBA variables) or OAuth 2.0 M2M (account id, client id, certificate id, key).
+    match Client::from_env() {
+        Ok(client) => live(client, write).await,
         Err(e) => {
             eprintln!(
                 "quickstart: NETSUITE_* variables are partly set ({}): {e}\n\
-                 Set all five to use your account, or unset them all to use the embedded emulator.",
+                 Set all TBA (or all M2M) variables to use your account, or unset them all to use the \
+                 embedded emulator.",
                 set.join(", ")
             );
             std::process::exit(2);
@@ -189,14 +192,22 @@ async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// `NETSUITE_*` set: read-only unless `--write`.
-async fn live(creds: Credentials, write: bool) -> Result<(), Box<dyn std::error::Error>> {
-    let client = Client::from_env()?;
-    println!(
-        "Using NETSUITE_* credentials for account {} at {}",
-        creds.account(),
-        client.base_url()
-    );
-    signing(&creds, client.base_url())?;
+async fn live(client: Client, write: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let account = client.account().map(|a| a.to_string()).unwrap_or_default();
+    // TBA: show what is signed. OAuth 2.0 M2M: the client fetches a bearer token instead.
+    match Credentials::from_env() {
+        Ok(creds) => {
+            println!(
+                "Using NETSUITE_* TBA credentials for account {account} at {}",
+                client.base_url()
+            );
+            signing(&creds, client.base_url())?;
+        }
+        Err(_) => println!(
+            "Using NETSUITE_* OAuth 2.0 M2M credentials for account {account} at {} (bearer tokens)",
+            client.base_url()
+        ),
+    }
     let customers: TypedRecords<Customer> = client.typed();
     let f = Customer::fields();
 

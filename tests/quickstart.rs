@@ -178,3 +178,33 @@ async fn readme_typed_example_compiles_as_shown_and_runs() {
     );
     assert_eq!(mock.record_count("customer"), before, "created and deleted");
 }
+
+/// The typed quickstart runs unchanged with OAuth 2.0 M2M variables: the emulator's token endpoint
+/// verifies the assertion made from the key file, REST and SuiteQL accept the bearer token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_mode_runs_with_m2m_variables() {
+    let exe = example();
+    let mock = MockNetSuite::builder().demo_data().start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("nstba-quickstart-m2m-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("m2m-key.pem");
+    mock.write_private_key(&key).unwrap();
+    let before = mock.record_count("customer");
+    let mut cmd = command(&exe);
+    cmd.env("NETSUITE_ACCOUNT_ID", mock.credentials().account().realm())
+        .env("NETSUITE_CLIENT_ID", mock.m2m_client_id())
+        .env("NETSUITE_CERTIFICATE_ID", mock.m2m_certificate_id())
+        .env("NETSUITE_PRIVATE_KEY_PATH", &key)
+        .env("NETSUITE_BASE_URL", mock.base_url())
+        .arg("--write");
+    let out = tokio::task::spawn_blocking(move || run(cmd)).await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.contains("OAuth 2.0 M2M"), "{out}");
+    assert!(out.contains("typed SuiteQL (read-only)"), "{out}");
+    assert!(out.contains("Acme Corporation"), "{out}");
+    assert!(out.contains("deleted"), "{out}");
+    assert_eq!(mock.record_count("customer"), before);
+    let c = mock.counters();
+    assert_eq!(c.access_tokens_issued, 1, "{c:?}");
+    assert_eq!(c.rejected, 0, "{c:?}");
+}

@@ -14,7 +14,9 @@ pub fn client(profile_name: Option<&str>) -> Result<Client, Failure> {
 /// mean the same here as in `Client::from_env`. Credential problems are reported with the profile's
 /// messages first.
 pub fn client_for(settings: &profile::Settings) -> Result<Client, Failure> {
-    settings.credentials()?;
+    // TBA or OAuth 2.0 M2M, chosen as the client chooses; bad or partial settings are reported with
+    // the profile's messages first.
+    settings.auth()?;
     Client::from_lookup(|var| settings.get(var)).map_err(failure)
 }
 

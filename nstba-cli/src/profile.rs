@@ -165,8 +165,12 @@ impl Settings {
         }))
     }
 
-    /// The authentication in use: OAuth 2.0 M2M when its values are set, else TBA.
+    /// The authentication in use, by the client's own rule: TBA when its values are complete (it
+    /// stays the default), else OAuth 2.0 M2M when its values are set, else the TBA error.
     pub fn auth(&self) -> Result<Auth, Failure> {
+        if let Ok(creds) = Credentials::from_lookup(|var| self.get(var)) {
+            return Ok(Auth::Tba(Box::new(creds)));
+        }
         match self.m2m()? {
             Some(m2m) => Ok(Auth::M2m(m2m)),
             None => Ok(Auth::Tba(Box::new(self.credentials()?))),
@@ -180,7 +184,7 @@ impl Settings {
                 .iter()
                 .any(|var| self.get(var).is_some());
             let hint = if m2m_only {
-                " (OAuth 2.0 M2M settings are set, but this command signs with TBA; so far only `nstba token m2m` and `nstba whoami` use M2M)"
+                " (OAuth 2.0 M2M settings are set, but this command needs TBA: it signs for another tool or builds a SOAP passport)"
             } else if self.section.is_empty() {
                 " (set the variables, or run `nstba configure`)"
             } else {

@@ -353,3 +353,65 @@ async fn mock_prints_a_working_demo_m2m_set() {
         assert!(!all.contains(line), "key printed: {all}");
     }
 }
+
+/// Every network command works with M2M variables alone: record, SuiteQL and RESTlet calls carry a
+/// bearer token from the emulator's token endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_commands_work_with_m2m_variables() {
+    let ns = MockNetSuite::builder()
+        .demo_data()
+        .restlet("customscript_echo", "1", |call| {
+            Ok(serde_json::json!({"method": call.method}))
+        })
+        .start()
+        .await
+        .unwrap();
+    let config = tempdir("m2m-commands");
+    let key = config.join("key.pem");
+    ns.write_private_key(&key).unwrap();
+    let vars = vec![
+        ("NETSUITE_ACCOUNT_ID", DEMO_ACCOUNT.to_owned()),
+        ("NETSUITE_CLIENT_ID", ns.m2m_client_id().to_owned()),
+        (
+            "NETSUITE_CERTIFICATE_ID",
+            ns.m2m_certificate_id().to_owned(),
+        ),
+        ("NETSUITE_PRIVATE_KEY_PATH", key.display().to_string()),
+        ("NETSUITE_BASE_URL", ns.base_url()),
+        ("NETSUITE_RESTLET_URL", ns.restlet_url()),
+    ];
+    let get = run(&config, &["record", "get", "customer", "1"], &vars, "").await;
+    let (out, err) = text(&get);
+    assert!(get.status.success(), "{out}\n{err}");
+    assert!(out.contains("companyName"), "{out}");
+    let sql = run(
+        &config,
+        &[
+            "suiteql",
+            "SELECT id FROM customer ORDER BY id",
+            "--format",
+            "jsonl",
+        ],
+        &vars,
+        "",
+    )
+    .await;
+    let (out, err) = text(&sql);
+    assert!(sql.status.success(), "{out}\n{err}");
+    assert!(out.lines().count() >= 2, "{out}");
+    let restlet = run(
+        &config,
+        &["restlet", "--script", "customscript_echo", "--deploy", "1"],
+        &vars,
+        "",
+    )
+    .await;
+    let (out, err) = text(&restlet);
+    assert!(restlet.status.success(), "{out}\n{err}");
+    assert!(out.contains("GET"), "{out}");
+    for o in [&get, &sql, &restlet] {
+        assert_no_secret(o, &pem_lines(&ns));
+    }
+    assert!(ns.counters().access_tokens_issued >= 3);
+    let _ = std::fs::remove_dir_all(&config);
+}

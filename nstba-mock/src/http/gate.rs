@@ -99,6 +99,11 @@ pub(crate) struct GateConfig {
 }
 
 impl Gate {
+    /// The OAuth 2.0 side: token endpoint state and bearer tokens.
+    pub fn oauth2(&self) -> &OAuth2 {
+        &self.oauth2
+    }
+
     pub fn new(config: GateConfig) -> Gate {
         let GateConfig {
             first,

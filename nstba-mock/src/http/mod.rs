@@ -55,6 +55,8 @@ pub struct Counters {
     pub in_flight: usize,
     /// The most requests handled at the same time since start (or the last reset).
     pub max_in_flight: usize,
+    /// OAuth 2.0 access tokens issued by the token endpoint.
+    pub access_tokens_issued: u64,
 }
 
 /// The error that makes hyper close the connection without answering.
@@ -109,6 +111,7 @@ impl Server {
             faulted: self.faulted.load(Ordering::SeqCst),
             in_flight,
             max_in_flight,
+            access_tokens_issued: self.gate.oauth2().issued(),
         }
     }
 
@@ -118,6 +121,7 @@ impl Server {
             c.store(0, Ordering::SeqCst);
         }
         self.gate.audit.clear();
+        self.gate.oauth2().reset_issued();
         self.limits.reset();
     }
 }

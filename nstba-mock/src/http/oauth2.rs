@@ -91,6 +91,8 @@ pub(crate) struct OAuth2 {
 struct TokenStore {
     tokens: HashMap<String, Bearer>,
     last_prune: u64,
+    /// Access tokens issued since start (or the last counter reset).
+    issued: u64,
 }
 
 fn rejection(
@@ -109,6 +111,16 @@ fn rejection(
 }
 
 impl OAuth2 {
+    /// Access tokens issued since start or the last [`OAuth2::reset_issued`].
+    pub fn issued(&self) -> u64 {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).issued
+    }
+
+    /// Zeroes the issued-token count.
+    pub fn reset_issued(&self) {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).issued = 0;
+    }
+
     /// Registers the certificates; a client registered twice gets the union of the scopes.
     pub fn new(registrations: Vec<M2mRegistration>, lifetime: u64) -> OAuth2 {
         let mut keys = HashMap::new();
@@ -317,6 +329,7 @@ impl OAuth2 {
                 .retain(|_, t| t.expires_at.saturating_add(3600) >= now);
             store.last_prune = now;
         }
+        store.issued += 1;
         store.tokens.insert(
             access_token.clone(),
             Bearer {

@@ -1,0 +1,70 @@
+//! OAuth 2.0 M2M end to end against the emulator: its token endpoint verifies our assertion, its REST
+//! endpoints check the bearer token and its scope.
+
+use futures_util::future::join_all;
+use nstba_client::Client;
+use nstba_mock::MockNetSuite;
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_calls_with_a_cold_cache_fetch_one_token() {
+    let ns = MockNetSuite::builder()
+        .demo_data()
+        .concurrency_limit(20)
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(ns.base_url())
+        .concurrency(20)
+        .build()
+        .unwrap();
+    let calls = (0..200).map(|i| {
+        let c = client.clone();
+        async move { c.record("customer").get(i % 3 + 1).send().await }
+    });
+    let results: Vec<Result<Value, _>> = join_all(calls).await;
+    for r in &results {
+        let v = r.as_ref().expect("every call answered");
+        assert!(v["companyName"].is_string(), "{v}");
+    }
+    let c = ns.counters();
+    assert_eq!(c.access_tokens_issued, 1, "{c:?}");
+    assert_eq!(c.rejected, 0, "{c:?}");
+}
+
+#[tokio::test]
+async fn suiteql_and_a_refused_certificate_over_m2m() {
+    let ns = MockNetSuite::builder().demo_data().start().await.unwrap();
+    let client = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(ns.base_url())
+        .build()
+        .unwrap();
+    let rows: Vec<Value> = futures_util::TryStreamExt::try_collect(
+        client
+            .suiteql::<Value>("SELECT id, companyname FROM customer ORDER BY id")
+            .stream(),
+    )
+    .await
+    .unwrap();
+    assert!(!rows.is_empty());
+
+    // Another emulator does not know this certificate: a typed refusal with the checklist.
+    let other = MockNetSuite::builder().start().await.unwrap();
+    let refused = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(other.base_url())
+        .build()
+        .unwrap();
+    let err = refused
+        .record("customer")
+        .get("1")
+        .send()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(!text.contains("PRIVATE KEY"), "{text}");
+}

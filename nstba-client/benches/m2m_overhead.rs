@@ -1,29 +1,21 @@
 //! Per-request overhead of OAuth 2.0 M2M (cached bearer token) vs TBA (HMAC-SHA256 signature per
-//! request) through the same `nstba_client::Client` send path, against the same local server
-//! (`tests/support/token_server.rs`: REST GET accepting issued bearer tokens and TBA headers), in the
-//! same run. Prints the ratio M2M time / TBA time per batch (below 1: M2M is cheaper).
-//!
-//! TO RE-POINT: use `MockNetSuite` (verification off) once the emulator serves the token endpoint.
+//! request) through the same `nstba_client::Client` send path, against the same emulator (which
+//! verifies both: the TBA signature, or the bearer token and its scope), in the same run. Prints the
+//! ratio M2M time / TBA time per batch (below 1: M2M is cheaper) and how many tokens were issued.
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
-
-#[path = "../tests/support/token_server.rs"]
-mod token_server;
 
 use criterion::{criterion_group, Criterion, Throughput};
 use futures_util::StreamExt;
-use nstba_client::{Client, M2m};
-use nstba_core::m2m::{Algorithm, ClientAssertion, PrivateKey};
-use nstba_core::{AccountId, Credentials};
-use std::sync::atomic::Ordering;
+use nstba_client::Client;
+use nstba_mock::MockNetSuite;
 use std::time::{Duration, Instant};
-use token_server::TokenServer;
 
 const BATCH: u64 = 2000;
 const PARALLEL: usize = 5;
 
 struct Setup {
     rt: tokio::runtime::Runtime,
-    server: TokenServer,
+    server: MockNetSuite,
     tba: Client,
     m2m: Client,
 }
@@ -34,27 +26,22 @@ fn setup() -> Setup {
         .enable_all()
         .build()
         .unwrap();
-    let server = rt.block_on(TokenServer::start());
-    server.state.allow_tba.store(true, Ordering::SeqCst);
-    let account = AccountId::parse("1234567_SB1").unwrap();
-    let pem = include_str!("../../nstba-core/tests/fixtures/m2m/p256.pem");
-    let assertion = ClientAssertion::new(
-        &account,
-        "client-id",
-        "cert-id",
-        Algorithm::ES256,
-        PrivateKey::from_pem(pem).unwrap(),
-    )
-    .unwrap();
+    let server = rt
+        .block_on(
+            MockNetSuite::builder()
+                .demo_data()
+                .concurrency_limit(PARALLEL)
+                .start(),
+        )
+        .unwrap();
     let build = |b: nstba_client::ClientBuilder| {
-        b.base_url(&server.base_url)
+        b.base_url(server.base_url())
             .concurrency(PARALLEL)
             .build()
             .unwrap()
     };
-    let creds = Credentials::new(account, "ck", "cs", "tk", "ts").unwrap();
-    let tba = build(Client::builder().credentials(creds));
-    let m2m = build(Client::builder().m2m(M2m::new(assertion)));
+    let tba = build(Client::builder().credentials(server.credentials()));
+    let m2m = build(Client::builder().m2m(server.m2m_assertion()));
     Setup {
         rt,
         server,
@@ -111,7 +98,7 @@ fn bench(c: &mut Criterion) {
         total_m2m / total_tba,
         ratios.len(),
         ratios[ratios.len() / 2],
-        s.server.token_requests(),
+        s.server.counters().access_tokens_issued,
     );
 }
 

@@ -59,6 +59,7 @@ pub use error::MockError;
 pub use http::audit::{AuditEntry, RejectReason};
 pub use http::faults::{Fault, FaultKind};
 pub use http::Counters;
+pub use store::dates::{DateFormat, UnknownDateFormat};
 
 use api::restlets::{RestletHandler, Restlets};
 use http::gate::{GateConfig, Integration, User};
@@ -82,6 +83,7 @@ pub struct MockBuilder {
     pub(crate) port: u16,
     pub(crate) errors: Vec<String>,
     pub(crate) query_timeout: Duration,
+    pub(crate) date_format: DateFormat,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -115,6 +117,7 @@ impl Default for MockBuilder {
             port: 0,
             errors: Vec::new(),
             query_timeout: Duration::from_secs(10),
+            date_format: DateFormat::default(),
         }
     }
 }
@@ -254,6 +257,14 @@ impl MockBuilder {
         self
     }
 
+    /// The account's date-format preference (default `M/D/YYYY`): SuiteQL shows every date and
+    /// timestamp column in it, date only, as NetSuite does; `TO_CHAR(col, 'YYYY-MM-DD"T"HH24:MI:SS')`
+    /// gives a fixed format with the time.
+    pub fn date_format(mut self, format: DateFormat) -> Self {
+        self.date_format = format;
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default 0: an ephemeral port).
     pub fn port(mut self, p: u16) -> Self {
         self.port = p;
@@ -269,14 +280,16 @@ impl MockBuilder {
             return Err(MockError::Config(format!("invalid record type {ty:?}")));
         }
         // Opening and seeding may take a while (100 000 rows): not on an async worker.
-        let (path, timeout, demo_data, seeds) = (
+        let (path, timeout, demo_data, seeds, date_format) = (
             self.database_file,
             self.query_timeout,
             self.demo_data,
             self.seeds,
+            self.date_format,
         );
         let store = tokio::task::spawn_blocking(move || {
             open_store(path.as_deref(), timeout, demo_data, seeds)
+                .map(|store| store.with_date_format(date_format))
         })
         .await
         .map_err(|e| MockError::Store(e.to_string()))??;

@@ -26,6 +26,8 @@ pub(crate) fn query(
     if q.is_empty() {
         return Err("the query is empty".into());
     }
+    let verbatim = verbatim_columns(q);
+    let date_format = store.date_format;
     let rewritten = oracle_to_sqlite(q);
     let q = rewritten.as_str();
     let mut inner = store.lock_query();
@@ -115,7 +117,17 @@ pub(crate) fn query(
                 ValueRef::Null => continue,
                 ValueRef::Integer(n) => n.to_string(),
                 ValueRef::Real(f) => format_real(f),
-                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Text(t) => {
+                    let text = String::from_utf8_lossy(t);
+                    // Dates and timestamps come back date-only, in the account's format, unless
+                    // the column is a TO_CHAR with its own format.
+                    match super::dates::parse_iso(&text) {
+                        Some(d) if !verbatim.is(i, name) => {
+                            date_format.format(d.year, d.month, d.day)
+                        }
+                        _ => text.into_owned(),
+                    }
+                }
                 ValueRef::Blob(_) => continue,
             };
             item.insert(name.clone(), Value::String(v));
@@ -123,6 +135,111 @@ pub(crate) fn query(
         out.push(Value::Object(item));
     }
     Ok((total, out))
+}
+
+/// The result columns shown as computed (`TO_CHAR(…)`), not as account-formatted dates: by position
+/// when the SELECT list has no `*`, otherwise by alias.
+struct Verbatim {
+    positions: Option<Vec<bool>>,
+    aliases: Vec<String>,
+}
+
+impl Verbatim {
+    fn is(&self, i: usize, name: &str) -> bool {
+        match &self.positions {
+            Some(p) => p.get(i).copied().unwrap_or(false),
+            None => self.aliases.iter().any(|a| a == name),
+        }
+    }
+}
+
+/// The top-level SELECT list of `q`, split at commas outside parentheses and quotes.
+pub(crate) fn select_list(q: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut cur = String::new();
+    let mut chars = q.chars().peekable();
+    let mut started = false;
+    let mut word = String::new();
+    while let Some(c) = chars.next() {
+        if c == '\'' || c == '"' {
+            cur.push(c);
+            for d in chars.by_ref() {
+                cur.push(d);
+                if d == c {
+                    break;
+                }
+            }
+            word.clear();
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            word.clear();
+        }
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        cur.push(c);
+        let boundary = chars
+            .peek()
+            .is_none_or(|n| !(n.is_ascii_alphanumeric() || *n == '_'));
+        if depth == 0 && boundary && !word.is_empty() {
+            if !started && word.eq_ignore_ascii_case("select") {
+                started = true;
+                cur.clear();
+                continue;
+            }
+            if started && word.eq_ignore_ascii_case("from") {
+                let item = cur[..cur.len() - 4].trim().to_owned();
+                if !item.is_empty() {
+                    items.push(item);
+                }
+                return items;
+            }
+        }
+        if started && depth == 0 && c == ',' {
+            cur.pop();
+            items.push(cur.trim().to_owned());
+            cur.clear();
+        }
+    }
+    if started && !cur.trim().is_empty() {
+        items.push(cur.trim().to_owned());
+    }
+    items
+}
+
+fn verbatim_columns(q: &str) -> Verbatim {
+    let items = select_list(q);
+    let mut flags = Vec::new();
+    let mut aliases = Vec::new();
+    let mut star = false;
+    for (n, item) in items.iter().enumerate() {
+        let mut item = item.as_str();
+        if n == 0 {
+            for kw in ["DISTINCT ", "ALL "] {
+                if item.len() > kw.len() && item[..kw.len()].eq_ignore_ascii_case(kw) {
+                    item = item[kw.len()..].trim_start();
+                }
+            }
+        }
+        star |= item == "*" || item.ends_with(".*");
+        let is_to_char = item.len() > 8 && item[..8].eq_ignore_ascii_case("TO_CHAR(");
+        flags.push(is_to_char);
+        if is_to_char {
+            if let Some(alias) = item.rsplit(|c: char| c.is_whitespace()).next() {
+                aliases.push(alias.trim_matches('"').to_ascii_lowercase());
+            }
+        }
+    }
+    Verbatim {
+        positions: (!star).then_some(flags),
+        aliases,
+    }
 }
 
 /// Copies the records database into the query connection's main database (its TEMP views stay).
@@ -205,7 +322,9 @@ fn refresh_views(
                 .collect::<Result<Vec<_>, _>>()?;
             rows
         };
-        let is_ref = |name: &str| kinds.iter().any(|(k, r, _)| k == name && *r);
+        let is_ref = |name: &str| {
+            !super::is_enum_field(name) && kinds.iter().any(|(k, r, _)| k == name && *r)
+        };
         let mut cols = vec!["id AS id".to_owned(), "eid AS externalid".to_owned()];
         if let Some(fields) = fields.get(&ty) {
             for (lower, name) in fields {
@@ -249,6 +368,7 @@ fn refresh_views(
                 if !is_ident(&key) || l == ty || !seen.insert(l.clone()) {
                     continue;
                 }
+                let is_ref = is_ref && !super::is_enum_field(&key);
                 cols.push(format!(
                     "{} AS \"{l}\"",
                     column_sql("l.value", &key, is_ref)

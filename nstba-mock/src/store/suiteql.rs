@@ -5,11 +5,28 @@ use super::transaction_types::TRANSACTION_TYPES;
 use super::{is_ident, Store};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
-use serde_json::{Map, Value};
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Record type (lower case) → lower-cased field name → field name as first seen.
 type Fields = HashMap<String, BTreeMap<String, String>>;
+
+/// One SuiteQL row in NetSuite's order: `"links": []` first, then the non-null columns in SELECT
+/// order, every value a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Row(pub Vec<(String, String)>);
+
+impl serde::Serialize for Row {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len() + 1))?;
+        m.serialize_entry("links", &[(); 0])?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
 
 /// Runs `q`; returns the total row count and one page of rows.
 ///
@@ -21,7 +38,7 @@ pub(crate) fn query(
     q: &str,
     limit: usize,
     offset: usize,
-) -> Result<(usize, Vec<Value>), String> {
+) -> Result<(usize, Vec<Row>), String> {
     let q = q.trim().trim_end_matches(';').trim();
     if q.is_empty() {
         return Err("the query is empty".into());
@@ -110,8 +127,7 @@ pub(crate) fn query(
     let mut rows = stmt.query([]).map_err(clean)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(clean)? {
-        let mut item = Map::new();
-        item.insert("links".into(), Value::Array(Vec::new()));
+        let mut item = Vec::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
             let v = match row.get_ref(i).map_err(clean)? {
                 ValueRef::Null => continue,
@@ -130,9 +146,12 @@ pub(crate) fn query(
                 }
                 ValueRef::Blob(_) => continue,
             };
-            item.insert(name.clone(), Value::String(v));
+            // A repeated column name keeps its first value, as a JSON object would.
+            if !item.iter().any(|(k, _)| k == name) {
+                item.push((name.clone(), v));
+            }
         }
-        out.push(Value::Object(item));
+        out.push(Row(item));
     }
     Ok((total, out))
 }
@@ -538,7 +557,19 @@ pub(crate) fn oracle_to_sqlite(q: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::oracle_to_sqlite;
+    use super::{oracle_to_sqlite, select_list, verbatim_columns};
+
+    #[test]
+    fn select_lists_and_to_char_columns() {
+        assert_eq!(
+            select_list("SELECT a, NVL(b, 'x, y') AS c, t.d FROM t WHERE e IN (SELECT f FROM g)"),
+            ["a", "NVL(b, 'x, y') AS c", "t.d"]
+        );
+        let v = verbatim_columns("select id, TO_CHAR(d, 'YYYY') y, d from t");
+        assert!(!v.is(0, "id") && v.is(1, "y") && !v.is(2, "d"));
+        let v = verbatim_columns("SELECT *, to_char(d, 'YYYY-MM-DD') AS \"Iso\" FROM t");
+        assert!(v.is(5, "iso") && !v.is(1, "d"));
+    }
 
     #[test]
     fn oracle_idioms() {

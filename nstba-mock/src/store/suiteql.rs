@@ -411,7 +411,7 @@ fn refresh_views(
 
 /// NetSuite's `transaction` and `transactionline` tables over every transaction record type (unless
 /// a record type of that name is stored): `transaction(id, externalid, type, tranid, trandate, entity,
-/// status, memo, subsidiary, currency, total)` and `transactionline(transaction, id, linesequencenumber,
+/// status, memo, subsidiary, currency, total, createddate)` and `transactionline(transaction, id, linesequencenumber,
 /// item, quantity, rate, amount, memo)` from each record's `item` sublist.
 fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
     let kinds = TRANSACTION_TYPES
@@ -432,8 +432,8 @@ fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()>
         sql.push_str(&format!(
             "DROP VIEW IF EXISTS temp.\"transaction\"; CREATE TEMP VIEW \"transaction\" AS SELECT \
              id AS id, eid AS externalid, CASE type {kinds} END AS type, {} AS tranid, {} AS trandate, \
-             {} AS entity, {} AS status, {} AS memo, {} AS subsidiary, {} AS currency, {} AS total \
-             FROM nstba_record WHERE type IN ({types});",
+             {} AS entity, {} AS status, {} AS memo, {} AS subsidiary, {} AS currency, {} AS total, \
+             {} AS createddate FROM nstba_record WHERE type IN ({types});",
             body("tranId"),
             body("tranDate"),
             refd("entity"),
@@ -442,6 +442,7 @@ fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()>
             refd("subsidiary"),
             refd("currency"),
             body("total"),
+            body("createdDate"),
         ));
     }
     if !fields.contains_key("transactionline") {

@@ -116,15 +116,17 @@ impl<T: Record> Select<T> {
             for name in only {
                 match T::FIELDS.iter().find(|f| f.name == *name) {
                     Some(f) if selectable(f) => {}
-                    Some(f) => return Err(crate::ErrorKind::InvalidInput {
-                        what: "columns",
-                        reason: format!(
+                    Some(f) => {
+                        return Err(crate::ErrorKind::InvalidInput {
+                            what: "columns",
+                            reason: format!(
                             "`{}` of `{}` has no SuiteQL column (a sublist or skip_select field)",
                             f.name,
                             T::RECORD_TYPE
                         ),
+                        }
+                        .into())
                     }
-                    .into()),
                     None => {
                         return Err(crate::ErrorKind::InvalidInput {
                             what: "columns",

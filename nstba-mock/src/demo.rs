@@ -114,7 +114,7 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
         ),
         ("Wonka Ltd", "wonka.example", 2, 2, "Manchester", "", "GB"),
     ];
-    let customers: Vec<Value> = names
+    let mut customers: Vec<Value> = names
         .iter()
         .enumerate()
         .map(|(i, (name, domain, sub, cur, city, state, country))| {
@@ -145,6 +145,10 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
             })
         })
         .collect();
+    // A subsidiary customer: `parent` refers to another customer.
+    if let Some(Value::Object(wonka)) = customers.last_mut() {
+        wonka.insert("parent".into(), json!({"id": "4"}));
+    }
     let item_names = [
         ("WIDGET-S", "Widget, small", 9.5),
         ("WIDGET-L", "Widget, large", 19.0),

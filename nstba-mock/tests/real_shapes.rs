@@ -276,3 +276,100 @@ async fn date_format_names_parse() {
     let e = "YY/MM".parse::<DateFormat>().unwrap_err();
     assert!(e.to_string().contains("YY/MM"));
 }
+
+async fn catalog(c: &Client, path: &str) -> Value {
+    let url = format!("{}{R}/metadata-catalog{path}", c.base);
+    let r = c
+        .http
+        .get(&url)
+        .header("Authorization", c.auth("GET", &url))
+        .header("Accept", "application/swagger+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn catalog_references_point_at_record_types_like_real_catalogs() {
+    let (_ns, c) = demo().await;
+    let doc = catalog(
+        &c,
+        "?select=account,customer,currency,employee,invoice,salesOrder,subsidiary,vendor",
+    )
+    .await;
+    let s = &doc["components"]["schemas"];
+    let prop = |t: &str, f: &str| s[t]["properties"][f].clone();
+    let to = |t: &str| json!({ "$ref": format!("#/components/schemas/{t}") });
+    // Self references.
+    assert_eq!(prop("account", "parent")["$ref"], to("account")["$ref"]);
+    assert_eq!(
+        prop("employee", "supervisor")["$ref"],
+        to("employee")["$ref"]
+    );
+    assert_eq!(prop("customer", "parent")["$ref"], to("customer")["$ref"]);
+    // A type in the same document; one that is not: nsResource.
+    assert_eq!(prop("customer", "currency")["$ref"], to("currency")["$ref"]);
+    assert_eq!(
+        prop("invoice", "createdFrom")["$ref"],
+        to("salesOrder")["$ref"]
+    );
+    assert_eq!(
+        prop("customer", "entityStatus")["$ref"],
+        to("nsResource")["$ref"]
+    );
+    // Polymorphic.
+    assert_eq!(
+        prop("invoice", "entity")["oneOf"],
+        json!([to("customer"), to("nsResource"), to("vendor")])
+    );
+    // Multi-select.
+    assert_eq!(
+        prop("account", "subsidiary")["$ref"],
+        to("nsResourceCollection")["$ref"]
+    );
+    assert!(s["nsResourceCollection"]["properties"]["totalResults"].is_object());
+    // Select-list fields are enum objects.
+    let status = prop("salesOrder", "status");
+    assert_eq!(status["type"], "object");
+    assert_eq!(status["properties"]["id"]["enum"], json!(["B", "G"]));
+    assert_eq!(status["properties"]["refName"]["type"], "string");
+    // Sublists: <type>-<sublist>Collection → Element with x-ns-sublistkey and x-ns-filterable.
+    assert_eq!(
+        prop("invoice", "item")["$ref"],
+        to("invoice-itemCollection")["$ref"]
+    );
+    let element = &s["invoice-itemElement"];
+    assert_eq!(
+        element["x-ns-sublistkey"],
+        json!({"present": true, "name": "line"})
+    );
+    assert_eq!(element["x-ns-filterable"], json!([]));
+    assert_eq!(
+        s["invoice-itemCollection"]["properties"]["items"]["items"]["$ref"],
+        to("invoice-itemElement")["$ref"]
+    );
+    // readOnly and the record's filterable fields.
+    assert_eq!(prop("invoice", "id")["readOnly"], true);
+    assert_eq!(prop("invoice", "total")["readOnly"], true);
+    let filterable = s["invoice"]["x-ns-filterable"].as_array().unwrap();
+    assert!(filterable.contains(&json!("tranDate")));
+    assert!(!filterable.contains(&json!("item")));
+    // A subrecord's numeric id.
+    let addr = &s["invoice-billingAddress"]["properties"]["id"];
+    assert_eq!(addr["type"], "integer");
+
+    // One type alone: references to itself still point at it, others at nsResource.
+    let doc = catalog(&c, "/account").await;
+    let s = &doc["components"]["schemas"];
+    assert_eq!(
+        s["account"]["properties"]["parent"]["$ref"],
+        to("account")["$ref"]
+    );
+    let doc = catalog(&c, "/invoice").await;
+    assert_eq!(
+        doc["components"]["schemas"]["invoice"]["properties"]["entity"]["$ref"],
+        to("nsResource")["$ref"]
+    );
+}

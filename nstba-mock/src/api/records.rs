@@ -365,8 +365,8 @@ fn get_sub(ctx: &Ctx, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem
     Ok(problem::json_response(StatusCode::OK, &rendered, ct))
 }
 
-/// The record type a reference field points at.
-fn ref_type(field: &str, ty: &str) -> String {
+/// The record type (lower case) a reference field points at.
+pub(crate) fn ref_type(field: &str, ty: &str) -> String {
     let lower = field.to_ascii_lowercase();
     let t = match lower.as_str() {
         "entity" if is_purchase(ty) => "vendor",

@@ -14,12 +14,14 @@ pub struct Customer {
     pub credit_limit: Option<i64>,
     /// Currency (`currency`)
     pub currency: Option<::nstba::RecordRef>,
-    /// Date Created (`dateCreated`)
+    /// Date Created (`dateCreated`, read-only)
     pub date_created: Option<::nstba::values::DateTime>,
     /// Email (`email`)
     pub email: Option<String>,
     /// Entity Id (`entityId`)
     pub entity_id: Option<String>,
+    /// Entity Status (`entityStatus`)
+    pub entity_status: Option<::nstba::RecordRef>,
     /// External Id (`externalId`)
     #[netsuite(external_id)]
     pub external_id: Option<String>,
@@ -30,6 +32,8 @@ pub struct Customer {
     pub is_inactive: Option<bool>,
     /// Is Person (`isPerson`)
     pub is_person: Option<bool>,
+    /// Parent (`parent`)
+    pub parent: Option<::nstba::RecordRef>,
     /// Phone (`phone`)
     pub phone: Option<String>,
     /// Subsidiary (`subsidiary`)
@@ -60,7 +64,10 @@ pub struct CustomerAddressbookElementAddressbookAddress {
     /// City (`city`)
     pub city: Option<String>,
     /// Country (`country`)
-    pub country: Option<String>,
+    #[netsuite(subrecord)]
+    pub country: Option<::nstba::__private::serde_json::Value>,
+    /// Id (`id`, read-only)
+    pub id: Option<i64>,
     /// State (`state`)
     pub state: Option<String>,
     /// Zip (`zip`)

@@ -19,10 +19,11 @@ pub struct SalesOrder {
     /// Memo (`memo`)
     pub memo: Option<String>,
     /// Status (`status`)
-    pub status: Option<String>,
+    #[netsuite(subrecord)]
+    pub status: Option<::nstba::__private::serde_json::Value>,
     /// Subsidiary (`subsidiary`)
     pub subsidiary: Option<::nstba::RecordRef>,
-    /// Total (`total`)
+    /// Total (`total`, read-only)
     pub total: Option<f64>,
     /// Tran Date (`tranDate`)
     pub tran_date: Option<::nstba::values::Date>,

@@ -2,6 +2,8 @@
 //! selects subsets of fields, refuses transaction types it cannot narrow, and names the row and column
 //! of a value it cannot decode. Strict mode sends `X-NetSuite-PropertyNameValidation: Error`.
 
+#![allow(missing_docs)]
+
 use futures_util::TryStreamExt;
 use nstba::client::values::{Date, DateTime};
 use nstba::typed::ClientExt;

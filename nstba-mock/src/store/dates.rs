@@ -145,9 +145,7 @@ pub(crate) fn parse_iso(s: &str) -> Option<Stamp> {
     }
     let rest = &s[11..];
     // The clock: HH:MM[:SS[.fff]], then an optional zone (Z or ±HH[:MM]).
-    let clock_end = rest
-        .find(|c: char| c == 'Z' || c == 'z' || c == '+' || c == '-')
-        .unwrap_or(rest.len());
+    let clock_end = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (clock, zone) = rest.split_at(clock_end);
     let zone_ok = zone.is_empty()
         || zone.eq_ignore_ascii_case("z")

@@ -40,6 +40,11 @@ pub struct Select<T> {
     only: Option<Vec<&'static str>>,
 }
 
+/// Item record types with a confirmed `item.itemtype` code (NETSUITE.md: `"itemType": {"id":
+/// "InvtPart"}`). Other item types are refused rather than selecting every item.
+// TODO(lead): move next to TRANSACTION_TYPES in nstba_record::types (one table per fact).
+const ITEM_TYPE_CODES: &[(&str, &str)] = &[("inventoryItem", "InvtPart")];
+
 /// The `TO_CHAR` format typed SuiteQL selects dates with: fixed whatever the account's
 /// date-format preference, with the time.
 pub const DATE_TIME_FORMAT: &str = "YYYY-MM-DD\"T\"HH24:MI:SS";
@@ -151,6 +156,24 @@ impl<T: Record> Select<T> {
     /// `transaction`. A transaction type whose code is not known is an error rather than a query
     /// over every transaction.
     fn type_condition() -> Result<Option<String>> {
+        if T::TABLE.eq_ignore_ascii_case("item") && !T::RECORD_TYPE.eq_ignore_ascii_case("item") {
+            return match ITEM_TYPE_CODES
+                .iter()
+                .find(|(t, _)| t.eq_ignore_ascii_case(T::RECORD_TYPE))
+            {
+                Some((_, code)) => Ok(Some(format!("itemtype = '{code}'"))),
+                None => Err(crate::ErrorKind::InvalidInput {
+                    what: "record type",
+                    reason: format!(
+                        "the SuiteQL item type code of `{}` is not known, so its rows cannot be \
+                         told from other items; query the `item` table with your own \
+                         `itemtype = '…'` condition",
+                        T::RECORD_TYPE
+                    ),
+                }
+                .into()),
+            };
+        }
         if !T::TABLE.eq_ignore_ascii_case("transaction") {
             return Ok(None);
         }

@@ -45,6 +45,23 @@ pub struct Paycheck {
     pub memo: Option<String>,
 }
 
+#[derive(Record, Debug, Clone, PartialEq)]
+#[netsuite(record = "inventoryItem")]
+pub struct InventoryItem {
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+    pub item_id: Option<String>,
+    pub base_price: Option<f64>,
+}
+
+/// An item type whose `itemtype` code is not known.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[netsuite(record = "serviceSaleItem")]
+pub struct ServiceSaleItem {
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+}
+
 /// A field that cannot hold what the column holds.
 #[derive(Record, Debug, Clone, PartialEq)]
 #[netsuite(record = "employee")]
@@ -166,6 +183,25 @@ async fn transaction_types_without_a_known_code_are_an_error_not_every_transacti
         .to_sql()
         .unwrap()
         .contains("WHERE type = 'PurchOrd'"));
+}
+
+#[tokio::test]
+async fn item_subtypes_are_filtered_by_itemtype() {
+    let (mock, client) = emulator(DateFormat::default()).await;
+    let q = client.typed::<InventoryItem>().select();
+    assert_eq!(
+        q.to_sql().unwrap(),
+        "SELECT id, itemid, baseprice FROM item WHERE itemtype = 'InvtPart' ORDER BY id"
+    );
+    let items: Vec<InventoryItem> = q.stream().try_collect().await.unwrap();
+    assert_eq!(items.len(), mock.record_count("inventoryItem"));
+    assert_eq!(items[0].item_id.as_deref(), Some("WIDGET-S"));
+    let e = client
+        .typed::<ServiceSaleItem>()
+        .select()
+        .to_sql()
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
 }
 
 #[tokio::test]

@@ -324,6 +324,7 @@ fn refresh_views(
     let touches_transactions = dirty
         .iter()
         .any(|t| TRANSACTION_TYPES.iter().any(|(ty, _)| ty == t));
+    let touches_items = dirty.iter().any(|t| item_types().any(|i| i == *t));
     for ty in dirty {
         if !is_ident(&ty) {
             continue;
@@ -406,7 +407,61 @@ fn refresh_views(
     if touches_transactions {
         transaction_views(conn, fields)?;
     }
+    if touches_items {
+        item_view(conn, fields)?;
+    }
     Ok(())
+}
+
+/// The standard item record types, lower-cased (`inventoryitem`, `serviceresaleitem`, …).
+fn item_types() -> impl Iterator<Item = String> {
+    nstba_record::types::RECORD_TYPES
+        .iter()
+        .filter(|t| t.ends_with("Item"))
+        .map(|t| t.to_ascii_lowercase())
+}
+
+/// NetSuite's `item` table over every stored item record type (unless a record type of that name is
+/// stored): the union of their views, NULL where a type lacks a column; `itemtype` is the stored
+/// `itemType` select-list id (`InvtPart`).
+fn item_view(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
+    if fields.contains_key("item") {
+        return Ok(());
+    }
+    let stored: Vec<String> = item_types().filter(|t| fields.contains_key(t)).collect();
+    let mut columns: Vec<String> = vec!["id".into(), "externalid".into()];
+    for t in &stored {
+        for (lower, name) in &fields[t] {
+            if is_ident(name) && !columns.contains(lower) {
+                columns.push(lower.clone());
+            }
+        }
+    }
+    let selects: Vec<String> = stored
+        .iter()
+        .map(|t| {
+            let cols: Vec<String> = columns
+                .iter()
+                .map(|c| {
+                    let has = fields[t].get(c).is_some_and(|name| is_ident(name));
+                    if c == "id" || c == "externalid" || has {
+                        format!("\"{c}\"")
+                    } else {
+                        format!("NULL AS \"{c}\"")
+                    }
+                })
+                .collect();
+            format!("SELECT {} FROM temp.\"{t}\"", cols.join(", "))
+        })
+        .collect();
+    let mut sql = "DROP VIEW IF EXISTS temp.\"item\";".to_owned();
+    if !selects.is_empty() {
+        sql.push_str(&format!(
+            "CREATE TEMP VIEW \"item\" AS {};",
+            selects.join(" UNION ALL ")
+        ));
+    }
+    conn.execute_batch(&sql)
 }
 
 /// NetSuite's `transaction` and `transactionline` tables over every transaction record type (unless

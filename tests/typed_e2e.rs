@@ -42,7 +42,8 @@ pub struct AddressLine {
 pub struct Address {
     pub addr1: Option<String>,
     pub city: Option<String>,
-    pub country: Option<String>,
+    /// A select-list field: `{"id": "US", "refName": "United States"}` on the wire.
+    pub country: Option<RecordRef>,
 }
 
 #[derive(Record, Debug, Clone)]
@@ -400,7 +401,7 @@ async fn transaction_tables_are_filtered_by_type() {
         .filter(f.memo.is_empty().or(f.total.greater(5)));
     assert_eq!(
         q.to_sql().unwrap(),
-        "SELECT id, tranid, entity, trandate, memo, total FROM transaction WHERE type = 'SalesOrd' AND (memo IS NULL OR total > 5) ORDER BY id"
+        "SELECT id, tranid, entity, TO_CHAR(trandate, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS trandate, memo, total FROM transaction WHERE type = 'SalesOrd' AND (memo IS NULL OR total > 5) ORDER BY id"
     );
 }
 

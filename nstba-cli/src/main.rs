@@ -61,6 +61,10 @@ enum Command {
         /// Concurrency limit per account (NetSuite's base is 5).
         #[arg(long)]
         concurrency: Option<usize>,
+        /// The account's date-format preference SuiteQL shows dates in: M/D/YYYY (default),
+        /// D/M/YYYY, D.M.YYYY, DD-Mon-YYYY or YYYY-MM-DD.
+        #[arg(long, value_name = "FORMAT")]
+        date_format: Option<String>,
     },
     /// Check the set-up with one cheap call: which authentication is in use (TBA or OAuth 2.0 M2M),
     /// realm and host forms, clock offset, and on INVALID_LOGIN the checklist of usual causes.
@@ -102,10 +106,11 @@ fn main() -> ExitCode {
             port,
             seed,
             concurrency,
+            date_format,
         } => tokio::runtime::Runtime::new()
             .map_err(|e| Failure::Usage(e.to_string()))
             .and_then(|rt| {
-                rt.block_on(mock::run(port, seed, concurrency))
+                rt.block_on(mock::run(port, seed, concurrency, date_format))
                     .map_err(Failure::Usage)
             }),
         Command::Record(args) => record::run(args, cli.profile.as_deref()),

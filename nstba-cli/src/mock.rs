@@ -1,4 +1,4 @@
-//! `nstba mock [--port P] [--seed FILE] [--concurrency N]`: serve the NetSuite emulator until Ctrl-C.
+//! `nstba mock [--port P] [--seed FILE] [--concurrency N] [--date-format M/D/YYYY]`: serve the NetSuite emulator until Ctrl-C.
 //!
 //! Credentials: the `NETSUITE_*` variables when any is set (so an existing client or script can be
 //! pointed at the emulator unchanged; the M2M ones register that client's certificate from its private
@@ -49,8 +49,13 @@ pub async fn run(
     port: Option<u16>,
     seed: Option<PathBuf>,
     concurrency: Option<usize>,
+    date_format: Option<String>,
 ) -> Result<(), String> {
     let mut builder = emulator::MockNetSuite::builder();
+    if let Some(f) = date_format {
+        let format: emulator::DateFormat = f.parse().map_err(|e| format!("--date-format: {e}"))?;
+        builder = builder.date_format(format);
+    }
     let from_env = ENV.iter().any(|v| std::env::var_os(v).is_some());
     let m2m_from_env = M2M_ENV.iter().any(|v| std::env::var_os(v).is_some());
     if m2m_from_env {

@@ -129,6 +129,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
+    strict_property_names: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -157,6 +158,7 @@ impl Default for ClientBuilder {
             base_url: None,
             restlet_url: None,
             concurrency: DEFAULT_CONCURRENCY,
+            strict_property_names: false,
             timeout: Some(Duration::from_secs(300)),
             retry: RetryPolicy::default(),
             user_agent: concat!("nstba/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -261,6 +263,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Strict mode: send `X-NetSuite-PropertyNameValidation: Error` on every request, so NetSuite
+    /// rejects a misspelled field name instead of silently ignoring it (its default is `Warning`).
+    pub fn strict_property_names(mut self, on: bool) -> Self {
+        self.strict_property_names = on;
+        self
+    }
+
     /// Builds the client. Fails with [`ErrorKind::Config`] when no credentials/authorizer are set, a URL
     /// is not an absolute http(s) URL, or the concurrency is 0.
     pub fn build(self) -> Result<Client> {
@@ -288,8 +297,16 @@ impl ClientBuilder {
         };
         let ua = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::config(Some("user_agent"), "not a valid header value"))?;
+        let mut default_headers = reqwest::header::HeaderMap::new();
+        if self.strict_property_names {
+            default_headers.insert(
+                "x-netsuite-propertynamevalidation",
+                HeaderValue::from_static("Error"),
+            );
+        }
         let http = reqwest::Client::builder()
             .tls_backend_rustls()
+            .default_headers(default_headers)
             .user_agent(ua)
             .pool_max_idle_per_host(self.concurrency.max(8))
             .pool_idle_timeout(Duration::from_secs(60))

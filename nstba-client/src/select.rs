@@ -1,10 +1,15 @@
 //! Typed SuiteQL: `SELECT <the struct's columns> FROM <its table> WHERE <filter> ORDER BY …`, rows
 //! decoded from NetSuite's string values into the field types using `T::FIELDS`.
+//!
+//! SuiteQL shows dates in the account's (user's) date-format preference, date-only even for
+//! timestamps, and the response does not say which format. So date and date-time fields are
+//! selected as `TO_CHAR(col, 'YYYY-MM-DD"T"HH24:MI:SS') AS col`: the right date and time whatever
+//! the preference, without the caller knowing it.
 
 use crate::{Client, Error, Result};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use nstba_record::types::transaction_type_code;
-use nstba_record::{Field, FieldKind, Filter, FilterError, Record};
+use nstba_record::{Field, FieldInfo, FieldKind, Filter, Record};
 use serde_json::{Map, Value};
 
 /// A typed SuiteQL query over `T`'s table. Build with [`TypedRecords::select`](crate::TypedRecords::select).
@@ -21,6 +26,9 @@ use serde_json::{Map, Value};
 ///     q.to_sql()?,
 ///     "SELECT id, companyname, balance FROM customer WHERE balance > 0 ORDER BY balance DESC, id"
 /// );
+/// // Only some columns (the id is always selected): the other fields stay `None`.
+/// let q = client.typed::<Customer>().select().columns([f.balance.info()]);
+/// assert_eq!(q.to_sql()?, "SELECT id, balance FROM customer ORDER BY id");
 /// # Ok::<(), nstba::client::Error>(())
 /// ```
 #[must_use = "queries do nothing until streamed"]
@@ -29,6 +37,25 @@ pub struct Select<T> {
     filter: Option<Filter<T>>,
     order: Vec<(&'static str, bool)>,
     page_size: Option<u32>,
+    only: Option<Vec<&'static str>>,
+}
+
+/// Item record types with a confirmed `item.itemtype` code (NETSUITE.md: `"itemType": {"id":
+/// "InvtPart"}`). Other item types are refused rather than selecting every item.
+// TODO(lead): move next to TRANSACTION_TYPES in nstba_record::types (one table per fact).
+const ITEM_TYPE_CODES: &[(&str, &str)] = &[("inventoryItem", "InvtPart")];
+
+/// The `TO_CHAR` format typed SuiteQL selects dates with: fixed whatever the account's
+/// date-format preference, with the time.
+pub const DATE_TIME_FORMAT: &str = "YYYY-MM-DD\"T\"HH24:MI:SS";
+
+/// The select-list expression of one field: `TO_CHAR(col, '…') AS col` for dates, else the column.
+fn select_expr(f: &FieldInfo) -> String {
+    if f.kind == FieldKind::Date {
+        format!("TO_CHAR({c}, '{DATE_TIME_FORMAT}') AS {c}", c = f.column)
+    } else {
+        f.column.to_owned()
+    }
 }
 
 impl<T> std::fmt::Debug for Select<T> {
@@ -47,7 +74,17 @@ impl<T: Record> Select<T> {
             filter: None,
             order: Vec::new(),
             page_size: None,
+            only: None,
         }
+    }
+
+    /// Selects only these fields (and the id); the others decode as absent. Fields of another
+    /// record type, sublists and `skip_select` fields are refused when the query is built.
+    ///
+    /// Take the infos from the field handles: `.columns([f.email.info(), f.balance.info()])`.
+    pub fn columns(mut self, fields: impl IntoIterator<Item = &'static FieldInfo>) -> Self {
+        self.only = Some(fields.into_iter().map(|f| f.name).collect());
+        self
     }
 
     /// Adds a `WHERE` condition (several are combined with `AND`).
@@ -77,25 +114,98 @@ impl<T: Record> Select<T> {
         self
     }
 
-    /// The SuiteQL text.
-    pub fn to_sql(&self) -> std::result::Result<String, FilterError> {
-        let columns: Vec<&str> = T::FIELDS
+    /// The fields this query selects, in declaration order.
+    fn selected(&self) -> Result<Vec<&'static FieldInfo>> {
+        let selectable = |f: &FieldInfo| f.kind != FieldKind::Sublist && f.selected;
+        if let Some(only) = &self.only {
+            for name in only {
+                match T::FIELDS.iter().find(|f| f.name == *name) {
+                    Some(f) if selectable(f) => {}
+                    Some(f) => {
+                        return Err(crate::ErrorKind::InvalidInput {
+                            what: "columns",
+                            reason: format!(
+                            "`{}` of `{}` has no SuiteQL column (a sublist or skip_select field)",
+                            f.name,
+                            T::RECORD_TYPE
+                        ),
+                        }
+                        .into())
+                    }
+                    None => {
+                        return Err(crate::ErrorKind::InvalidInput {
+                            what: "columns",
+                            reason: format!("`{name}` is not a field of `{}`", T::RECORD_TYPE),
+                        }
+                        .into())
+                    }
+                }
+            }
+        }
+        Ok(T::FIELDS
             .iter()
-            .filter(|f| f.kind != FieldKind::Sublist && f.selected)
-            .map(|f| f.column)
-            .collect();
+            .filter(|f| selectable(f))
+            .filter(|f| match &self.only {
+                Some(only) => f.wire == "id" || only.contains(&f.name),
+                None => true,
+            })
+            .collect())
+    }
+
+    /// The condition that narrows a shared table to `T`'s record type: `type = 'SalesOrd'` in
+    /// `transaction`. A transaction type whose code is not known is an error rather than a query
+    /// over every transaction.
+    fn type_condition() -> Result<Option<String>> {
+        if T::TABLE.eq_ignore_ascii_case("item") && !T::RECORD_TYPE.eq_ignore_ascii_case("item") {
+            return match ITEM_TYPE_CODES
+                .iter()
+                .find(|(t, _)| t.eq_ignore_ascii_case(T::RECORD_TYPE))
+            {
+                Some((_, code)) => Ok(Some(format!("itemtype = '{code}'"))),
+                None => Err(crate::ErrorKind::InvalidInput {
+                    what: "record type",
+                    reason: format!(
+                        "the SuiteQL item type code of `{}` is not known, so its rows cannot be \
+                         told from other items; query the `item` table with your own \
+                         `itemtype = '…'` condition",
+                        T::RECORD_TYPE
+                    ),
+                }
+                .into()),
+            };
+        }
+        if !T::TABLE.eq_ignore_ascii_case("transaction") {
+            return Ok(None);
+        }
+        if T::RECORD_TYPE.eq_ignore_ascii_case("transaction") {
+            return Ok(None);
+        }
+        match transaction_type_code(T::RECORD_TYPE) {
+            Some(code) => Ok(Some(format!("type = '{code}'"))),
+            None => Err(crate::ErrorKind::InvalidInput {
+                what: "record type",
+                reason: format!(
+                    "the SuiteQL transaction type code of `{}` is not known, so its rows cannot be \
+                     told from other transactions; query the `transaction` table with your own \
+                     `type = '…'` condition",
+                    T::RECORD_TYPE
+                ),
+            }
+            .into()),
+        }
+    }
+
+    /// The SuiteQL text.
+    pub fn to_sql(&self) -> Result<String> {
+        let columns: Vec<String> = self.selected()?.into_iter().map(select_expr).collect();
         let mut sql = format!("SELECT {} FROM {}", columns.join(", "), T::TABLE);
-        let kind = T::TABLE
-            .eq_ignore_ascii_case("transaction")
-            .then(|| transaction_type_code(T::RECORD_TYPE))
-            .flatten();
-        match (kind, &self.filter) {
-            (Some(code), Some(f)) => {
-                sql.push_str(&format!(" WHERE type = '{code}' AND ("));
+        match (Self::type_condition()?, &self.filter) {
+            (Some(cond), Some(f)) => {
+                sql.push_str(&format!(" WHERE {cond} AND ("));
                 sql.push_str(&f.to_suiteql()?);
                 sql.push(')');
             }
-            (Some(code), None) => sql.push_str(&format!(" WHERE type = '{code}'")),
+            (Some(cond), None) => sql.push_str(&format!(" WHERE {cond}")),
             (None, Some(f)) => {
                 sql.push_str(" WHERE ");
                 sql.push_str(&f.to_suiteql()?);
@@ -131,14 +241,15 @@ impl<T: Record> Select<T> {
     pub fn stream(self) -> BoxStream<'static, Result<T>> {
         let sql = match self.to_sql() {
             Ok(sql) => sql,
-            Err(e) => return stream::once(async move { Err(Error::from(e)) }).boxed(),
+            Err(e) => return stream::once(async move { Err::<T, Error>(e) }).boxed(),
         };
         let mut q = self.client.suiteql::<Map<String, Value>>(sql);
         if let Some(n) = self.page_size {
             q = q.page_size(n);
         }
         q.stream()
-            .map(|row| row.and_then(|r| decode_row::<T>(r)))
+            .enumerate()
+            .map(|(i, row)| row.and_then(|r| decode_row_numbered::<T>(r, Some(i + 1))))
             .boxed()
     }
 }
@@ -180,6 +291,11 @@ fn number(s: &str) -> Option<Value> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
+    decode_row_numbered(row, None)
+}
+
+/// [`decode_row`], with the row's number (1-based, over the whole query) for the error message.
+fn decode_row_numbered<T: Record>(row: Map<String, Value>, row_number: Option<usize>) -> Result<T> {
     let mut obj = Map::new();
     for f in T::FIELDS {
         if f.kind == FieldKind::Sublist || !f.selected {
@@ -213,13 +329,36 @@ pub fn decode_row<T: Record>(row: Map<String, Value>) -> Result<T> {
         };
         obj.insert(f.wire.to_owned(), v);
     }
-    serde_json::from_value(Value::Object(obj)).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(Value::Object(obj)).map_err(|e| {
+        let path = e.path().to_string();
+        // The wire name at the root of the path, back to the SuiteQL column it came from.
+        let wire = path.split(['.', '[']).next().unwrap_or("");
+        let column = T::FIELDS.iter().find(|f| f.wire == wire).map(|f| f.column);
+        let value = column.and_then(|c| {
+            row.get(c)
+                .or_else(|| row.get(&c.to_ascii_lowercase()))
+                .map(|v| v.to_string())
+        });
+        let row_part = row_number.map(|n| format!("row {n}, ")).unwrap_or_default();
+        let column_part = match (column, value) {
+            (Some(c), Some(v)) => format!("column `{c}` = {v}: "),
+            (Some(c), None) => format!("column `{c}`: "),
+            _ => String::new(),
+        };
         crate::ErrorKind::Decode {
             method: "POST".to_owned(),
             path: crate::SUITEQL_PATH.to_owned(),
             status: 200,
-            json_path: ".".to_owned(),
-            message: format!("row of `{}`: {e}", T::RECORD_TYPE),
+            json_path: if path.is_empty() {
+                ".".to_owned()
+            } else {
+                path.clone()
+            },
+            message: format!(
+                "{row_part}{column_part}row of `{}`: {}",
+                T::RECORD_TYPE,
+                e.inner()
+            ),
             body: String::new(),
         }
         .into()

@@ -33,10 +33,10 @@ pub(crate) fn credentials() -> Credentials {
 /// `(record type, records)` of the demo data set. Ids are fixed so references line up.
 pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
     let subsidiaries = vec![
-        json!({"id": "1", "name": "Honeycomb Mfg.", "country": "US", "isInactive": false}),
-        json!({"id": "2", "name": "Honeycomb Mfg. UK", "country": "GB", "isInactive": false,
+        json!({"id": "1", "name": "Honeycomb Mfg.", "country": country("US"), "isInactive": false}),
+        json!({"id": "2", "name": "Honeycomb Mfg. UK", "country": country("GB"), "isInactive": false,
                "parent": {"id": "1"}}),
-        json!({"id": "3", "name": "Honeycomb Mfg. DE", "country": "DE", "isInactive": false,
+        json!({"id": "3", "name": "Honeycomb Mfg. DE", "country": country("DE"), "isInactive": false,
                "parent": {"id": "1"}}),
     ];
     let currencies = vec![
@@ -114,7 +114,7 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
         ),
         ("Wonka Ltd", "wonka.example", 2, 2, "Manchester", "", "GB"),
     ];
-    let customers: Vec<Value> = names
+    let mut customers: Vec<Value> = names
         .iter()
         .enumerate()
         .map(|(i, (name, domain, sub, cur, city, state, country))| {
@@ -133,15 +133,22 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
                 "dateCreated": format!("2024-{:02}-{:02}T09:00:00Z", (n % 12) + 1, (n % 27) + 1),
                 "subsidiary": {"id": sub.to_string()},
                 "currency": {"id": cur.to_string()},
+                "entityStatus": {"id": "13", "refName": "CUSTOMER-Closed Won"},
+                // A subrecord has its own numeric id.
                 "addressbook": {"items": [
                     {"line": 1, "defaultBilling": true, "defaultShipping": true, "label": "HQ",
-                     "addressbookAddress": {"addr1": format!("{} Main Street", 100 + n), "city": city,
-                                             "state": state, "zip": format!("{:05}", 10000 + n * 7),
-                                             "country": country}}
+                     "addressbookAddress": {"id": 76 + n, "addr1": format!("{} Main Street", 100 + n),
+                                             "city": city, "state": state,
+                                             "zip": format!("{:05}", 10000 + n * 7),
+                                             "country": self::country(country)}}
                 ]}
             })
         })
         .collect();
+    // A subsidiary customer: `parent` refers to another customer.
+    if let Some(Value::Object(wonka)) = customers.last_mut() {
+        wonka.insert("parent".into(), json!({"id": "4"}));
+    }
     let item_names = [
         ("WIDGET-S", "Widget, small", 9.5),
         ("WIDGET-L", "Widget, large", 19.0),
@@ -156,6 +163,7 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
         .map(|(i, (code, name, price))| {
             json!({
                 "id": (i + 1).to_string(),
+                "itemType": {"id": "InvtPart", "refName": "InvtPart"},
                 "itemId": code,
                 "displayName": name,
                 "basePrice": price,
@@ -186,7 +194,11 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
             "externalId": format!("SO-EXT-{n:04}"),
             "entity": {"id": customer.to_string()},
             "tranDate": format!("2025-{:02}-{:02}", (n % 12) + 1, (n % 28) + 1),
-            "status": if n % 4 == 0 { "Billed" } else { "Pending Fulfillment" },
+            "status": if n % 4 == 0 {
+                json!({"id": "G", "refName": "Billed"})
+            } else {
+                json!({"id": "B", "refName": "Pending Fulfillment"})
+            },
             "memo": format!("Demo order {n}"),
             "subsidiary": {"id": names[customer - 1].2.to_string()},
             "currency": {"id": names[customer - 1].3.to_string()},
@@ -194,11 +206,119 @@ pub(crate) fn data() -> Vec<(&'static str, Vec<Value>)> {
             "item": {"items": lines},
         }));
     }
+    // The billed orders' invoices: `entity` may be a customer or a vendor (a polymorphic reference).
+    // Transaction ids are unique across every transaction type (one `transaction` table).
+    let invoices: Vec<Value> = orders
+        .iter()
+        .filter(|o| o["status"]["id"] == "G")
+        .enumerate()
+        .map(|(i, o)| {
+            let n = i + 1;
+            json!({
+                "id": (100 + n).to_string(),
+                "tranId": format!("INV{:05}", 2000 + n),
+                "entity": o["entity"].clone(),
+                "createdFrom": {"id": o["id"].clone()},
+                "tranDate": format!("2025-{:02}-15", (n % 12) + 1),
+                "createdDate": format!("2025-{:02}-15T{:02}:{:02}:05Z", (n % 12) + 1, 8 + n, 10 + n),
+                "status": {"id": "A", "refName": "Open"},
+                "subsidiary": o["subsidiary"].clone(),
+                "currency": o["currency"].clone(),
+                "total": o["total"].clone(),
+                "billingAddress": {"id": 500 + n, "addr1": "1 Invoice Way", "city": "Auckland",
+                                   "country": country("NZ")},
+                "item": o["item"].clone(),
+            })
+        })
+        .collect();
     vec![
         ("subsidiary", subsidiaries),
         ("currency", currencies),
         ("customer", customers),
         ("inventoryItem", items),
         ("salesOrder", orders),
+        ("invoice", invoices),
+        ("employee", employees()),
+        ("vendor", vendors()),
+        ("purchaseOrder", purchase_orders()),
+        ("account", accounts()),
+    ]
+}
+
+/// A country select-list value.
+fn country(code: &str) -> Value {
+    let name = match code {
+        "US" => "United States",
+        "GB" => "United Kingdom",
+        "DE" => "Germany",
+        "NZ" => "New Zealand",
+        other => other,
+    };
+    json!({"id": code, "refName": name})
+}
+
+/// Employees, with the system employee `-5` and a `supervisor` chain (a reference to employee).
+fn employees() -> Vec<Value> {
+    vec![
+        json!({"id": "-5", "entityId": "-System-", "isInactive": false}),
+        json!({"id": "1", "entityId": "Ada Admin", "email": "ada@honeycomb.example",
+               "isInactive": false, "subsidiary": {"id": "1"},
+               "hireDate": "2019-04-01", "lastModifiedDate": "2025-02-03T04:05:06Z"}),
+        json!({"id": "2", "entityId": "Bo Buyer", "email": "bo@honeycomb.example",
+               "isInactive": false, "subsidiary": {"id": "1"}, "supervisor": {"id": "1"},
+               "hireDate": "2021-11-15", "lastModifiedDate": "2025-03-19T21:14:00Z"}),
+        json!({"id": "3", "entityId": "Cy Clerk", "email": "cy@honeycomb.example",
+               "isInactive": true, "subsidiary": {"id": "2"}, "supervisor": {"id": "2"},
+               "hireDate": "2023-01-09"}),
+    ]
+}
+
+/// Vendors, with a main address subrecord.
+fn vendors() -> Vec<Value> {
+    vec![
+        json!({"id": "1", "companyName": "Kiwi Parts Ltd", "entityId": "V0001", "isInactive": false,
+               "subsidiary": {"id": "1"}, "currency": {"id": "1"},
+               "mainAddress": {"id": 90, "addr1": "12 Queen Street", "city": "Auckland",
+                               "country": country("NZ")}}),
+        json!({"id": "2", "companyName": "Rhein Metall GmbH", "entityId": "V0002", "isInactive": false,
+               "subsidiary": {"id": "3"}, "currency": {"id": "3"},
+               "mainAddress": {"id": 91, "addr1": "Rheinufer 3", "city": "Köln",
+                               "country": country("DE")}}),
+    ]
+}
+
+/// Purchase orders (`entity` a vendor), one with a status id spelled as its label (seen in real data).
+fn purchase_orders() -> Vec<Value> {
+    let lines = |n: usize| -> Value {
+        let items: Vec<Value> = (1..=n)
+            .map(|l| {
+                json!({"line": l, "item": {"id": l.to_string()}, "quantity": 10 * l,
+                            "rate": 2.5, "amount": 25 * l, "description": format!("Part {l}")})
+            })
+            .collect();
+        json!({ "items": items })
+    };
+    vec![
+        json!({"id": "8840", "tranId": "PO00040", "entity": {"id": "1"},
+               "tranDate": "2025-03-19", "status": {"id": "B", "refName": "Pending Receipt"},
+               "subsidiary": {"id": "1"}, "currency": {"id": "1"}, "total": 25,
+               "employee": {"id": "2"}, "item": lines(1)}),
+        json!({"id": "8841", "tranId": "PO00041", "entity": {"id": "2"},
+               "tranDate": "2025-06-30", "createdDate": "2025-06-30T21:14:00Z",
+               "status": {"id": "Pending Receipt", "refName": "Pending Receipt"},
+               "subsidiary": {"id": "3"}, "currency": {"id": "3"}, "total": 75,
+               "employee": {"id": "-5"}, "memo": "Reorder", "item": lines(2)}),
+    ]
+}
+
+/// Chart of accounts: `parent` refers to an account, `subsidiary` is a multi-select.
+fn accounts() -> Vec<Value> {
+    vec![
+        json!({"id": "1", "acctNumber": "1000", "acctName": "Assets", "isInactive": false,
+               "subsidiary": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}),
+        json!({"id": "417", "acctNumber": "1100", "acctName": "Cash", "isInactive": false,
+               "parent": {"id": "1"}, "subsidiary": [{"id": "1"}, {"id": "2"}]}),
+        json!({"id": "418", "acctNumber": "1200", "acctName": "Receivables", "isInactive": false,
+               "parent": {"id": "1"}, "subsidiary": [{"id": "1"}]}),
     ]
 }

@@ -64,6 +64,7 @@ pub use http::audit::{AuditEntry, RejectReason};
 pub use http::faults::{Fault, FaultKind};
 pub use http::oauth2::{KNOWN_SCOPES as M2M_SCOPES, TOKEN_PATH as OAUTH2_TOKEN_PATH};
 pub use http::Counters;
+pub use store::dates::{DateFormat, UnknownDateFormat};
 
 /// The demo OAuth 2.0 client id (M2M integration), registered with the demo certificate.
 pub const DEMO_M2M_CLIENT_ID: &str =
@@ -101,6 +102,7 @@ pub struct MockBuilder {
     pub(crate) m2m_clients: Vec<(String, String, PublicKey, Vec<String>)>,
     pub(crate) m2m_key_pem: Option<SecretString>,
     pub(crate) access_token_lifetime: Duration,
+    pub(crate) date_format: DateFormat,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -137,6 +139,7 @@ impl Default for MockBuilder {
             m2m_clients: Vec::new(),
             m2m_key_pem: None,
             access_token_lifetime: Duration::from_secs(3600),
+            date_format: DateFormat::default(),
         }
     }
 }
@@ -321,6 +324,14 @@ impl MockBuilder {
         self
     }
 
+    /// The account's date-format preference (default `M/D/YYYY`): SuiteQL shows every date and
+    /// timestamp column in it, date only, as NetSuite does; `TO_CHAR(col, 'YYYY-MM-DD"T"HH24:MI:SS')`
+    /// gives a fixed format with the time.
+    pub fn date_format(mut self, format: DateFormat) -> Self {
+        self.date_format = format;
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default 0: an ephemeral port).
     pub fn port(mut self, p: u16) -> Self {
         self.port = p;
@@ -336,14 +347,16 @@ impl MockBuilder {
             return Err(MockError::Config(format!("invalid record type {ty:?}")));
         }
         // Opening and seeding may take a while (100 000 rows): not on an async worker.
-        let (path, timeout, demo_data, seeds) = (
+        let (path, timeout, demo_data, seeds, date_format) = (
             self.database_file,
             self.query_timeout,
             self.demo_data,
             self.seeds,
+            self.date_format,
         );
         let store = tokio::task::spawn_blocking(move || {
             open_store(path.as_deref(), timeout, demo_data, seeds)
+                .map(|store| store.with_date_format(date_format))
         })
         .await
         .map_err(|e| MockError::Store(e.to_string()))??;

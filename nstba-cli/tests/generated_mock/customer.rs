@@ -15,12 +15,15 @@ pub struct Customer {
     pub credit_limit: Option<i64>,
     /// Currency (`currency`)
     pub currency: Option<::nstba::RecordRef>,
-    /// Date Created (`dateCreated`)
+    /// Date Created (`dateCreated`, read-only)
+    #[netsuite(read_only)]
     pub date_created: Option<::nstba::values::DateTime>,
     /// Email (`email`)
     pub email: Option<String>,
     /// Entity Id (`entityId`)
     pub entity_id: Option<String>,
+    /// Entity Status (`entityStatus`)
+    pub entity_status: Option<::nstba::RecordRef>,
     /// External Id (`externalId`)
     #[netsuite(external_id)]
     pub external_id: Option<String>,
@@ -31,6 +34,8 @@ pub struct Customer {
     pub is_inactive: Option<bool>,
     /// Is Person (`isPerson`)
     pub is_person: Option<bool>,
+    /// Parent (`parent`)
+    pub parent: Option<::nstba::RecordRef>,
     /// Phone (`phone`)
     pub phone: Option<String>,
     /// Subsidiary (`subsidiary`)
@@ -61,9 +66,40 @@ pub struct CustomerAddressbookElementAddressbookAddress {
     /// City (`city`)
     pub city: Option<String>,
     /// Country (`country`)
-    pub country: Option<String>,
+    pub country: Option<
+        ::nstba::record::SelectValue<CustomerAddressbookElementAddressbookAddressCountry>,
+    >,
+    /// Id (`id`, read-only)
+    #[netsuite(read_only)]
+    pub id: Option<i64>,
     /// State (`state`)
     pub state: Option<String>,
     /// Zip (`zip`)
     pub zip: Option<String>,
+}
+/// Select list `CustomerAddressbookElementAddressbookAddressCountry`; `Unknown` keeps any id the catalog did not list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CustomerAddressbookElementAddressbookAddressCountry {
+    /// `"US"`
+    Us,
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
+}
+impl ::nstba::record::SelectList
+for CustomerAddressbookElementAddressbookAddressCountry {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "US" => Self::Us,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
+        match self {
+            Self::Us => "US",
+            Self::Unknown(other) => other,
+        }
+    }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
+    }
 }

@@ -20,10 +20,11 @@ pub struct SalesOrder {
     /// Memo (`memo`)
     pub memo: Option<String>,
     /// Status (`status`)
-    pub status: Option<String>,
+    pub status: Option<::nstba::record::SelectValue<SalesOrderStatus>>,
     /// Subsidiary (`subsidiary`)
     pub subsidiary: Option<::nstba::RecordRef>,
-    /// Total (`total`)
+    /// Total (`total`, read-only)
+    #[netsuite(read_only)]
     pub total: Option<f64>,
     /// Tran Date (`tranDate`)
     pub tran_date: Option<::nstba::values::Date>,
@@ -44,4 +45,33 @@ pub struct SalesOrderItem {
     pub quantity: Option<f64>,
     /// Rate (`rate`)
     pub rate: Option<f64>,
+}
+/// Select list `SalesOrderStatus`; `Unknown` keeps any id the catalog did not list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SalesOrderStatus {
+    /// `"B"`
+    B,
+    /// `"G"`
+    G,
+    /// An id not in the catalog (kept as sent).
+    Unknown(::std::string::String),
+}
+impl ::nstba::record::SelectList for SalesOrderStatus {
+    fn from_id(id: &str) -> Self {
+        match id {
+            "B" => Self::B,
+            "G" => Self::G,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+    fn id(&self) -> &str {
+        match self {
+            Self::B => "B",
+            Self::G => "G",
+            Self::Unknown(other) => other,
+        }
+    }
+    fn is_known(&self) -> bool {
+        !::core::matches!(self, Self::Unknown(_))
+    }
 }

@@ -16,8 +16,29 @@ use std::collections::BTreeMap;
 const PREFIX: &str = "/services/rest/record/v1";
 const SAMPLE: usize = 200;
 
-/// `GET /metadata-catalog`: every record type the emulator holds.
+/// `GET /metadata-catalog`: every record type the emulator holds; with `?select=a,b` and
+/// `Accept: application/swagger+json`, one OpenAPI document of those types (references between
+/// them are `$ref`s to each other, as in real catalogs).
 pub(crate) fn catalog(ctx: &Ctx) -> Resp {
+    if let Some(select) = ctx.param("select") {
+        if ctx.accept.contains("swagger") || ctx.accept.contains("openapi") {
+            let store = ctx.store();
+            let mut described = Vec::new();
+            for t in select.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                let Some(name) = store.type_name(t) else {
+                    return Problem::new(
+                        404,
+                        "NONEXISTENT_ID",
+                        format!("The record type '{t}' is not in the metadata catalog."),
+                    )
+                    .into_response();
+                };
+                let shape = describe_records(&store.sample(&name, SAMPLE));
+                described.push((name, shape));
+            }
+            return json_response("application/swagger+json", &openapi(&described));
+        }
+    }
     let items: Vec<Value> = ctx
         .store()
         .types()
@@ -51,7 +72,7 @@ pub(crate) fn describe(ctx: &Ctx) -> Resp {
     };
     let shape = describe_records(&store.sample(&name, SAMPLE));
     if ctx.accept.contains("swagger") || ctx.accept.contains("openapi") {
-        json_response("application/swagger+json", &openapi(&name, &shape))
+        json_response("application/swagger+json", &openapi(&[(name, shape)]))
     } else {
         json_response("application/schema+json", &json_schema(&name, &shape, ctx))
     }
@@ -71,6 +92,10 @@ enum Shape {
     Number,
     Boolean,
     Reference,
+    /// A select-list value `{"id", "refName"}`, with the ids seen.
+    Enum(std::collections::BTreeSet<String>),
+    /// A multi-select: an array of references.
+    MultiSelect,
     Sublist(Box<Object>),
     Subrecord(Box<Object>),
     Unknown,
@@ -99,7 +124,23 @@ fn merge_object(obj: &mut Object, value: &Map<String, Value>) {
             entry.1 = true;
             continue;
         }
-        entry.0 = merge(std::mem::replace(&mut entry.0, Shape::Unknown), v);
+        let prev = std::mem::replace(&mut entry.0, Shape::Unknown);
+        entry.0 = if crate::store::is_enum_field(k) {
+            let mut ids = match prev {
+                Shape::Enum(ids) => ids,
+                _ => Default::default(),
+            };
+            let id = match v {
+                Value::Object(o) => o.get("id").cloned().unwrap_or(Value::Null),
+                other => other.clone(),
+            };
+            if let Some(id) = id.as_str() {
+                ids.insert(id.to_owned());
+            }
+            Shape::Enum(ids)
+        } else {
+            merge(prev, v)
+        };
     }
 }
 
@@ -149,14 +190,72 @@ fn shape_of(v: &Value) -> Shape {
                 }
                 Shape::Sublist(Box::new(line))
             }
-            _ if m.contains_key("id") || m.contains_key("externalId") => Shape::Reference,
+            // A reference has an id and at most a refName beside it; an object with more fields
+            // (an address with its own numeric id) is a subrecord.
+            _ if (m.contains_key("id") || m.contains_key("externalId"))
+                && m.keys()
+                    .all(|k| matches!(k.as_str(), "id" | "externalId" | "refName" | "links")) =>
+            {
+                Shape::Reference
+            }
             _ => {
                 let mut sub = Object::default();
                 merge_object(&mut sub, m);
                 Shape::Subrecord(Box::new(sub))
             }
         },
+        Value::Array(a)
+            if !a.is_empty()
+                && a.iter().all(|e| {
+                    e.as_object()
+                        .is_some_and(|o| o.contains_key("id") || o.contains_key("externalId"))
+                }) =>
+        {
+            Shape::MultiSelect
+        }
         Value::Array(_) | Value::Null => Shape::Unknown,
+    }
+}
+
+/// Fields NetSuite marks `readOnly: true` (system-set), beside `id`.
+const READ_ONLY: &[&str] = &["createdDate", "dateCreated", "lastModifiedDate", "total"];
+
+/// Polymorphic references: (record type, field) → the record types it may point at.
+const POLYMORPHIC: &[(&str, &str, &[&str])] = &[("invoice", "entity", &["customer", "vendor"])];
+
+/// How the OpenAPI document writes a reference from `owner.field`: `$ref` to the record type when
+/// that type is in the document, `oneOf` for polymorphic ones, `nsResource` otherwise.
+struct Refs<'a> {
+    /// The record types of the document, as spelled there.
+    types: &'a [String],
+}
+
+impl Refs<'_> {
+    fn in_doc(&self, lower: &str) -> Option<&str> {
+        self.types
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(lower))
+            .map(String::as_str)
+    }
+
+    fn reference(&self, root: &str, field: &str) -> Value {
+        let schema = |n: &str| json!({ "$ref": format!("#/components/schemas/{n}") });
+        if let Some((_, _, targets)) = POLYMORPHIC
+            .iter()
+            .find(|(t, f, _)| t.eq_ignore_ascii_case(root) && *f == field)
+        {
+            let mut names: Vec<&str> = targets.iter().filter_map(|t| self.in_doc(t)).collect();
+            if !names.is_empty() {
+                names.push("nsResource");
+                names.sort_by_key(|n| n.to_ascii_lowercase());
+                return json!({ "oneOf": names.iter().map(|n| schema(n)).collect::<Vec<_>>() });
+            }
+        }
+        let target = super::records::ref_type(field, root);
+        match self.in_doc(&target) {
+            Some(name) => schema(name),
+            None => schema("nsResource"),
+        }
     }
 }
 
@@ -202,6 +301,7 @@ fn title(name: &str) -> String {
 }
 
 /// Writes one property; `reference` and `schema_ref` give the `$ref` forms of the two documents.
+#[allow(clippy::too_many_arguments)]
 fn property(
     name: &str,
     shape: &Shape,
@@ -210,6 +310,7 @@ fn property(
     reference: &str,
     schema_ref: &dyn Fn(&str) -> String,
     defs: &mut Map<String, Value>,
+    refs: Option<(&Refs<'_>, &str)>,
 ) -> Value {
     let mut p = Map::new();
     p.insert("title".into(), json!(title(name)));
@@ -236,13 +337,41 @@ fn property(
         Shape::Boolean => {
             p.insert("type".into(), json!("boolean"));
         }
-        Shape::Reference => {
-            p.insert("$ref".into(), json!(reference));
+        Shape::Reference => match refs {
+            Some((refs, root)) => {
+                if let Value::Object(r) = refs.reference(root, name) {
+                    p.extend(r);
+                }
+            }
+            None => {
+                p.insert("$ref".into(), json!(reference));
+            }
+        },
+        Shape::Enum(ids) => {
+            p.insert("type".into(), json!("object"));
+            p.insert(
+                "properties".into(),
+                json!({"id": {"title": "Internal identifier", "type": "string", "enum": ids},
+                       "refName": {"title": "Reference Name", "type": "string"}}),
+            );
+        }
+        Shape::MultiSelect => {
+            p.insert("$ref".into(), json!(schema_ref("nsResourceCollection")));
         }
         Shape::Sublist(line) => {
             let collection = format!("{owner}-{name}Collection");
             let element = format!("{owner}-{name}Element");
-            let element_schema = object_schema(&element, line, reference, schema_ref, defs);
+            let mut element_schema =
+                object_schema(&element, line, reference, schema_ref, defs, refs);
+            if let Value::Object(e) = &mut element_schema {
+                let key = if line.0.contains_key("line") {
+                    json!({"present": true, "name": "line"})
+                } else {
+                    json!({"present": false})
+                };
+                e.insert("x-ns-sublistkey".into(), key);
+                e.insert("x-ns-filterable".into(), json!([]));
+            }
             defs.insert(element.clone(), element_schema);
             defs.insert(
                 collection.clone(),
@@ -251,6 +380,9 @@ fn property(
                     "properties": {
                         "links": {"title": "Links", "type": "array", "readOnly": true, "items": {"$ref": reference}},
                         "items": {"title": "Items", "type": "array", "items": {"$ref": schema_ref(&element)}},
+                        "count": {"title": "Count", "type": "integer", "format": "int64", "readOnly": true},
+                        "hasMore": {"title": "Has More", "type": "boolean", "readOnly": true},
+                        "offset": {"title": "Offset", "type": "integer", "format": "int64", "readOnly": true},
                         "totalResults": {"title": "Total Results", "type": "integer", "format": "int64", "readOnly": true}
                     }
                 }),
@@ -259,7 +391,7 @@ fn property(
         }
         Shape::Subrecord(obj) => {
             let sub = format!("{owner}-{name}");
-            let schema = object_schema(&sub, obj, reference, schema_ref, defs);
+            let schema = object_schema(&sub, obj, reference, schema_ref, defs, refs);
             defs.insert(sub.clone(), schema);
             p.insert("$ref".into(), json!(schema_ref(&sub)));
         }
@@ -267,12 +399,12 @@ fn property(
     if nullable
         && !matches!(
             shape,
-            Shape::Reference | Shape::Sublist(_) | Shape::Subrecord(_)
+            Shape::Reference | Shape::Sublist(_) | Shape::Subrecord(_) | Shape::MultiSelect
         )
     {
         p.insert("nullable".into(), json!(true));
     }
-    if name == "id" {
+    if name == "id" || READ_ONLY.contains(&name) {
         p.insert("readOnly".into(), json!(true));
     }
     if is_custom(name) {
@@ -287,10 +419,13 @@ fn object_schema(
     reference: &str,
     schema_ref: &dyn Fn(&str) -> String,
     defs: &mut Map<String, Value>,
+    refs: Option<(&Refs<'_>, &str)>,
 ) -> Value {
     let mut props = Map::new();
     for (name, (shape, nullable)) in &obj.0 {
-        let p = property(name, shape, *nullable, owner, reference, schema_ref, defs);
+        let p = property(
+            name, shape, *nullable, owner, reference, schema_ref, defs, refs,
+        );
         props.insert(name.clone(), p);
     }
     json!({"type": "object", "properties": props})
@@ -299,7 +434,12 @@ fn object_schema(
 fn filterable(obj: &Object) -> Vec<&str> {
     obj.0
         .iter()
-        .filter(|(_, (s, _))| !matches!(s, Shape::Sublist(_) | Shape::Subrecord(_)))
+        .filter(|(_, (s, _))| {
+            !matches!(
+                s,
+                Shape::Sublist(_) | Shape::Subrecord(_) | Shape::MultiSelect
+            )
+        })
         .map(|(k, _)| k.as_str())
         .collect()
 }
@@ -308,7 +448,7 @@ fn json_schema(name: &str, obj: &Object, ctx: &Ctx) -> Value {
     let link = format!("{PREFIX}/metadata-catalog/nsLink");
     let schema_ref = |n: &str| format!("#/definitions/{n}");
     let mut defs = Map::new();
-    let mut schema = object_schema(name, obj, &link, &schema_ref, &mut defs);
+    let mut schema = object_schema(name, obj, &link, &schema_ref, &mut defs, None);
     let s = schema.as_object_mut().expect("an object");
     s.insert(
         "$schema".into(),
@@ -327,25 +467,38 @@ fn json_schema(name: &str, obj: &Object, ctx: &Ctx) -> Value {
     schema
 }
 
-fn openapi(name: &str, obj: &Object) -> Value {
+/// The OpenAPI document of these record types: references between them are `$ref`s to each other.
+fn openapi(described: &[(String, Object)]) -> Value {
     let reference = "#/components/schemas/nsResource";
     let schema_ref = |n: &str| format!("#/components/schemas/{n}");
+    let types: Vec<String> = described.iter().map(|(n, _)| n.clone()).collect();
+    let refs = Refs { types: &types };
     let mut schemas = Map::new();
-    let mut record = object_schema(name, obj, reference, &schema_ref, &mut schemas);
-    let r = record.as_object_mut().expect("an object");
-    r.insert("x-ns-filterable".into(), json!(filterable(obj)));
-    r.insert("x-ns-support-level".into(), json!("beta"));
-    schemas.insert(name.to_owned(), record);
-    schemas.insert(
-        format!("{name}Collection"),
-        json!({"type": "object", "properties": {
-            "links": {"type": "array", "items": {"$ref": "#/components/schemas/nsLink"}},
-            "items": {"type": "array", "items": {"$ref": schema_ref(name)}},
-            "count": {"type": "integer", "format": "int64"},
-            "hasMore": {"type": "boolean"},
-            "offset": {"type": "integer", "format": "int64"},
-            "totalResults": {"type": "integer", "format": "int64"}}}),
-    );
+    for (name, obj) in described {
+        let name = name.as_str();
+        let mut record = object_schema(
+            name,
+            obj,
+            reference,
+            &schema_ref,
+            &mut schemas,
+            Some((&refs, name)),
+        );
+        let r = record.as_object_mut().expect("an object");
+        r.insert("x-ns-filterable".into(), json!(filterable(obj)));
+        r.insert("x-ns-support-level".into(), json!("beta"));
+        schemas.insert(name.to_owned(), record);
+        schemas.insert(
+            format!("{name}Collection"),
+            json!({"type": "object", "properties": {
+                "links": {"type": "array", "items": {"$ref": "#/components/schemas/nsLink"}},
+                "items": {"type": "array", "items": {"$ref": schema_ref(name)}},
+                "count": {"type": "integer", "format": "int64"},
+                "hasMore": {"type": "boolean"},
+                "offset": {"type": "integer", "format": "int64"},
+                "totalResults": {"type": "integer", "format": "int64"}}}),
+        );
+    }
     schemas.insert("nsResource".into(), json!({"type": "object", "properties": {
         "id": {"title": "Internal identifier", "type": "string"},
         "refName": {"title": "Reference Name", "type": "string"},
@@ -361,7 +514,11 @@ fn openapi(name: &str, obj: &Object) -> Value {
         "nsResourceCollection".into(),
         json!({"type": "object", "properties": {
         "links": {"type": "array", "items": {"$ref": "#/components/schemas/nsLink"}},
-        "items": {"type": "array", "items": {"$ref": "#/components/schemas/nsResource"}}}}),
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/nsResource"}},
+        "count": {"type": "integer", "format": "int64"},
+        "hasMore": {"type": "boolean"},
+        "offset": {"type": "integer", "format": "int64"},
+        "totalResults": {"type": "integer", "format": "int64"}}}),
     );
     schemas.insert("nsError".into(), json!({"type": "object", "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "number"},

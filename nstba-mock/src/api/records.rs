@@ -93,8 +93,9 @@ fn parse_id(s: &str) -> Result<IdRef, Problem> {
         }
         return Ok(IdRef::External(eid.to_owned()));
     }
+    // System records have negative ids (`-5` is the system employee); 0 is never an id.
     match s.parse::<i64>() {
-        Ok(n) if n > 0 => Ok(IdRef::Internal(n)),
+        Ok(n) if n != 0 => Ok(IdRef::Internal(n)),
         _ => Err(Problem::new(
             400,
             "INVALID_ID",
@@ -316,6 +317,7 @@ fn get_one(ctx: &Ctx, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
         }
     }
     let href = record_href(ctx, ty, id);
+    let simple_enums = truthy(ctx.param("simpleEnumFormat"));
     let mut out = Map::new();
     out.insert("links".into(), links(&href));
     for (k, v) in body {
@@ -324,9 +326,13 @@ fn get_one(ctx: &Ctx, ty: &str, id_seg: &str) -> Result<Resp, Problem> {
                 continue;
             }
         }
-        let rendered = match v {
-            Value::Object(_) => render_field(ctx, ty, &href, &k, &v, expand),
-            scalar => scalar,
+        let rendered = if is_enum_field(&k) {
+            render_enum(&v, simple_enums)
+        } else {
+            match v {
+                Value::Object(_) | Value::Array(_) => render_field(ctx, ty, &href, &k, &v, expand),
+                scalar => scalar,
+            }
         };
         out.insert(k, rendered);
     }
@@ -342,7 +348,7 @@ fn get_sub(ctx: &Ctx, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem
     let href = record_href(ctx, ty, id);
     let Some((key, v)) = body
         .iter()
-        .find(|(k, v)| k.eq_ignore_ascii_case(sub) && v.is_object())
+        .find(|(k, v)| k.eq_ignore_ascii_case(sub) && (v.is_object() || is_multi_select(v)))
     else {
         return Err(Problem::new(
             404,
@@ -351,7 +357,7 @@ fn get_sub(ctx: &Ctx, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem
         ));
     };
     let rendered = render_field(ctx, ty, &href, key, v, true);
-    let ct = if v.get("items").is_some() {
+    let ct = if v.get("items").is_some() || v.is_array() {
         COLLECTION
     } else {
         SINGULAR
@@ -359,11 +365,13 @@ fn get_sub(ctx: &Ctx, ty: &str, id_seg: &str, sub: &str) -> Result<Resp, Problem
     Ok(problem::json_response(StatusCode::OK, &rendered, ct))
 }
 
-/// The record type a reference field points at.
-fn ref_type(field: &str, ty: &str) -> String {
+/// The record type (lower case) a reference field points at.
+pub(crate) fn ref_type(field: &str, ty: &str) -> String {
     let lower = field.to_ascii_lowercase();
     let t = match lower.as_str() {
+        "entity" if is_purchase(ty) => "vendor",
         "entity" | "customer" => "customer",
+        "entitystatus" => "customerstatus",
         "item" => "inventoryitem",
         "parent" => return canon(ty),
         "salesrep" | "employee" | "supervisor" => "employee",
@@ -375,8 +383,47 @@ fn ref_type(field: &str, ty: &str) -> String {
     t.to_owned()
 }
 
+/// Purchase transactions, whose `entity` is a vendor.
+fn is_purchase(ty: &str) -> bool {
+    matches!(
+        canon(ty).as_str(),
+        "purchaseorder" | "vendorbill" | "vendorcredit" | "vendorpayment" | "itemreceipt"
+    )
+}
+
+/// A reference as stored: an id or external id, at most a `refName` beside it. An object with other
+/// fields (an address with its own numeric `id`) is a subrecord.
 fn is_ref(o: &Map<String, Value>) -> bool {
-    !o.contains_key("items") && (o.contains_key("id") || o.contains_key("externalId"))
+    (o.contains_key("id") || o.contains_key("externalId"))
+        && o.keys()
+            .all(|k| matches!(k.as_str(), "id" | "externalId" | "refName" | "links"))
+}
+
+/// A multi-select as stored: an array of references.
+fn is_multi_select(v: &Value) -> bool {
+    matches!(v, Value::Array(a) if !a.is_empty() && a.iter().all(|e| e.as_object().is_some_and(is_ref)))
+}
+
+fn is_enum_field(key: &str) -> bool {
+    crate::store::is_enum_field(key)
+}
+
+/// A select-list value: `{"id": "B", "refName": "Pending Fulfillment"}` (no links), or with
+/// `simpleEnumFormat=true` the bare id. Stored as either form.
+fn render_enum(v: &Value, simple: bool) -> Value {
+    let (id, name) = match v {
+        Value::Object(o) => {
+            let id = o.get("id").cloned().unwrap_or(Value::Null);
+            let name = o.get("refName").cloned().unwrap_or_else(|| id.clone());
+            (id, name)
+        }
+        other => (other.clone(), other.clone()),
+    };
+    if simple {
+        id
+    } else {
+        json!({"id": id, "refName": name})
+    }
 }
 
 fn render_field(ctx: &Ctx, ty: &str, href: &str, key: &str, v: &Value, expand: bool) -> Value {
@@ -389,11 +436,39 @@ fn render_field(ctx: &Ctx, ty: &str, href: &str, key: &str, v: &Value, expand: b
             let items: Vec<Value> = o
                 .get("items")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().map(|l| render_nested(ctx, ty, l)).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|l| {
+                            // Each expanded line carries its own self link: `…/item/1`.
+                            let mut line = Map::new();
+                            if let Some(n) = l.get("line").and_then(crate::store::id_of) {
+                                line.insert("links".into(), links(&format!("{sub_href}/{n}")));
+                            }
+                            if let Value::Object(fields) = render_nested(ctx, ty, l) {
+                                line.extend(fields);
+                            }
+                            Value::Object(line)
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             let n = items.len();
-            json!({"links": links(&sub_href), "items": items, "totalResults": n, "count": n,
-                   "hasMore": false, "offset": 0})
+            json!({"links": links(&sub_href), "count": n, "hasMore": false, "items": items,
+                   "offset": 0, "totalResults": n})
+        }
+        Value::Array(a) if is_multi_select(v) => {
+            let sub_href = format!("{href}/{key}");
+            if !expand {
+                return json!({ "links": links(&sub_href) });
+            }
+            let items: Vec<Value> = a
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|r| render_ref(ctx, ty, key, r))
+                .collect();
+            let n = items.len();
+            json!({"links": links(&sub_href), "count": n, "hasMore": false, "items": items,
+                   "offset": 0, "totalResults": n})
         }
         Value::Object(o) if is_ref(o) => render_ref(ctx, ty, key, o),
         Value::Object(o) => {
@@ -419,6 +494,7 @@ fn render_nested(ctx: &Ctx, ty: &str, v: &Value) -> Value {
             let mut out = Map::new();
             for (k, v) in o {
                 let r = match v {
+                    _ if is_enum_field(k) => render_enum(v, false),
                     Value::Object(inner) if is_ref(inner) => render_ref(ctx, ty, k, inner),
                     Value::Object(_) => render_nested(ctx, ty, v),
                     other => other.clone(),

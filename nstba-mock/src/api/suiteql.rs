@@ -1,10 +1,10 @@
 //! SuiteQL `POST /services/rest/query/v1/suiteql`.
 
 use super::paging::{page_links, paging, MAX_RESULTS};
-use super::problem::{self, Problem, Resp, COLLECTION};
+use super::problem::{Problem, Resp, COLLECTION};
 use super::Ctx;
 use hyper::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Runs one page of a SuiteQL query.
 pub(crate) fn query(ctx: &Ctx) -> Resp {
@@ -48,13 +48,39 @@ fn run(ctx: &Ctx) -> Result<Resp, Problem> {
     let base = format!("{}/services/rest/query/v1/suiteql", ctx.base);
     let href_for = |off: usize| format!("{base}?limit={limit}&offset={off}");
     let count = rows.len();
-    let body = json!({
-        "links": page_links(href_for, limit, offset, total, Some("POST")),
-        "count": count,
-        "hasMore": offset + count < total.min(MAX_RESULTS),
-        "items": rows,
-        "offset": offset,
-        "totalResults": total,
-    });
-    Ok(problem::json_response(StatusCode::OK, &body, COLLECTION))
+    let body = Page {
+        links: page_links(href_for, limit, offset, total, Some("POST")),
+        count,
+        has_more: offset + count < total.min(MAX_RESULTS),
+        items: rows,
+        offset,
+        total_results: total,
+    };
+    // Serialized from the struct so each item keeps NetSuite's key order (`links` first).
+    let bytes = serde_json::to_vec(&body).map_err(|e| {
+        Problem::new(
+            400,
+            "INVALID_PARAMETER",
+            format!("The result cannot be written: {e}"),
+        )
+    })?;
+    let mut resp = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(bytes)));
+    *resp.status_mut() = StatusCode::OK;
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(COLLECTION),
+    );
+    Ok(resp)
+}
+
+/// One page of SuiteQL results.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    links: Value,
+    count: usize,
+    has_more: bool,
+    items: Vec<crate::store::suiteql::Row>,
+    offset: usize,
+    total_results: usize,
 }

@@ -7,6 +7,7 @@
 //! online backup) when a query finds the data changed since the last copy. A caller that may wait on
 //! either mutex belongs on a blocking thread, never on an async worker.
 
+pub(crate) mod dates;
 pub(crate) mod qparse;
 pub(crate) mod suiteql;
 mod transaction_types;
@@ -80,6 +81,8 @@ pub(crate) struct Store {
     type_names: Mutex<HashMap<String, String>>,
     /// The longest a SuiteQL query may run.
     pub query_timeout: std::time::Duration,
+    /// The account's date-format preference: how SuiteQL shows dates.
+    pub date_format: dates::DateFormat,
     #[cfg(test)]
     pub query_hook: Mutex<Option<QueryHook>>,
 }
@@ -104,6 +107,22 @@ fn connect(file: Option<&Path>) -> rusqlite::Result<Connection> {
 /// The canonical (lower-case) record type.
 pub(crate) fn canon(record_type: &str) -> String {
     record_type.to_ascii_lowercase()
+}
+
+/// Select-list (enum) fields: served as `{"id": "B", "refName": "Pending Fulfillment"}` without
+/// links (a bare id with `simpleEnumFormat=true`), their id as the SuiteQL column. One table.
+pub(crate) const ENUM_FIELDS: &[&str] = &[
+    "status",
+    "country",
+    "itemType",
+    "orderStatus",
+    "approvalStatus",
+    "shipStatus",
+];
+
+/// Whether a field is a select-list (enum) field.
+pub(crate) fn is_enum_field(key: &str) -> bool {
+    ENUM_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(key))
 }
 
 /// Whether `s` is a safe identifier (record type, field name).
@@ -162,9 +181,16 @@ impl Store {
             }),
             type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
+            date_format: dates::DateFormat::default(),
             #[cfg(test)]
             query_hook: Mutex::new(None),
         })
+    }
+
+    /// The same store with this date-format preference.
+    pub fn with_date_format(mut self, format: dates::DateFormat) -> Store {
+        self.date_format = format;
+        self
     }
 
     /// The records connection (waits while another request uses it).
@@ -338,6 +364,7 @@ impl Store {
                 "SELECT coalesce(json_extract(body, '$.refName'), json_extract(body, '$.name'), \
                  json_extract(body, '$.companyName'), json_extract(body, '$.entityId'), \
                  json_extract(body, '$.itemId'), json_extract(body, '$.tranId'), \
+                 json_extract(body, '$.acctName'), \
                  json_extract(body, '$.displayName'), json_extract(body, '$.symbol'), \
                  json_extract(body, '$.title')) FROM nstba_record WHERE type = ?1 AND id = ?2",
             )
@@ -540,6 +567,26 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
             let text: Option<String> = ctx.get(0)?;
             let format: Option<String> = ctx.get(1)?;
             Ok(text.zip(format).and_then(|(t, f)| to_iso_date(&t, &f)))
+        },
+    )?;
+    // TO_CHAR(date, format) formats a date with its time; any other value becomes its text.
+    conn.create_scalar_function(
+        "TO_CHAR",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let value: Option<String> = match ctx.get_raw(0) {
+                rusqlite::types::ValueRef::Null => None,
+                rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+                rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+                rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                rusqlite::types::ValueRef::Blob(_) => None,
+            };
+            let format: Option<String> = ctx.get(1)?;
+            Ok(value.map(|v| match format {
+                Some(f) => dates::to_char(&v, &f).unwrap_or(v),
+                None => v,
+            }))
         },
     )
 }

@@ -5,11 +5,28 @@ use super::transaction_types::TRANSACTION_TYPES;
 use super::{is_ident, Store};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
-use serde_json::{Map, Value};
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Record type (lower case) → lower-cased field name → field name as first seen.
 type Fields = HashMap<String, BTreeMap<String, String>>;
+
+/// One SuiteQL row in NetSuite's order: `"links": []` first, then the non-null columns in SELECT
+/// order, every value a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Row(pub Vec<(String, String)>);
+
+impl serde::Serialize for Row {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len() + 1))?;
+        m.serialize_entry("links", &[(); 0])?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
 
 /// Runs `q`; returns the total row count and one page of rows.
 ///
@@ -21,11 +38,13 @@ pub(crate) fn query(
     q: &str,
     limit: usize,
     offset: usize,
-) -> Result<(usize, Vec<Value>), String> {
+) -> Result<(usize, Vec<Row>), String> {
     let q = q.trim().trim_end_matches(';').trim();
     if q.is_empty() {
         return Err("the query is empty".into());
     }
+    let verbatim = verbatim_columns(q);
+    let date_format = store.date_format;
     let rewritten = oracle_to_sqlite(q);
     let q = rewritten.as_str();
     let mut inner = store.lock_query();
@@ -108,21 +127,138 @@ pub(crate) fn query(
     let mut rows = stmt.query([]).map_err(clean)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(clean)? {
-        let mut item = Map::new();
-        item.insert("links".into(), Value::Array(Vec::new()));
+        let mut item = Vec::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
             let v = match row.get_ref(i).map_err(clean)? {
                 ValueRef::Null => continue,
                 ValueRef::Integer(n) => n.to_string(),
                 ValueRef::Real(f) => format_real(f),
-                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Text(t) => {
+                    let text = String::from_utf8_lossy(t);
+                    // Dates and timestamps come back date-only, in the account's format, unless
+                    // the column is a TO_CHAR with its own format.
+                    match super::dates::parse_iso(&text) {
+                        Some(d) if !verbatim.is(i, name) => {
+                            date_format.format(d.year, d.month, d.day)
+                        }
+                        _ => text.into_owned(),
+                    }
+                }
                 ValueRef::Blob(_) => continue,
             };
-            item.insert(name.clone(), Value::String(v));
+            // A repeated column name keeps its first value, as a JSON object would.
+            if !item.iter().any(|(k, _)| k == name) {
+                item.push((name.clone(), v));
+            }
         }
-        out.push(Value::Object(item));
+        out.push(Row(item));
     }
     Ok((total, out))
+}
+
+/// The result columns shown as computed (`TO_CHAR(…)`), not as account-formatted dates: by position
+/// when the SELECT list has no `*`, otherwise by alias.
+struct Verbatim {
+    positions: Option<Vec<bool>>,
+    aliases: Vec<String>,
+}
+
+impl Verbatim {
+    fn is(&self, i: usize, name: &str) -> bool {
+        match &self.positions {
+            Some(p) => p.get(i).copied().unwrap_or(false),
+            None => self.aliases.iter().any(|a| a == name),
+        }
+    }
+}
+
+/// The top-level SELECT list of `q`, split at commas outside parentheses and quotes.
+pub(crate) fn select_list(q: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut cur = String::new();
+    let mut chars = q.chars().peekable();
+    let mut started = false;
+    let mut word = String::new();
+    while let Some(c) = chars.next() {
+        if c == '\'' || c == '"' {
+            cur.push(c);
+            for d in chars.by_ref() {
+                cur.push(d);
+                if d == c {
+                    break;
+                }
+            }
+            word.clear();
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            word.clear();
+        }
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        cur.push(c);
+        let boundary = chars
+            .peek()
+            .is_none_or(|n| !(n.is_ascii_alphanumeric() || *n == '_'));
+        if depth == 0 && boundary && !word.is_empty() {
+            if !started && word.eq_ignore_ascii_case("select") {
+                started = true;
+                cur.clear();
+                continue;
+            }
+            if started && word.eq_ignore_ascii_case("from") {
+                let item = cur[..cur.len() - 4].trim().to_owned();
+                if !item.is_empty() {
+                    items.push(item);
+                }
+                return items;
+            }
+        }
+        if started && depth == 0 && c == ',' {
+            cur.pop();
+            items.push(cur.trim().to_owned());
+            cur.clear();
+        }
+    }
+    if started && !cur.trim().is_empty() {
+        items.push(cur.trim().to_owned());
+    }
+    items
+}
+
+fn verbatim_columns(q: &str) -> Verbatim {
+    let items = select_list(q);
+    let mut flags = Vec::new();
+    let mut aliases = Vec::new();
+    let mut star = false;
+    for (n, item) in items.iter().enumerate() {
+        let mut item = item.as_str();
+        if n == 0 {
+            for kw in ["DISTINCT ", "ALL "] {
+                if item.len() > kw.len() && item[..kw.len()].eq_ignore_ascii_case(kw) {
+                    item = item[kw.len()..].trim_start();
+                }
+            }
+        }
+        star |= item == "*" || item.ends_with(".*");
+        let is_to_char = item.len() > 8 && item[..8].eq_ignore_ascii_case("TO_CHAR(");
+        flags.push(is_to_char);
+        if is_to_char {
+            if let Some(alias) = item.rsplit(|c: char| c.is_whitespace()).next() {
+                aliases.push(alias.trim_matches('"').to_ascii_lowercase());
+            }
+        }
+    }
+    Verbatim {
+        positions: (!star).then_some(flags),
+        aliases,
+    }
 }
 
 /// Copies the records database into the query connection's main database (its TEMP views stay).
@@ -188,6 +324,7 @@ fn refresh_views(
     let touches_transactions = dirty
         .iter()
         .any(|t| TRANSACTION_TYPES.iter().any(|(ty, _)| ty == t));
+    let touches_items = dirty.iter().any(|t| item_types().any(|i| i == *t));
     for ty in dirty {
         if !is_ident(&ty) {
             continue;
@@ -205,7 +342,9 @@ fn refresh_views(
                 .collect::<Result<Vec<_>, _>>()?;
             rows
         };
-        let is_ref = |name: &str| kinds.iter().any(|(k, r, _)| k == name && *r);
+        let is_ref = |name: &str| {
+            !super::is_enum_field(name) && kinds.iter().any(|(k, r, _)| k == name && *r)
+        };
         let mut cols = vec!["id AS id".to_owned(), "eid AS externalid".to_owned()];
         if let Some(fields) = fields.get(&ty) {
             for (lower, name) in fields {
@@ -249,6 +388,7 @@ fn refresh_views(
                 if !is_ident(&key) || l == ty || !seen.insert(l.clone()) {
                     continue;
                 }
+                let is_ref = is_ref && !super::is_enum_field(&key);
                 cols.push(format!(
                     "{} AS \"{l}\"",
                     column_sql("l.value", &key, is_ref)
@@ -267,12 +407,66 @@ fn refresh_views(
     if touches_transactions {
         transaction_views(conn, fields)?;
     }
+    if touches_items {
+        item_view(conn, fields)?;
+    }
     Ok(())
+}
+
+/// The standard item record types, lower-cased (`inventoryitem`, `serviceresaleitem`, …).
+fn item_types() -> impl Iterator<Item = String> {
+    nstba_record::types::RECORD_TYPES
+        .iter()
+        .filter(|t| t.ends_with("Item"))
+        .map(|t| t.to_ascii_lowercase())
+}
+
+/// NetSuite's `item` table over every stored item record type (unless a record type of that name is
+/// stored): the union of their views, NULL where a type lacks a column; `itemtype` is the stored
+/// `itemType` select-list id (`InvtPart`).
+fn item_view(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
+    if fields.contains_key("item") {
+        return Ok(());
+    }
+    let stored: Vec<String> = item_types().filter(|t| fields.contains_key(t)).collect();
+    let mut columns: Vec<String> = vec!["id".into(), "externalid".into()];
+    for t in &stored {
+        for (lower, name) in &fields[t] {
+            if is_ident(name) && !columns.contains(lower) {
+                columns.push(lower.clone());
+            }
+        }
+    }
+    let selects: Vec<String> = stored
+        .iter()
+        .map(|t| {
+            let cols: Vec<String> = columns
+                .iter()
+                .map(|c| {
+                    let has = fields[t].get(c).is_some_and(|name| is_ident(name));
+                    if c == "id" || c == "externalid" || has {
+                        format!("\"{c}\"")
+                    } else {
+                        format!("NULL AS \"{c}\"")
+                    }
+                })
+                .collect();
+            format!("SELECT {} FROM temp.\"{t}\"", cols.join(", "))
+        })
+        .collect();
+    let mut sql = "DROP VIEW IF EXISTS temp.\"item\";".to_owned();
+    if !selects.is_empty() {
+        sql.push_str(&format!(
+            "CREATE TEMP VIEW \"item\" AS {};",
+            selects.join(" UNION ALL ")
+        ));
+    }
+    conn.execute_batch(&sql)
 }
 
 /// NetSuite's `transaction` and `transactionline` tables over every transaction record type (unless
 /// a record type of that name is stored): `transaction(id, externalid, type, tranid, trandate, entity,
-/// status, memo, subsidiary, currency, total)` and `transactionline(transaction, id, linesequencenumber,
+/// status, memo, subsidiary, currency, total, createddate)` and `transactionline(transaction, id, linesequencenumber,
 /// item, quantity, rate, amount, memo)` from each record's `item` sublist.
 fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
     let kinds = TRANSACTION_TYPES
@@ -293,8 +487,8 @@ fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()>
         sql.push_str(&format!(
             "DROP VIEW IF EXISTS temp.\"transaction\"; CREATE TEMP VIEW \"transaction\" AS SELECT \
              id AS id, eid AS externalid, CASE type {kinds} END AS type, {} AS tranid, {} AS trandate, \
-             {} AS entity, {} AS status, {} AS memo, {} AS subsidiary, {} AS currency, {} AS total \
-             FROM nstba_record WHERE type IN ({types});",
+             {} AS entity, {} AS status, {} AS memo, {} AS subsidiary, {} AS currency, {} AS total, \
+             {} AS createddate FROM nstba_record WHERE type IN ({types});",
             body("tranId"),
             body("tranDate"),
             refd("entity"),
@@ -303,6 +497,7 @@ fn transaction_views(conn: &Connection, fields: &Fields) -> rusqlite::Result<()>
             refd("subsidiary"),
             refd("currency"),
             body("total"),
+            body("createdDate"),
         ));
     }
     if !fields.contains_key("transactionline") {
@@ -418,7 +613,19 @@ pub(crate) fn oracle_to_sqlite(q: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::oracle_to_sqlite;
+    use super::{oracle_to_sqlite, select_list, verbatim_columns};
+
+    #[test]
+    fn select_lists_and_to_char_columns() {
+        assert_eq!(
+            select_list("SELECT a, NVL(b, 'x, y') AS c, t.d FROM t WHERE e IN (SELECT f FROM g)"),
+            ["a", "NVL(b, 'x, y') AS c", "t.d"]
+        );
+        let v = verbatim_columns("select id, TO_CHAR(d, 'YYYY') y, d from t");
+        assert!(!v.is(0, "id") && v.is(1, "y") && !v.is(2, "d"));
+        let v = verbatim_columns("SELECT *, to_char(d, 'YYYY-MM-DD') AS \"Iso\" FROM t");
+        assert!(v.is(5, "iso") && !v.is(1, "d"));
+    }
 
     #[test]
     fn oracle_idioms() {

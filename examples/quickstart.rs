@@ -16,9 +16,54 @@ use futures_util::{StreamExt, TryStreamExt};
 use nstba::client::values::DateTime;
 use nstba::client::{Client, M2M_ENV_VARIABLES};
 use nstba::core::{Credentials, Request, Stamp, ENV_VARIABLES};
+use nstba::record::SelectValue;
 use nstba::typed::{ClientExt, Patch, TypedRecords};
-use nstba::{Record, RecordId, RecordRef};
+use nstba::{Record, RecordId, RecordRef, Sublist};
 use nstba_mock::MockNetSuite;
+
+nstba::record::select_list! {
+    /// A sales order's status (a select list: `{"id": "B", "refName": "Pending Fulfillment"}` on the
+    /// wire; ids not listed here are kept as `Unknown`).
+    pub enum SalesOrderStatus {
+        /// Pending Approval.
+        PendingApproval = "A",
+        /// Pending Fulfillment.
+        PendingFulfillment = "B",
+        /// Billed.
+        Billed = "G",
+    }
+}
+
+/// A sales order with its item lines.
+#[derive(Record, Debug, Clone)]
+#[netsuite(record = "salesOrder")]
+pub struct SalesOrder {
+    /// Internal id.
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+    /// Document number.
+    pub tran_id: Option<String>,
+    /// The customer.
+    pub entity: Option<RecordRef>,
+    /// Status: a typed select list that keeps NetSuite's display name.
+    pub status: Option<SelectValue<SalesOrderStatus>>,
+    /// The item lines (sent only when sub-resources are expanded).
+    pub item: Sublist<SalesOrderLine>,
+}
+
+/// One item line of a sales order.
+#[derive(Record, Debug, Clone)]
+#[netsuite(subrecord)]
+pub struct SalesOrderLine {
+    /// The item.
+    pub item: Option<RecordRef>,
+    /// Quantity.
+    pub quantity: Option<f64>,
+    /// Rate.
+    pub rate: Option<f64>,
+    /// Amount.
+    pub amount: Option<f64>,
+}
 
 /// A NetSuite customer, described once: wire names are the camelCase of the Rust names
 /// (`company_name` → `companyName`, SuiteQL column `companyname`).
@@ -188,6 +233,46 @@ async fn demo() -> Result<(), Box<dyn std::error::Error>> {
     customers.delete(&id).send().await?;
     let gone = customers.get(&id).send().await.is_err();
     println!("   DELETE /customer/{id} → gone: {gone}");
+
+    step(
+        8,
+        "a sales order with its item lines and a select-list field",
+    );
+    let order: SalesOrder = client
+        .typed::<SalesOrder>()
+        .get("2")
+        .expand_sub_resources(true)
+        .send()
+        .await?;
+    let status = order.status.as_ref().map_or_else(String::new, |s| {
+        format!(
+            "{:?} (id {:?}, {:?})",
+            s.value,
+            s.value.as_str(),
+            s.ref_name.as_deref().unwrap_or("")
+        )
+    });
+    println!(
+        "   GET /salesOrder/2?expandSubResources=true → {} for customer {}, status {status}",
+        order.tran_id.as_deref().unwrap_or("?"),
+        order
+            .entity
+            .as_ref()
+            .and_then(|e| e.id.as_deref())
+            .unwrap_or("?"),
+    );
+    for line in &order.item {
+        println!(
+            "     line: item {} × {} at {} = {}",
+            line.item
+                .as_ref()
+                .and_then(|i| i.id.as_deref())
+                .unwrap_or("?"),
+            line.quantity.unwrap_or_default(),
+            line.rate.unwrap_or_default(),
+            line.amount.unwrap_or_default()
+        );
+    }
     Ok(())
 }
 

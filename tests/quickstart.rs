@@ -78,6 +78,9 @@ fn embedded_emulator_tour() {
         "6. typed SuiteQL",
         "7. delete",
         "gone: true",
+        "8. a sales order with its item lines and a select-list field",
+        "status PendingFulfillment (id \"B\", \"Pending Fulfillment\")",
+        "     line: item ",
     ] {
         assert!(out.contains(step), "missing {step:?} in:\n{out}");
     }

@@ -97,7 +97,10 @@ pub fn run(args: SuiteQlArgs, profile: Option<&str>) -> Result<(), Failure> {
 /// `d` (lower-cased, as NetSuite sends them). `None` when the list has a `*` (or cannot be read):
 /// then the columns are those the rows have.
 pub(crate) fn select_columns(query: &str) -> Option<Vec<String>> {
-    let items = select_list(query)?;
+    let items = nstba::record::suiteql::select_list(query);
+    if items.is_empty() {
+        return None;
+    }
     let mut names = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let mut item = item.trim();
@@ -133,65 +136,6 @@ pub(crate) fn select_columns(query: &str) -> Option<Vec<String>> {
         names.push(name.to_ascii_lowercase());
     }
     (!names.is_empty()).then_some(names)
-}
-
-/// The top-level SELECT list: the text between the first `SELECT` and its `FROM`, split at commas
-/// outside parentheses and quotes.
-fn select_list(q: &str) -> Option<Vec<String>> {
-    let mut items = Vec::new();
-    let mut cur = String::new();
-    let mut depth = 0usize;
-    let mut started = false;
-    let mut chars = q.chars().peekable();
-    let mut word = String::new();
-    while let Some(c) = chars.next() {
-        if c == '\'' || c == '"' {
-            cur.push(c);
-            for d in chars.by_ref() {
-                cur.push(d);
-                if d == c {
-                    break;
-                }
-            }
-            word.clear();
-            continue;
-        }
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-        } else {
-            word.clear();
-        }
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        cur.push(c);
-        let at_end = chars
-            .peek()
-            .is_none_or(|n| !(n.is_ascii_alphanumeric() || *n == '_'));
-        if depth == 0 && at_end {
-            if !started && word.eq_ignore_ascii_case("select") {
-                started = true;
-                cur.clear();
-                word.clear();
-                continue;
-            }
-            if started && word.eq_ignore_ascii_case("from") {
-                let last = cur[..cur.len() - 4].trim().to_owned();
-                if !last.is_empty() {
-                    items.push(last);
-                }
-                return Some(items);
-            }
-        }
-        if started && depth == 0 && c == ',' {
-            cur.pop();
-            items.push(cur.trim().to_owned());
-            cur.clear();
-        }
-    }
-    None
 }
 
 /// One output row with its columns in order (JSON objects keep this order when written).

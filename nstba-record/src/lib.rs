@@ -37,6 +37,7 @@ pub mod select;
 #[doc(hidden)]
 pub mod ser;
 mod sublist;
+pub mod suiteql;
 pub mod types;
 pub mod values;
 

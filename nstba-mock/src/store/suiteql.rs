@@ -3,6 +3,7 @@
 
 use super::transaction_types::TRANSACTION_TYPES;
 use super::{is_ident, Store};
+use nstba_record::suiteql::select_list;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
@@ -170,66 +171,6 @@ impl Verbatim {
             None => self.aliases.iter().any(|a| a == name),
         }
     }
-}
-
-/// The top-level SELECT list of `q`, split at commas outside parentheses and quotes.
-pub(crate) fn select_list(q: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let mut depth = 0usize;
-    let mut cur = String::new();
-    let mut chars = q.chars().peekable();
-    let mut started = false;
-    let mut word = String::new();
-    while let Some(c) = chars.next() {
-        if c == '\'' || c == '"' {
-            cur.push(c);
-            for d in chars.by_ref() {
-                cur.push(d);
-                if d == c {
-                    break;
-                }
-            }
-            word.clear();
-            continue;
-        }
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-        } else {
-            word.clear();
-        }
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        cur.push(c);
-        let boundary = chars
-            .peek()
-            .is_none_or(|n| !(n.is_ascii_alphanumeric() || *n == '_'));
-        if depth == 0 && boundary && !word.is_empty() {
-            if !started && word.eq_ignore_ascii_case("select") {
-                started = true;
-                cur.clear();
-                continue;
-            }
-            if started && word.eq_ignore_ascii_case("from") {
-                let item = cur[..cur.len() - 4].trim().to_owned();
-                if !item.is_empty() {
-                    items.push(item);
-                }
-                return items;
-            }
-        }
-        if started && depth == 0 && c == ',' {
-            cur.pop();
-            items.push(cur.trim().to_owned());
-            cur.clear();
-        }
-    }
-    if started && !cur.trim().is_empty() {
-        items.push(cur.trim().to_owned());
-    }
-    items
 }
 
 fn verbatim_columns(q: &str) -> Verbatim {

@@ -150,7 +150,8 @@ impl<'de> Visitor<'de> for SelectVisitor {
 /// Declares a select-list enum: the listed ids, an `Unknown(String)` variant for any other id, and
 /// [`SelectList`], `From<&str>`, `as_str`, `Display` and serde impls (read from `{"id", "refName"}`
 /// or a bare string, written as `{"id": …}`). Wrap the field type in [`SelectValue`] to keep the
-/// `refName` too. The generator writes its enums with this macro.
+/// `refName` too. (The generator writes the same `SelectList` impl out in full, so generated code
+/// reads on its own.)
 ///
 /// ```
 /// nstba_record::select_list! {

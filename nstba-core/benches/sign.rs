@@ -132,43 +132,72 @@ fn check_same_signature(params: &oauth1_request::ParameterList<&str, &str>) {
     assert!(theirs.contains(&expected), "{theirs}\nvs {ours:?}");
 }
 
-fn bench(c: &mut Criterion) {
-    let creds = creds();
-    let request = Request::new("GET", URL);
-    let base = creds
-        .key()
-        .sign(&request, &Stamp::now())
-        .unwrap()
-        .base_string()
-        .to_owned();
-    let key = format!("{CS}&{TS}");
-    let params = oauth1_request::ParameterList::new(QUERY.to_vec());
-    check_same_signature(&params);
-    let builder = oauth1_builder();
+/// The one request the three signers work on, and the three measured operations.
+struct Fixture {
+    creds: Credentials,
+    request: Request<'static>,
+    base: String,
+    key: String,
+    params: oauth1_request::ParameterList<&'static str, &'static str>,
+    builder: Oauth1Builder<'static>,
+}
 
+impl Fixture {
+    fn new() -> Fixture {
+        let creds = creds();
+        let request = Request::new("GET", URL);
+        let base = creds
+            .key()
+            .sign(&request, &Stamp::now())
+            .unwrap()
+            .base_string()
+            .to_owned();
+        let params = oauth1_request::ParameterList::new(QUERY.to_vec());
+        check_same_signature(&params);
+        Fixture {
+            creds,
+            request,
+            base,
+            key: format!("{CS}&{TS}"),
+            params,
+            builder: oauth1_builder(),
+        }
+    }
+
+    /// Our whole signing, with a fresh timestamp and nonce.
+    fn sign(&self) {
+        let stamp = Stamp::now();
+        black_box(
+            self.creds
+                .key()
+                .sign(black_box(&self.request), &stamp)
+                .unwrap()
+                .into_authorization(),
+        );
+    }
+
+    /// HMAC-SHA256 keyed from the secrets, plus base64, over the ready base string.
+    fn floor(&self) {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.key.as_bytes()).unwrap();
+        mac.update(black_box(self.base.as_bytes()));
+        black_box(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
+    }
+
+    /// `oauth1-request` signing the same request.
+    fn oauth1(&self) {
+        black_box(
+            self.builder
+                .authorize("GET", black_box(BASE_URI), black_box(&self.params)),
+        );
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let fx = Fixture::new();
     let mut group = c.benchmark_group("signing");
-    group.bench_function("sign", |b| {
-        b.iter(|| {
-            let stamp = Stamp::now();
-            black_box(
-                creds
-                    .key()
-                    .sign(black_box(&request), &stamp)
-                    .unwrap()
-                    .into_authorization(),
-            )
-        })
-    });
-    group.bench_function("floor", |b| {
-        b.iter(|| {
-            let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
-            mac.update(black_box(base.as_bytes()));
-            black_box(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
-        })
-    });
-    group.bench_function("oauth1_request", |b| {
-        b.iter(|| black_box(builder.authorize("GET", black_box(BASE_URI), black_box(&params))))
-    });
+    group.bench_function("sign", |b| b.iter(|| fx.sign()));
+    group.bench_function("floor", |b| b.iter(|| fx.floor()));
+    group.bench_function("oauth1_request", |b| b.iter(|| fx.oauth1()));
     group.finish();
 }
 
@@ -190,17 +219,7 @@ fn estimate_ns(name: &str, stat: &str) -> Option<f64> {
 fn interleaved() -> (f64, f64) {
     const ROUNDS: usize = 41;
     const BATCH: u32 = 4_000;
-    let creds = creds();
-    let request = Request::new("GET", URL);
-    let base = creds
-        .key()
-        .sign(&request, &Stamp::now())
-        .unwrap()
-        .base_string()
-        .to_owned();
-    let key = format!("{CS}&{TS}");
-    let params = oauth1_request::ParameterList::new(QUERY.to_vec());
-    let builder = oauth1_builder();
+    let fx = Fixture::new();
     let time = |f: &mut dyn FnMut()| {
         let start = std::time::Instant::now();
         for _ in 0..BATCH {
@@ -208,23 +227,9 @@ fn interleaved() -> (f64, f64) {
         }
         start.elapsed().as_secs_f64()
     };
-    let mut sign = || {
-        black_box(
-            creds
-                .key()
-                .sign(black_box(&request), &Stamp::now())
-                .unwrap()
-                .into_authorization(),
-        );
-    };
-    let mut floor = || {
-        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
-        mac.update(black_box(base.as_bytes()));
-        black_box(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
-    };
-    let mut other = || {
-        black_box(builder.authorize("GET", black_box(BASE_URI), black_box(&params)));
-    };
+    let mut sign = || fx.sign();
+    let mut floor = || fx.floor();
+    let mut other = || fx.oauth1();
     let (mut to_floor, mut to_other) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         // Alternate the order so neither side always runs first in a round.

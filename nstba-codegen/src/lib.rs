@@ -298,6 +298,19 @@ impl Generator {
         self
     }
 
+    /// Record types that more than one added document defines, sorted: each is generated once,
+    /// from the first document that had it.
+    pub fn duplicates(&self) -> Vec<String> {
+        let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+        for m in &self.models {
+            *seen.entry(m.record_type.as_str()).or_default() += 1;
+        }
+        seen.into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(t, _)| t.to_owned())
+            .collect()
+    }
+
     /// The record types to generate: sorted, each once (the first one added wins).
     fn models(&self) -> Vec<RecordModel> {
         let mut models = self.models.clone();

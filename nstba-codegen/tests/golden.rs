@@ -75,6 +75,13 @@ fn generating_again_gives_the_committed_files() {
             .unwrap();
     }
     assert_eq!(reversed.modules().unwrap(), modules);
+    assert!(reversed.duplicates().is_empty());
+    // A record type given twice is generated once and reported.
+    reversed
+        .add_file(tests_dir().join("fixtures").join(FIXTURES[0]))
+        .unwrap();
+    assert_eq!(reversed.modules().unwrap(), modules);
+    assert_eq!(reversed.duplicates(), ["customer"]);
 
     let customer = &modules[0].source;
     // Doc comments from titles, custom fields marked, keywords and non-identifiers handled.

@@ -45,6 +45,12 @@ pub fn run(args: GenerateArgs, profile: Option<&str>) -> Result<(), Failure> {
     for file in &files {
         generator.add_file(file).map_err(usage)?;
     }
+    for record_type in generator.duplicates() {
+        eprintln!(
+            "warning: `{record_type}` is defined more than once; generated from the first document \
+             given (--schema files come before --records)"
+        );
+    }
     for module in generator.modules().map_err(usage)? {
         let path = module.write_into(&args.out).map_err(usage)?;
         eprintln!("wrote {}", path.display());

@@ -8,7 +8,7 @@
 
 use crate::{Client, Error, Result};
 use futures_util::stream::{self, BoxStream, StreamExt};
-use nstba_record::types::transaction_type_code;
+use nstba_record::types::{table_of, type_filter};
 use nstba_record::{Field, FieldInfo, FieldKind, Filter, Record};
 use serde_json::{Map, Value};
 
@@ -39,11 +39,6 @@ pub struct Select<T> {
     page_size: Option<u32>,
     only: Option<Vec<&'static str>>,
 }
-
-/// Item record types with a confirmed `item.itemtype` code (NETSUITE.md: `"itemType": {"id":
-/// "InvtPart"}`). Other item types are refused rather than selecting every item.
-// TODO(lead): move next to TRANSACTION_TYPES in nstba_record::types (one table per fact).
-const ITEM_TYPE_CODES: &[(&str, &str)] = &[("inventoryItem", "InvtPart")];
 
 /// The `TO_CHAR` format typed SuiteQL selects dates with: fixed whatever the account's
 /// date-format preference, with the time.
@@ -152,47 +147,28 @@ impl<T: Record> Select<T> {
             .collect())
     }
 
-    /// The condition that narrows a shared table to `T`'s record type: `type = 'SalesOrd'` in
-    /// `transaction`. A transaction type whose code is not known is an error rather than a query
-    /// over every transaction.
+    /// The condition that narrows a shared table to `T`'s record type (`type = 'SalesOrd'` in
+    /// `transaction`, `itemtype = … AND subtype = …` in `item`, `searchstage = 'Lead'` in
+    /// `customer`: [`nstba_record::types::type_filter`]). A record type whose rows cannot be told
+    /// apart is an error rather than a query over the whole table. A table named by
+    /// `#[netsuite(table = "…")]` is taken as it is.
     fn type_condition() -> Result<Option<String>> {
-        if T::TABLE.eq_ignore_ascii_case("item") && !T::RECORD_TYPE.eq_ignore_ascii_case("item") {
-            return match ITEM_TYPE_CODES
-                .iter()
-                .find(|(t, _)| t.eq_ignore_ascii_case(T::RECORD_TYPE))
-            {
-                Some((_, code)) => Ok(Some(format!("itemtype = '{code}'"))),
-                None => Err(crate::ErrorKind::InvalidInput {
-                    what: "record type",
-                    reason: format!(
-                        "the SuiteQL item type code of `{}` is not known, so its rows cannot be \
-                         told from other items; query the `item` table with your own \
-                         `itemtype = '…'` condition",
-                        T::RECORD_TYPE
-                    ),
-                }
-                .into()),
-            };
-        }
-        if !T::TABLE.eq_ignore_ascii_case("transaction") {
+        if !T::TABLE.eq_ignore_ascii_case(&table_of(T::RECORD_TYPE)) {
             return Ok(None);
         }
-        if T::RECORD_TYPE.eq_ignore_ascii_case("transaction") {
-            return Ok(None);
-        }
-        match transaction_type_code(T::RECORD_TYPE) {
-            Some(code) => Ok(Some(format!("type = '{code}'"))),
-            None => Err(crate::ErrorKind::InvalidInput {
+        let conditions =
+            type_filter(T::RECORD_TYPE).map_err(|e| crate::ErrorKind::InvalidInput {
                 what: "record type",
-                reason: format!(
-                    "the SuiteQL transaction type code of `{}` is not known, so its rows cannot be \
-                     told from other transactions; query the `transaction` table with your own \
-                     `type = '…'` condition",
-                    T::RECORD_TYPE
-                ),
-            }
-            .into()),
+                reason: e.to_string(),
+            })?;
+        if conditions.is_empty() {
+            return Ok(None);
         }
+        let sql: Vec<String> = conditions
+            .iter()
+            .map(|(column, value)| format!("{column} = '{value}'"))
+            .collect();
+        Ok(Some(sql.join(" AND ")))
     }
 
     /// The SuiteQL text.

@@ -38,8 +38,8 @@ pub struct PurchaseOrder {
 
 /// A transaction type whose `transaction.type` code the table does not know.
 #[derive(Record, Debug, Clone, PartialEq)]
-#[netsuite(record = "paycheck")]
-pub struct Paycheck {
+#[netsuite(record = "statisticalJournalEntry")]
+pub struct StatisticalJournalEntry {
     #[netsuite(id)]
     pub id: Option<RecordId>,
     pub memo: Option<String>,
@@ -54,12 +54,31 @@ pub struct InventoryItem {
     pub base_price: Option<f64>,
 }
 
-/// An item type whose `itemtype` code is not known.
+/// An item type told apart by `itemtype` and `subtype`.
 #[derive(Record, Debug, Clone, PartialEq)]
 #[netsuite(record = "serviceSaleItem")]
 pub struct ServiceSaleItem {
     #[netsuite(id)]
     pub id: Option<RecordId>,
+    pub item_id: Option<String>,
+}
+
+/// An inventory item variant: same `itemtype` as `inventoryItem`, told apart by `islotitem`.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[netsuite(record = "lotNumberedInventoryItem")]
+pub struct LotNumberedInventoryItem {
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+    pub item_id: Option<String>,
+}
+
+/// Leads live in SuiteQL's `customer` table.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[netsuite(record = "lead")]
+pub struct Lead {
+    #[netsuite(id)]
+    pub id: Option<RecordId>,
+    pub company_name: Option<String>,
 }
 
 /// A field that cannot hold what the column holds.
@@ -166,11 +185,15 @@ async fn dates_are_selected_through_to_char_and_subsets_of_fields_work() {
 #[tokio::test]
 async fn transaction_types_without_a_known_code_are_an_error_not_every_transaction() {
     let (_mock, client) = emulator(DateFormat::default()).await;
-    let e = client.typed::<Paycheck>().select().to_sql().unwrap_err();
+    let e = client
+        .typed::<StatisticalJournalEntry>()
+        .select()
+        .to_sql()
+        .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
-    assert!(e.to_string().contains("paycheck"), "{e}");
-    let streamed: Result<Vec<Paycheck>, _> = client
-        .typed::<Paycheck>()
+    assert!(e.to_string().contains("statisticalJournalEntry"), "{e}");
+    let streamed: Result<Vec<StatisticalJournalEntry>, _> = client
+        .typed::<StatisticalJournalEntry>()
         .select()
         .stream()
         .try_collect()
@@ -186,22 +209,54 @@ async fn transaction_types_without_a_known_code_are_an_error_not_every_transacti
 }
 
 #[tokio::test]
-async fn item_subtypes_are_filtered_by_itemtype() {
+async fn item_subtypes_and_leads_are_told_apart_in_their_shared_tables() {
     let (mock, client) = emulator(DateFormat::default()).await;
+    let inventory_items = mock.record_count("inventoryItem");
+    // Other item types beside the demo's inventory items, in the same `item` table.
+    mock.insert_record(
+        "serviceSaleItem",
+        serde_json::json!({"itemId": "INSTALL", "itemType": {"id": "Service"}}),
+    );
+    mock.insert_record(
+        "lotNumberedInventoryItem",
+        serde_json::json!({"itemId": "BATCH-7", "itemType": {"id": "InvtPart"}}),
+    );
     let q = client.typed::<InventoryItem>().select();
     assert_eq!(
         q.to_sql().unwrap(),
-        "SELECT id, itemid, baseprice FROM item WHERE itemtype = 'InvtPart' ORDER BY id"
+        "SELECT id, itemid, baseprice FROM item WHERE itemtype = 'InvtPart' AND islotitem = 'F' \
+         AND isserialitem = 'F' ORDER BY id"
     );
     let items: Vec<InventoryItem> = q.stream().try_collect().await.unwrap();
-    assert_eq!(items.len(), mock.record_count("inventoryItem"));
+    assert_eq!(
+        items.len(),
+        inventory_items,
+        "the lot-numbered item is not one"
+    );
     assert_eq!(items[0].item_id.as_deref(), Some("WIDGET-S"));
-    let e = client
-        .typed::<ServiceSaleItem>()
+
+    let q = client.typed::<ServiceSaleItem>().select();
+    assert_eq!(
+        q.to_sql().unwrap(),
+        "SELECT id, itemid FROM item WHERE itemtype = 'Service' AND subtype = 'Sale' ORDER BY id"
+    );
+    let services: Vec<ServiceSaleItem> = q.stream().try_collect().await.unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].item_id.as_deref(), Some("INSTALL"));
+    let lots: Vec<LotNumberedInventoryItem> = client
+        .typed::<LotNumberedInventoryItem>()
         .select()
-        .to_sql()
-        .unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::InvalidInput { .. }), "{e}");
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(lots.len(), 1);
+    assert_eq!(lots[0].item_id.as_deref(), Some("BATCH-7"));
+
+    assert_eq!(
+        client.typed::<Lead>().select().to_sql().unwrap(),
+        "SELECT id, companyname FROM customer WHERE searchstage = 'Lead' ORDER BY id"
+    );
 }
 
 #[tokio::test]

@@ -356,21 +356,40 @@ fn refresh_views(
 
 /// The standard item record types, lower-cased (`inventoryitem`, `serviceresaleitem`, …).
 fn item_types() -> impl Iterator<Item = String> {
-    nstba_record::types::RECORD_TYPES
+    nstba_record::types::ITEM_TYPES
         .iter()
-        .filter(|t| t.ends_with("Item"))
-        .map(|t| t.to_ascii_lowercase())
+        .map(|(t, _)| t.to_ascii_lowercase())
+}
+
+/// The columns of `item` that tell item record types apart, with their value for one type when its
+/// records do not store them: the type's own conditions (`itemtype`, `subtype`, `islotitem`,
+/// `isserialitem` from `nstba_record::types::ITEM_TYPES`), and `F` for the lot/serial flags of the
+/// others.
+const ITEM_KIND_COLUMNS: [&str; 4] = ["itemtype", "subtype", "islotitem", "isserialitem"];
+
+fn item_kind_value(item_type: &str, column: &str) -> Option<&'static str> {
+    let conditions = nstba_record::types::ITEM_TYPES
+        .iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(item_type))
+        .map_or(&[][..], |(_, c)| *c);
+    match conditions.iter().find(|(c, _)| *c == column) {
+        Some((_, value)) => Some(value),
+        None if column.starts_with("is") => Some("F"),
+        None => None,
+    }
 }
 
 /// NetSuite's `item` table over every stored item record type (unless a record type of that name is
 /// stored): the union of their views, NULL where a type lacks a column; `itemtype` is the stored
-/// `itemType` select-list id (`InvtPart`).
+/// `itemType` select-list id (`InvtPart`), and the columns that tell item types apart
+/// ([`ITEM_KIND_COLUMNS`]) come from the record type where the records do not store them.
 fn item_view(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
     if fields.contains_key("item") {
         return Ok(());
     }
     let stored: Vec<String> = item_types().filter(|t| fields.contains_key(t)).collect();
     let mut columns: Vec<String> = vec!["id".into(), "externalid".into()];
+    columns.extend(ITEM_KIND_COLUMNS.iter().map(|c| (*c).to_owned()));
     for t in &stored {
         for (lower, name) in &fields[t] {
             if is_ident(name) && !columns.contains(lower) {
@@ -387,6 +406,8 @@ fn item_view(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
                     let has = fields[t].get(c).is_some_and(|name| is_ident(name));
                     if c == "id" || c == "externalid" || has {
                         format!("\"{c}\"")
+                    } else if let Some(v) = item_kind_value(t, c) {
+                        format!("'{v}' AS \"{c}\"")
                     } else {
                         format!("NULL AS \"{c}\"")
                     }

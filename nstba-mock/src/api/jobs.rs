@@ -266,36 +266,39 @@ pub(crate) fn dispatch(handler: Handler, may_run_async: bool, ctx: &Ctx) -> Resp
         }
         return handler(ctx);
     }
-    match submit(handler, batch, ctx) {
-        Ok(r) | Err(r) => r,
-    }
+    submit(handler, batch, ctx)
 }
 
-fn submit(handler: Handler, batch: bool, ctx: &Ctx) -> Result<Resp, Resp> {
+/// Registers the job (or answers why not) and starts it.
+fn submit(handler: Handler, batch: bool, ctx: &Ctx) -> Resp {
     let key = match ctx.header(IDEMPOTENCY_KEY).map(str::trim) {
         Some(k) if is_uuid_v4(k) => Some(k.to_ascii_lowercase()),
         Some(k) => {
-            return Err(Problem::new(
+            return Problem::new(
                 400,
                 "INVALID_PARAMETER",
                 format!(
-                    "Invalid idempotency key '{k}' in X-NetSuite-Idempotency-Key: a UUID version 4 is required."
+                    "Invalid idempotency key '{}' in X-NetSuite-Idempotency-Key: a UUID version 4 is required.",
+                    k.escape_debug()
                 ),
             )
-            .into_response())
+            .into_response()
         }
         None if ctx.headers.contains_key(IDEMPOTENCY_KEY) => {
-            return Err(Problem::new(
+            return Problem::new(
                 400,
                 "INVALID_PARAMETER",
                 "Invalid idempotency key in X-NetSuite-Idempotency-Key: a UUID version 4 is required.",
             )
-            .into_response())
+            .into_response()
         }
         None => None,
     };
     let tasks = if batch {
-        batch_tasks(ctx).map_err(Problem::into_response)?
+        match batch_tasks(ctx) {
+            Ok(tasks) => tasks,
+            Err(p) => return p.into_response(),
+        }
     } else {
         vec![(handler, ctx.clone())]
     };
@@ -310,7 +313,7 @@ fn submit(handler: Handler, batch: bool, ctx: &Ctx) -> Result<Resp, Resp> {
             )
             .into_response();
             set_header(&mut resp, LOCATION, &job_href(ctx, original));
-            return Err(resp);
+            return resp;
         }
     };
     run(ctx.app.clone(), id, tasks);
@@ -321,7 +324,7 @@ fn submit(handler: Handler, batch: bool, ctx: &Ctx) -> Result<Resp, Resp> {
         hyper::header::HeaderName::from_static("preference-applied"),
         "respond-async",
     );
-    Ok(resp)
+    resp
 }
 
 fn set_header(resp: &mut Resp, name: hyper::header::HeaderName, value: &str) {
@@ -591,7 +594,7 @@ mod tests {
         assert_eq!(jobs.len(), 2);
         // `a` was forgotten with its key; `b` is still there.
         assert!(jobs.submit("ACME", Some("k1"), 1).is_ok());
-        assert!(jobs.lock().jobs.get(&a).is_none());
+        assert!(!jobs.lock().jobs.contains_key(&a));
         assert_eq!(jobs.lock().keys.len(), 2);
         let _ = b;
     }

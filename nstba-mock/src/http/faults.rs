@@ -195,7 +195,7 @@ impl FaultState {
         }
         if let Some(n) = self.rule.every {
             let seen = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
-            if seen % n != 0 {
+            if !seen.is_multiple_of(n) {
                 return false;
             }
         }

@@ -205,7 +205,7 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
     let matched = routes::lookup(method, path);
     let style = matched.as_ref().map_or(Style::Rest, |m| m.family.style());
 
-    match server.faults.check(path) {
+    match server.faults.check(method, path) {
         Verdict::Drop => {
             server.faulted.fetch_add(1, Ordering::SeqCst);
             return Err(DropConnection);
@@ -348,7 +348,7 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
         Ok(resp) => resp,
         Err(_) => unexpected_error(style),
     };
-    if server.faults.drop_after_processing(path) {
+    if server.faults.drop_after_processing(method, path) {
         server.faulted.fetch_add(1, Ordering::SeqCst);
         return Err(DropConnection);
     }

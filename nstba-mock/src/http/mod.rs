@@ -6,7 +6,8 @@
 //! family's scope, NLAuth for `/rest/issuetoken`, none at the gate for the OAuth 2.0 token endpoint,
 //! which checks the client assertion itself; failure: 401 and an audit entry) → the account's
 //! concurrency slot and artificial latency (TBA and bearer) → 405 for a method the resource lacks →
-//! the handler.
+//! the handler (or, for `Prefer: respond-async`, an asynchronous job) → drop-after-processing faults.
+//! Each request runs in its own task, so a client that disconnects does not cancel it.
 
 pub(crate) mod audit;
 pub(crate) mod faults;

@@ -41,8 +41,12 @@
 mod auth;
 mod client;
 mod error;
+mod governance;
+mod jobs;
 mod metadata;
+mod ops;
 mod records;
+mod request;
 mod restlet;
 mod retry;
 mod select;
@@ -60,15 +64,22 @@ pub use client::{
 pub use error::{
     Error, ErrorDetail, ErrorKind, Result, INVALID_LOGIN_CHECKLIST, TOKEN_REFUSED_CHECKLIST,
 };
+pub use governance::{GovernanceLimits, GOVERNANCE_LIMITS_PATH};
+pub use jobs::{
+    new_idempotency_key, AsyncWrite, Job, JobOutput, JobPolling, JobStatus, TaskOutput, TaskResult,
+    ASYNC_JOB_PATH, BATCH_CONTENT_TYPE, IDEMPOTENCY_KEY_HEADER, MAX_BATCH_SIZE,
+};
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use nstba_record::{
     values, FieldInfo, FieldKind, Filter, FilterError, Record, RecordId, RecordKey, RecordRef,
     Sublist, TypedRecord,
 };
+pub use ops::{Attach, RecordAction, Transform, ATTACHABLE_TYPES};
 pub use records::{
     CreateRecord, DeleteRecord, GetRecord, GetSublist, ListItem, ListPage, ListRecords, Records,
     UpdateRecord, UpsertRecord, MAX_PAGE_SIZE, RECORD_PATH,
 };
+pub use request::{RawRequest, RawResponse};
 pub use restlet::{RestletCall, RESTLET_PATH};
 pub use retry::RetryPolicy;
 pub use select::{decode_row, Select};

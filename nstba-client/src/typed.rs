@@ -257,6 +257,23 @@ impl<T: TypedRecord> TypedList<T> {
         self
     }
 
+    /// Only these fields on each record fetched by [`TypedList::records`] — field handles'
+    /// wire names (`[f.email.wire()]`) or wire names; the fields `T` needs must be among them.
+    pub fn fields<I, S>(mut self, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.list = self.list.fields(fields);
+        self
+    }
+
+    /// Sublists and subrecords inline on each record fetched by [`TypedList::records`].
+    pub fn expand_sub_resources(mut self, expand: bool) -> Self {
+        self.list = self.list.expand_sub_resources(expand);
+        self
+    }
+
     fn prepared(self) -> Result<ListRecords<T>> {
         match self.query {
             None => Ok(self.list),

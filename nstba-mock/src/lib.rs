@@ -103,6 +103,7 @@ pub struct MockBuilder {
     pub(crate) m2m_key_pem: Option<SecretString>,
     pub(crate) access_token_lifetime: Duration,
     pub(crate) date_format: DateFormat,
+    pub(crate) jobs: api::jobs::JobConfig,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -140,6 +141,7 @@ impl Default for MockBuilder {
             m2m_key_pem: None,
             access_token_lifetime: Duration::from_secs(3600),
             date_format: DateFormat::default(),
+            jobs: api::jobs::JobConfig::default(),
         }
     }
 }
@@ -332,6 +334,20 @@ impl MockBuilder {
         self
     }
 
+    /// How long an asynchronous job (`Prefer: respond-async`) stays `pending` before its tasks run
+    /// (default 20 ms; zero runs it as soon as a blocking thread is free).
+    pub fn async_job_delay(mut self, d: Duration) -> Self {
+        self.jobs.delay = d;
+        self
+    }
+
+    /// How many asynchronous jobs (with their idempotency keys) are remembered (default 10 000, at
+    /// least 1): beyond that the oldest job is forgotten, and its key may be used again.
+    pub fn async_job_retention(mut self, jobs: usize) -> Self {
+        self.jobs.retention = jobs.max(1);
+        self
+    }
+
     /// Listens on this port of 127.0.0.1 (default 0: an ephemeral port).
     pub fn port(mut self, p: u16) -> Self {
         self.port = p;
@@ -403,6 +419,7 @@ impl MockBuilder {
             faults: self.faults,
             latency: self.latency,
             port: self.port,
+            jobs: self.jobs,
         };
         let running = http::start(config, store, restlets).await?;
         Ok(MockNetSuite {
@@ -660,6 +677,56 @@ impl MockNetSuite {
     /// How many records of this type are stored.
     pub fn record_count(&self, record_type: &str) -> usize {
         self.server.app.store.count(record_type)
+    }
+
+    /// Every stored record of a type, as stored (with `id`), lowest id first.
+    pub fn records_of(&self, record_type: &str) -> Vec<serde_json::Value> {
+        self.server
+            .app
+            .store
+            .sample(record_type, i64::MAX as usize)
+            .into_iter()
+            .map(serde_json::Value::Object)
+            .collect()
+    }
+
+    /// How many stored records of a type have `field` equal to `value` (top-level field, as stored;
+    /// e.g. `("customer", "externalId", json!("C-1"))`).
+    pub fn count_where(&self, record_type: &str, field: &str, value: &serde_json::Value) -> usize {
+        self.records_of(record_type)
+            .iter()
+            .filter(|r| r.get(field) == Some(value))
+            .count()
+    }
+
+    /// The values of `field` that more than one stored record of the type carries, with how many
+    /// carry each (sorted by value text): empty when no two records share a value. Records without
+    /// the field are not counted.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let ns = nstba_mock::MockNetSuite::builder().start().await?;
+    /// for name in ["a", "b", "a"] {
+    ///     ns.insert_record("customer", serde_json::json!({ "companyName": name }));
+    /// }
+    /// assert_eq!(ns.duplicates_of("customer", "companyName"), [(serde_json::json!("a"), 2)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn duplicates_of(&self, record_type: &str, field: &str) -> Vec<(serde_json::Value, usize)> {
+        let mut counts: std::collections::BTreeMap<String, (serde_json::Value, usize)> =
+            std::collections::BTreeMap::new();
+        for r in self.records_of(record_type) {
+            if let Some(v) = r.get(field).filter(|v| !v.is_null()) {
+                counts.entry(v.to_string()).or_insert((v.clone(), 0)).1 += 1;
+            }
+        }
+        counts.into_values().filter(|(_, n)| *n > 1).collect()
+    }
+
+    /// How many asynchronous jobs are remembered (see [`MockBuilder::async_job_retention`]).
+    pub fn async_job_count(&self) -> usize {
+        self.server.app.jobs.len()
     }
 }
 

@@ -6,6 +6,9 @@
 //! knows nothing of the HTTP server; the server runs it on a blocking thread, so a handler may wait on
 //! the store.
 
+pub(crate) mod actions;
+pub(crate) mod governance;
+pub(crate) mod jobs;
 pub(crate) mod metadata;
 pub(crate) mod paging;
 pub(crate) mod problem;
@@ -13,6 +16,8 @@ pub(crate) mod records;
 pub(crate) mod restlets;
 pub(crate) mod suiteql;
 pub(crate) mod tokens;
+pub(crate) mod transform;
+pub(crate) mod validation;
 
 use crate::store::Store;
 use bytes::Bytes;
@@ -33,6 +38,10 @@ pub(crate) struct App {
     pub restlets: Restlets,
     /// Issues and revokes tokens (the server's authentication side implements it).
     pub tokens: Arc<dyn Tokens>,
+    /// Asynchronous jobs and their idempotency keys.
+    pub jobs: jobs::Jobs,
+    /// The account's concurrency limit (what `governanceLimits` reports).
+    pub concurrency_limit: usize,
 }
 
 /// The authenticated caller.
@@ -45,6 +54,7 @@ pub(crate) struct Caller {
 }
 
 /// Everything a handler knows about a request.
+#[derive(Clone)]
 pub(crate) struct Ctx {
     /// The application state.
     pub app: Arc<App>,
@@ -62,6 +72,9 @@ pub(crate) struct Ctx {
     pub accept: String,
     /// Every `Prefer` header value, comma-joined.
     pub prefer: String,
+    /// The request headers (for the few that only some handlers read: idempotency key, validation
+    /// preferences, `Content-Type`).
+    pub headers: hyper::HeaderMap,
     /// The request body.
     pub body: Bytes,
     /// `http://{Host}` as received: the base of every link.
@@ -85,6 +98,11 @@ impl Ctx {
             .iter()
             .find(|(k, _)| *k == name)
             .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A request header as text (`None`: absent or not visible ASCII).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The store.

@@ -2,12 +2,12 @@
 
 use super::paging::{page_links, paging, MAX_RESULTS};
 use super::problem::{self, Problem, Resp, COLLECTION, SINGULAR};
-use super::Ctx;
+use super::{validation, Ctx};
 use crate::store::{canon, is_ident, StoreError};
 use hyper::StatusCode;
 use serde_json::{json, Map, Value};
 
-const PREFIX: &str = "/services/rest/record/v1";
+pub(crate) const PREFIX: &str = "/services/rest/record/v1";
 
 /// Runs a handler body, turning its problem into a response.
 fn answer(ctx: &Ctx, f: impl FnOnce(&Ctx, &str) -> Result<Resp, Problem>) -> Resp {
@@ -116,7 +116,7 @@ fn resolve(ctx: &Ctx, ty: &str, s: &str) -> Result<i64, Problem> {
     }
 }
 
-fn record_href(ctx: &Ctx, ty: &str, id: i64) -> String {
+pub(crate) fn record_href(ctx: &Ctx, ty: &str, id: i64) -> String {
     format!("{}{PREFIX}/{}/{id}", ctx.base, canon(ty))
 }
 
@@ -124,7 +124,7 @@ fn links(href: &str) -> Value {
     json!([{"rel": "self", "href": href}])
 }
 
-fn parse_body(ctx: &Ctx) -> Result<Map<String, Value>, Problem> {
+pub(crate) fn parse_body(ctx: &Ctx) -> Result<Map<String, Value>, Problem> {
     if ctx.body.iter().all(u8::is_ascii_whitespace) {
         return Err(Problem::invalid_content(
             "The request body is empty: a JSON object is required.",
@@ -141,7 +141,7 @@ fn parse_body(ctx: &Ctx) -> Result<Map<String, Value>, Problem> {
     }
 }
 
-fn store_error(e: StoreError) -> Problem {
+pub(crate) fn store_error(e: StoreError) -> Problem {
     match e {
         StoreError::DuplicateExternalId(eid) => Problem::new(
             400,
@@ -158,7 +158,7 @@ fn store_error(e: StoreError) -> Problem {
     }
 }
 
-fn check_body_fields(body: &Map<String, Value>) -> Result<(), Problem> {
+pub(crate) fn check_body_fields(body: &Map<String, Value>) -> Result<(), Problem> {
     for k in body.keys() {
         if k != "links" && !is_ident(k) {
             return Err(Problem::invalid_content(format!(
@@ -180,7 +180,7 @@ fn check_body_fields(body: &Map<String, Value>) -> Result<(), Problem> {
 
 /// Gives references written as `{"externalId": …}` their internal id, as NetSuite stores them
 /// (top-level fields and sublist lines). Unknown external ids are kept as written.
-fn resolve_refs(ctx: &Ctx, ty: &str, body: &mut Map<String, Value>) {
+pub(crate) fn resolve_refs(ctx: &Ctx, ty: &str, body: &mut Map<String, Value>) {
     fn fix(ctx: &Ctx, ty: &str, key: &str, o: &mut Map<String, Value>) {
         if o.contains_key("id") || o.contains_key("items") {
             return;
@@ -213,6 +213,7 @@ fn resolve_refs(ctx: &Ctx, ty: &str, body: &mut Map<String, Value>) {
 fn create_record(ctx: &Ctx, ty: &str) -> Result<Resp, Problem> {
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
+    validation::check(ctx, ty, &body)?;
     resolve_refs(ctx, ty, &mut body);
     let id = ctx.store().create(ty, body).map_err(store_error)?;
     Ok(problem::no_content(Some(&record_href(ctx, ty, id))))
@@ -233,6 +234,7 @@ fn patch_record(ctx: &Ctx, ty: &str, id: &str) -> Result<Resp, Problem> {
     let id = resolve(ctx, ty, id)?;
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
+    validation::check(ctx, ty, &body)?;
     resolve_refs(ctx, ty, &mut body);
     ctx.store()
         .update(ty, id, body, &replace_list(ctx))
@@ -250,6 +252,7 @@ fn put_record(ctx: &Ctx, ty: &str, id: &str) -> Result<Resp, Problem> {
     };
     let mut body = parse_body(ctx)?;
     check_body_fields(&body)?;
+    validation::check(ctx, ty, &body)?;
     resolve_refs(ctx, ty, &mut body);
     let store = ctx.store();
     let id = match store.find_eid(ty, &eid) {
@@ -283,7 +286,11 @@ fn truthy(v: Option<&str>) -> bool {
     v.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "T" || v == "1")
 }
 
-fn load(ctx: &Ctx, ty: &str, id_seg: &str) -> Result<(i64, Map<String, Value>), Problem> {
+pub(crate) fn load(
+    ctx: &Ctx,
+    ty: &str,
+    id_seg: &str,
+) -> Result<(i64, Map<String, Value>), Problem> {
     let id = resolve(ctx, ty, id_seg)?;
     let body = ctx.store().get(ty, id).ok_or_else(|| {
         Problem::not_found(format!(

@@ -20,6 +20,9 @@ pub enum FaultKind {
     DropConnection,
     /// Wait this long, then handle the request normally.
     Delay(Duration),
+    /// Handle the request (a write is committed), then close the connection instead of answering:
+    /// the client cannot tell whether its request was applied.
+    DropAfterProcessing,
 }
 
 /// A fault rule: what to do, to which requests, how often.
@@ -28,13 +31,16 @@ pub enum FaultKind {
 /// use nstba_mock::Fault;
 /// let f = Fault::status(503).times(2).path("/services/rest/query");
 /// let g = Fault::drop_connection().fraction(0.1);
-/// # let _ = (f, g);
+/// // Every 5th record request is processed, then its connection is cut before the answer.
+/// let h = Fault::drop_after_processing().every(5).path("/services/rest/record");
+/// # let _ = (f, g, h);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Fault {
     pub(crate) kind: FaultKind,
     pub(crate) times: Option<u64>,
     pub(crate) fraction: Option<f64>,
+    pub(crate) every: Option<u64>,
     pub(crate) path: Option<String>,
     pub(crate) seed: u64,
 }
@@ -45,6 +51,7 @@ impl Fault {
             kind,
             times: None,
             fraction: None,
+            every: None,
             path: None,
             seed: 0x005e_ed0f_fa17,
         }
@@ -58,6 +65,14 @@ impl Fault {
     /// Drop the connection without answering.
     pub fn drop_connection() -> Self {
         Fault::new(FaultKind::DropConnection)
+    }
+
+    /// Handle the request to the end (a create or update is stored), then close the connection
+    /// without sending the answer — a proxy or network that loses the response of a write that
+    /// landed. Only requests that reached a handler (authenticated, routed) count; a request whose
+    /// answer is dropped still counts in [`Counters::faulted`](crate::Counters::faulted).
+    pub fn drop_after_processing() -> Self {
+        Fault::new(FaultKind::DropAfterProcessing)
     }
 
     /// Respond slowly: wait `d` before handling.
@@ -74,6 +89,14 @@ impl Fault {
     /// A fraction (0.0–1.0) of matching requests, chosen by a seeded deterministic RNG.
     pub fn fraction(mut self, f: f64) -> Self {
         self.fraction = Some(f.clamp(0.0, 1.0));
+        self
+    }
+
+    /// Every `n`-th matching request (the `n`-th, `2n`-th, …), counted from the start: deterministic
+    /// whatever the seed. `n` = 0 is taken as 1. Combines with [`Fault::times`] (counted among the
+    /// requests this selects) and [`Fault::fraction`] (rolled for these only).
+    pub fn every(mut self, n: u64) -> Self {
+        self.every = Some(n.max(1));
         self
     }
 
@@ -116,6 +139,7 @@ impl Faults {
             rules
                 .into_iter()
                 .map(|rule| FaultState {
+                    seen: AtomicU64::new(0),
                     remaining: AtomicU64::new(rule.times.unwrap_or(u64::MAX)),
                     rng: Mutex::new(StdRng::seed_from_u64(rule.seed)),
                     rule,
@@ -125,24 +149,38 @@ impl Faults {
     }
 
     /// Checks the rules in order: delays add up, the first firing status or drop rule decides.
+    /// [`FaultKind::DropAfterProcessing`] rules are not checked here but by
+    /// [`Faults::drop_after_processing`], once the handler has run.
     pub fn check(&self, path: &str) -> Verdict {
         let mut delay = Duration::ZERO;
         for f in &self.0 {
-            if !f.fires(path) {
+            if f.rule.kind == FaultKind::DropAfterProcessing || !f.fires(path) {
                 continue;
             }
             match f.rule.kind {
                 FaultKind::Delay(d) => delay += d,
                 FaultKind::DropConnection => return Verdict::Drop,
                 FaultKind::Status(s) => return Verdict::Answer(delay, s),
+                FaultKind::DropAfterProcessing => {}
             }
         }
         Verdict::Proceed(delay)
+    }
+
+    /// Whether a [`FaultKind::DropAfterProcessing`] rule fires for a request whose handler has run
+    /// (the first such rule that fires decides; each consumes its own selectors).
+    pub fn drop_after_processing(&self, path: &str) -> bool {
+        self.0
+            .iter()
+            .filter(|f| f.rule.kind == FaultKind::DropAfterProcessing)
+            .any(|f| f.fires(path))
     }
 }
 
 struct FaultState {
     rule: Fault,
+    /// Matching requests seen, for [`Fault::every`].
+    seen: AtomicU64,
     remaining: AtomicU64,
     rng: Mutex<StdRng>,
 }
@@ -152,6 +190,12 @@ impl FaultState {
     fn fires(&self, path: &str) -> bool {
         if let Some(pattern) = &self.rule.path {
             if !path_matches(pattern, path) {
+                return false;
+            }
+        }
+        if let Some(n) = self.rule.every {
+            let seen = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
+            if !seen.is_multiple_of(n) {
                 return false;
             }
         }

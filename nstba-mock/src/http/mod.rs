@@ -78,6 +78,7 @@ pub(crate) struct ServerConfig {
     pub faults: Vec<Fault>,
     pub latency: Vec<(Option<String>, Duration)>,
     pub port: u16,
+    pub jobs: crate::api::jobs::JobConfig,
 }
 
 /// State shared by the server tasks and the `MockNetSuite` handle.
@@ -144,6 +145,8 @@ pub(crate) async fn start(
         store,
         restlets,
         tokens: gate.clone(),
+        jobs: crate::api::jobs::Jobs::new(config.jobs),
+        concurrency_limit: config.concurrency_limit,
     });
     let server = Arc::new(Server {
         app,
@@ -177,7 +180,10 @@ async fn accept_loop(listener: tokio::net::TcpListener, server: Arc<Server>) {
                     let io = hyper_util::rt::TokioIo::new(stream);
                     let service = hyper::service::service_fn(move |req| {
                         let server = server.clone();
-                        async move { handle(server, req).await }
+                        // Its own task: a client that disconnects (a timeout) does not cancel a
+                        // request the server has received, as with NetSuite — the write lands.
+                        let work = tokio::spawn(handle(server, req));
+                        async move { work.await.unwrap_or(Ok(unexpected_error(Style::Rest))) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .keep_alive(true)
@@ -322,17 +328,31 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
             .join(","),
+        headers: parts.headers.clone(),
         body,
         base: format!("http://{host}"),
         caller,
     };
     // Handlers use the store, which may wait (a write behind another, a long SuiteQL): never on an
-    // async worker.
+    // async worker. Record and SuiteQL requests may ask to run as an asynchronous job.
     let handler = route.handler;
-    match tokio::task::spawn_blocking(move || handler(&ctx)).await {
-        Ok(resp) => Ok(resp),
-        Err(_) => Ok(unexpected_error(style)),
+    let may_run_async = matches!(
+        matched.family,
+        routes::Family::Records | routes::Family::SuiteQl
+    );
+    let resp = match tokio::task::spawn_blocking(move || {
+        crate::api::jobs::dispatch(handler, may_run_async, &ctx)
+    })
+    .await
+    {
+        Ok(resp) => resp,
+        Err(_) => unexpected_error(style),
+    };
+    if server.faults.drop_after_processing(path) {
+        server.faulted.fetch_add(1, Ordering::SeqCst);
+        return Err(DropConnection);
     }
+    Ok(resp)
 }
 
 fn header(headers: &hyper::HeaderMap, name: hyper::header::HeaderName) -> Option<&str> {

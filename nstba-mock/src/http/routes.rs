@@ -2,14 +2,17 @@
 //!
 //! Patterns are matched segment by segment on the percent-decoded, non-empty segments of the path.
 //! A pattern segment is a literal, `{name}` (any one segment), `{name:ident}` (one identifier
-//! segment: a letter or `_`, then letters, digits, `_`), or a final `{name:**}` (every remaining
-//! segment, possibly none, joined with `/`). The first pattern in table order that matches the path
+//! segment: a letter or `_`, then letters, digits, `_`), `prefix{name}` (one segment starting with the
+//! literal `prefix`, e.g. `@{action}`; the value is what follows it, never empty), or a final
+//! `{name:**}` (every remaining segment, possibly none, joined with `/`). The first pattern in table order that matches the path
 //! picks the resource; the rows with that pattern then pick the handler by method (`*`: any method),
 //! and a method no row names gets the resource family's 405.
 
 use super::oauth2::{SCOPE_REST, SCOPE_RESTLETS};
 use crate::api::problem::{self, Problem, Resp};
-use crate::api::{metadata, records, restlets, suiteql, tokens, Handler};
+use crate::api::{
+    actions, governance, jobs, metadata, records, restlets, suiteql, tokens, transform, Handler,
+};
 
 /// How a family's errors are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,10 @@ pub(crate) enum Family {
     RevokeToken,
     /// The OAuth 2.0 token endpoint.
     OAuth2Token,
+    /// The asynchronous job API `/services/rest/async/v1/job`.
+    AsyncJobs,
+    /// `/services/rest/system/v1` (`governanceLimits`).
+    System,
 }
 
 impl Family {
@@ -60,14 +67,20 @@ impl Family {
             | Family::Metadata
             | Family::SuiteQl
             | Family::Restlet
-            | Family::RevokeToken => Scheme::Tba,
+            | Family::RevokeToken
+            | Family::AsyncJobs
+            | Family::System => Scheme::Tba,
         }
     }
 
     /// The OAuth 2.0 scope a `Bearer` token needs here (`None`: TBA only).
     pub fn bearer_scope(self) -> Option<&'static str> {
         match self {
-            Family::Records | Family::Metadata | Family::SuiteQl => Some(SCOPE_REST),
+            Family::Records
+            | Family::Metadata
+            | Family::SuiteQl
+            | Family::AsyncJobs
+            | Family::System => Some(SCOPE_REST),
             Family::Restlet => Some(SCOPE_RESTLETS),
             Family::IssueToken | Family::RevokeToken | Family::OAuth2Token => None,
         }
@@ -77,9 +90,12 @@ impl Family {
     pub fn style(self) -> Style {
         match self {
             Family::Restlet | Family::IssueToken | Family::RevokeToken => Style::Restlet,
-            Family::Records | Family::Metadata | Family::SuiteQl | Family::OAuth2Token => {
-                Style::Rest
-            }
+            Family::Records
+            | Family::Metadata
+            | Family::SuiteQl
+            | Family::OAuth2Token
+            | Family::AsyncJobs
+            | Family::System => Style::Rest,
         }
     }
 
@@ -91,7 +107,12 @@ impl Family {
                 format!("The method {method} is not allowed on the metadata catalog.")
             }
             Family::OAuth2Token => return tokens::oauth2_error(405, "invalid_request"),
-            Family::Records | Family::Restlet | Family::IssueToken | Family::RevokeToken => {
+            Family::Records
+            | Family::Restlet
+            | Family::IssueToken
+            | Family::RevokeToken
+            | Family::AsyncJobs
+            | Family::System => {
                 format!("The method {method} is not allowed on this resource.")
             }
         };
@@ -155,6 +176,24 @@ pub(crate) static ROUTES: &[Route] = &[
         records::create,
     ),
     route(
+        "PATCH",
+        "/services/rest/record/v1/{type:ident}",
+        Family::Records,
+        jobs::batch_only,
+    ),
+    route(
+        "PUT",
+        "/services/rest/record/v1/{type:ident}",
+        Family::Records,
+        jobs::batch_only,
+    ),
+    route(
+        "DELETE",
+        "/services/rest/record/v1/{type:ident}",
+        Family::Records,
+        jobs::batch_only,
+    ),
+    route(
         "GET",
         "/services/rest/record/v1/{type:ident}/{id}",
         Family::Records,
@@ -179,6 +218,30 @@ pub(crate) static ROUTES: &[Route] = &[
         records::delete,
     ),
     route(
+        "POST",
+        "/services/rest/record/v1/{type:ident}/{id}/@{action}",
+        Family::Records,
+        actions::action,
+    ),
+    route(
+        "POST",
+        "/services/rest/record/v1/{type:ident}/{id}/!transform/{target}",
+        Family::Records,
+        transform::transform,
+    ),
+    route(
+        "POST",
+        "/services/rest/record/v1/{type:ident}/{id}/!attach/{what}/{whatId}",
+        Family::Records,
+        actions::attach,
+    ),
+    route(
+        "POST",
+        "/services/rest/record/v1/{type:ident}/{id}/!detach/{what}/{whatId}",
+        Family::Records,
+        actions::detach,
+    ),
+    route(
         "GET",
         "/services/rest/record/v1/{type:ident}/{id}/{sublist}",
         Family::Records,
@@ -189,6 +252,36 @@ pub(crate) static ROUTES: &[Route] = &[
         "/services/rest/record/v1/{rest:**}",
         Family::Records,
         records::no_such_resource,
+    ),
+    route(
+        "GET",
+        "/services/rest/async/v1/job/{job}",
+        Family::AsyncJobs,
+        jobs::job,
+    ),
+    route(
+        "GET",
+        "/services/rest/async/v1/job/{job}/task",
+        Family::AsyncJobs,
+        jobs::tasks,
+    ),
+    route(
+        "GET",
+        "/services/rest/async/v1/job/{job}/task/{task}",
+        Family::AsyncJobs,
+        jobs::task,
+    ),
+    route(
+        "GET",
+        "/services/rest/async/v1/job/{job}/task/{task}/result",
+        Family::AsyncJobs,
+        jobs::result,
+    ),
+    route(
+        "GET",
+        "/services/rest/system/v1/governanceLimits",
+        Family::System,
+        governance::limits,
     ),
     route(
         "POST",
@@ -294,12 +387,29 @@ fn match_pattern(
     let mut params = Vec::new();
     let mut rest = segments.iter();
     for part in pattern.split('/').filter(|s| !s.is_empty()) {
-        let Some(param) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) else {
+        let (prefix, param) = match part.find('{') {
+            Some(at) => (
+                &part[..at],
+                part[at..]
+                    .strip_prefix('{')
+                    .and_then(|p| p.strip_suffix('}')),
+            ),
+            None => (part, None),
+        };
+        let Some(param) = param else {
             if rest.next()? != part {
                 return None;
             }
             continue;
         };
+        if !prefix.is_empty() {
+            let value = rest
+                .next()?
+                .strip_prefix(prefix)
+                .filter(|v| !v.is_empty())?;
+            params.push((param, value.to_owned()));
+            continue;
+        }
         let (name, kind) = param.split_once(':').unwrap_or((param, ""));
         if kind == "**" {
             let tail: Vec<&str> = rest.by_ref().map(String::as_str).collect();
@@ -356,8 +466,19 @@ mod tests {
         let m = lookup("POST", "/services/rest/record/v1/metadata-catalog").unwrap();
         assert_eq!((m.family, m.route.is_none()), (Family::Metadata, true));
         // A method the resource lacks: the family's 405, not the catch-all.
-        let m = lookup("PATCH", "/services/rest/record/v1/customer").unwrap();
+        let m = lookup("OPTIONS", "/services/rest/record/v1/customer").unwrap();
         assert_eq!((m.family, m.route.is_none()), (Family::Records, true));
+        // An action segment (`@…`) picks its own resource; a sublist does not match it.
+        let (p, params) = found("POST", "/services/rest/record/v1/salesOrder/7/@approve").unwrap();
+        assert_eq!(p, "/services/rest/record/v1/{type:ident}/{id}/@{action}");
+        assert_eq!(params[2], ("action", "approve".into()));
+        let m = lookup("GET", "/services/rest/record/v1/salesOrder/7/@approve").unwrap();
+        assert!(m.route.is_none(), "GET on an action: 405");
+        let (p, _) = found("GET", "/services/rest/record/v1/salesOrder/7/item").unwrap();
+        assert_eq!(p, "/services/rest/record/v1/{type:ident}/{id}/{sublist}");
+        // A bare `@` is no action.
+        let (p, _) = found("GET", "/services/rest/record/v1/salesOrder/7/@").unwrap();
+        assert_eq!(p, "/services/rest/record/v1/{type:ident}/{id}/{sublist}");
         // Not an identifier, too deep, or nothing: the catch-all, with what followed.
         for (path, rest) in [
             ("/services/rest/record/v1/%ZZ/1", "%ZZ/1"),

@@ -704,6 +704,7 @@ impl Client {
                 let parts = RequestParts {
                     method: &call.method,
                     url: &call.url,
+                    form_body: call.form_body(),
                 };
                 self.inner
                     .authorizer
@@ -845,6 +846,19 @@ impl Call {
             content_type: None,
             accept: None,
         }
+    }
+
+    /// The body's text when it is `application/x-www-form-urlencoded` (its parameters are signed).
+    fn form_body(&self) -> Option<&str> {
+        let ct = self.content_type.as_ref()?.to_str().ok()?;
+        if !ct
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+        {
+            return None;
+        }
+        std::str::from_utf8(self.body.as_deref()?).ok()
     }
 
     pub(crate) fn json_body(mut self, body: Bytes) -> Self {

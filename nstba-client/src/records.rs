@@ -408,6 +408,46 @@ impl UpdateRecord {
         self
     }
 
+    /// Like [`UpdateRecord::replace`], naming the sublists by their typed field handles
+    /// (`Customer::fields().addressbook`), so a misspelled or non-sublist field does not compile.
+    ///
+    /// ```
+    /// # include!("doc_prelude.rs");
+    /// # fn main() { run(|client| async move {
+    /// use nstba::typed::{ClientExt, Patch, Sublist};
+    /// use nstba::Record;
+    ///
+    /// #[derive(Record, Debug, Clone, PartialEq)]
+    /// #[netsuite(subrecord)]
+    /// pub struct Address { pub label: Option<String> }
+    ///
+    /// #[derive(Record, Debug, Clone)]
+    /// #[netsuite(record = "customer")]
+    /// pub struct CustomerWithAddresses {
+    ///     #[netsuite(id)]
+    ///     pub id: Option<nstba::RecordId>,
+    ///     pub company_name: Option<String>,
+    ///     pub addressbook: Sublist<Address>,
+    /// }
+    ///
+    /// let customers = client.typed::<CustomerWithAddresses>();
+    /// let f = CustomerWithAddresses::fields();
+    /// let patch = CustomerWithAddressesPatch {
+    ///     addressbook: Patch::set(Sublist::new(vec![Address { label: Some("Only".into()) }])),
+    ///     ..CustomerWithAddresses::patch()
+    /// };
+    /// customers.update("1", &patch).replace_sublists([f.addressbook]).send().await?;
+    /// let lines = customers.sublist::<Address>("1", "addressbook").send().await?;
+    /// assert_eq!(lines.items().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }); }
+    /// ```
+    pub fn replace_sublists<R>(
+        self,
+        sublists: impl IntoIterator<Item = nstba_record::Field<R, nstba_record::kind::Sublist>>,
+    ) -> Self {
+        self.replace(sublists.into_iter().map(|f| f.wire()))
+    }
+
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
         let (client, call) = self.into_call();
@@ -468,6 +508,14 @@ impl UpsertRecord {
     {
         self.replace = sublists.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// Like [`UpsertRecord::replace`], naming the sublists by their typed field handles.
+    pub fn replace_sublists<R>(
+        self,
+        sublists: impl IntoIterator<Item = nstba_record::Field<R, nstba_record::kind::Sublist>>,
+    ) -> Self {
+        self.replace(sublists.into_iter().map(|f| f.wire()))
     }
 
     /// Sends the request; returns the internal id when NetSuite reports one in `Location`.

@@ -17,6 +17,18 @@
 //!
 //! Two ways in: [`Client::record`] for untyped JSON on any record type, and [`ClientExt::typed`] for
 //! a `#[derive(Record)]` struct (typed get/create/update/list, `Filter`s and typed SuiteQL).
+//! Beyond CRUD: [`Records::transform`], record actions ([`Records::action`]), [`Records::attach`] /
+//! [`Records::detach`], and for anything else the raw builder [`Client::request`] (any method and
+//! path, same authorization, limiter and retries).
+//!
+//! **Writes that happen exactly once.** A write whose reply was lost may have been applied: the
+//! error says so ([`Error::may_have_been_applied`]) and such a write is never resent by itself.
+//! To retry safely, send writes as async jobs with an idempotency key ([`AsyncWrite`], from
+//! `respond_async()` on every write, or [`Records::create_once`] / [`Records::upsert_once`]): a resend
+//! with the same key resolves to the original [`Job`], never a second write; a job can be resumed by
+//! id ([`Client::job`]) or by key after a restart. Batches of up to 100 records go the same way
+//! ([`Records::create_batch`] …). [`Client::governance_limits`] reads the account's concurrency
+//! limits ([`ClientBuilder::build_sized_by_governance`] sizes the limiter from them).
 //!
 //! ```no_run
 //! use futures_util::StreamExt;

@@ -187,19 +187,56 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
     /// `{"items": […]}`, `Prefer: respond-async`, an idempotency key). The job's outcome is one
     /// result per record, in order: the new id, or that record's error.
     pub fn create_batch<B: Serialize>(&self, records: &[B]) -> AsyncWrite<Vec<Result<RecordId>>> {
+        self.batch(Method::POST, records)
+    }
+
+    /// Updates up to [`MAX_BATCH_SIZE`] records in one async batch (`PATCH /{type}`): each item
+    /// names its record with `id` (internal, or `eid:…`) or `externalId`. One result per item.
+    pub fn update_batch<B: Serialize>(&self, patches: &[B]) -> AsyncWrite<Vec<Result<()>>> {
+        self.batch(Method::PATCH, patches)
+    }
+
+    /// Upserts up to [`MAX_BATCH_SIZE`] records in one async batch (`PUT /{type}`): each item
+    /// carries its `externalId`. One result per item (the internal id when NetSuite reports one).
+    pub fn upsert_batch<B: Serialize>(
+        &self,
+        records: &[B],
+    ) -> AsyncWrite<Vec<Result<Option<RecordId>>>> {
+        self.batch(Method::PUT, records)
+    }
+
+    /// Deletes up to [`MAX_BATCH_SIZE`] records in one async batch (`DELETE /{type}`). One result
+    /// per record.
+    pub fn delete_batch(&self, keys: &[RecordKey]) -> AsyncWrite<Vec<Result<()>>> {
+        let items: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| match k {
+                RecordKey::Id(id) => serde_json::json!({ "id": id.as_str() }),
+                RecordKey::External(e) => serde_json::json!({ "externalId": e }),
+            })
+            .collect();
+        self.batch(Method::DELETE, &items)
+    }
+
+    /// A batch on the collection URL: `{"items": […]}` with the collection content type.
+    fn batch<B: Serialize, O: crate::JobOutput>(
+        &self,
+        method: Method,
+        items: &[B],
+    ) -> AsyncWrite<O> {
         let call = (|| {
-            if records.is_empty() || records.len() > MAX_BATCH_SIZE {
+            if items.is_empty() || items.len() > MAX_BATCH_SIZE {
                 return Err(Error::invalid(
                     "records",
                     format!(
                         "a batch holds 1 to {MAX_BATCH_SIZE} records, not {}",
-                        records.len()
+                        items.len()
                     ),
                 ));
             }
-            let body = to_body(&serde_json::json!({ "items": records }))?;
+            let body = to_body(&serde_json::json!({ "items": items }))?;
             let url = record_url(&self.client, &self.record_type, None, "")?;
-            let mut call = Call::new(Method::POST, url).json_body(body);
+            let mut call = Call::new(method, url).json_body(body);
             call.content_type = Some(reqwest::header::HeaderValue::from_static(
                 BATCH_CONTENT_TYPE,
             ));

@@ -505,6 +505,48 @@ async fn batches_give_one_result_per_record() {
             name
         );
     }
+    let ids: Vec<RecordId> = results.into_iter().map(|r| r.unwrap()).collect();
+
+    // Update, upsert and delete batches: one result per item, a bad item fails alone.
+    let patches = vec![
+        json!({"id": ids[0].as_str(), "email": "a@example.com"}),
+        json!({"id": "999999", "email": "nobody@example.com"}),
+    ];
+    let results = customers
+        .update_batch(&patches)
+        .polling(quick_polling())
+        .send()
+        .await
+        .expect("update batch");
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    let e = results[1].as_ref().unwrap_err();
+    assert_eq!(e.codes(), vec!["NONEXISTENT_ID"], "{e}");
+    assert_eq!(
+        ns.record("customer", ids[0].as_str()).unwrap()["email"],
+        "a@example.com"
+    );
+    let results = customers
+        .upsert_batch(&[json!({"externalId": "BATCH-UP", "companyName": "Batch Up"})])
+        .polling(quick_polling())
+        .send()
+        .await
+        .expect("upsert batch");
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert_eq!(
+        ns.count_where("customer", "externalId", &json!("BATCH-UP")),
+        1
+    );
+    let keys: Vec<nstba_client::RecordKey> = vec![ids[1].clone().into(), ids[2].clone().into()];
+    let results = customers
+        .delete_batch(&keys)
+        .polling(quick_polling())
+        .send()
+        .await
+        .expect("delete batch");
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(ns.record("customer", ids[1].as_str()).is_none());
+    assert!(ns.record("customer", ids[2].as_str()).is_none());
+
     let too_many = vec![json!({"companyName": "x"}); 101];
     let e = customers.create_batch(&too_many).send().await.unwrap_err();
     assert!(e.to_string().contains("1 to 100"), "{e}");

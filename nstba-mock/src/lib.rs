@@ -8,6 +8,13 @@
 //! with no hint, like NetSuite; the reason goes to [`MockNetSuite::audit_log`], like NetSuite's Login
 //! Audit Trail.
 //!
+//! Beyond reads and writes it answers record transforms, record actions (`@approve`, `@reject`),
+//! attach/detach, `governanceLimits`, asynchronous requests (`Prefer: respond-async` → a job whose
+//! tasks keep the synchronous answers), batches on collection URLs and idempotency keys (a key runs
+//! once; a resend gets `IDEMPOTENCY_ERROR` with the first job's `Location`). A request keeps running
+//! when its client disconnects, and [`Fault::drop_after_processing`] loses the answer of a write that
+//! landed, so "timed out / connection lost, but applied" can be tested.
+//!
 //! OAuth 2.0 machine-to-machine sits beside TBA: the token endpoint verifies JWT client assertions
 //! (see [`MockNetSuite::m2m_assertion`] for the demo client's) and issues bearer tokens that REST,
 //! SuiteQL and RESTlets accept within their scopes.

@@ -542,3 +542,101 @@ async fn old_jobs_are_forgotten_with_their_keys() {
     .await;
     assert_eq!(a.status, 202);
 }
+
+#[tokio::test]
+async fn suiteql_and_transforms_run_asynchronously_too() {
+    let (ns, c) = mock(Duration::ZERO).await;
+    let a = send(
+        &c,
+        "POST",
+        "/services/rest/query/v1/suiteql?limit=5",
+        &[("Prefer", "respond-async, transient")],
+        Some((
+            "application/json",
+            json!({"q": "SELECT id FROM customer ORDER BY id"}),
+        )),
+    )
+    .await;
+    assert_eq!(a.status, 202, "{}", a.body);
+    let job = a.header("location").to_owned();
+    wait(&c, &job).await;
+    let r = send(&c, "GET", &format!("{job}/task/1/result"), &[], None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"][0]["id"], "1");
+
+    let invoices = ns.record_count("invoice");
+    let a = send(
+        &c,
+        "POST",
+        &format!("{R}/salesOrder/3/!transform/invoice"),
+        &[ASYNC],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 202);
+    let job = a.header("location").to_owned();
+    assert_eq!(wait(&c, &job).await["progress"], "succeeded");
+    let r = send(&c, "GET", &format!("{job}/task/1/result"), &[], None).await;
+    assert_eq!(r.status, 204);
+    assert!(r.header("location").contains("/invoice/"));
+    assert_eq!(ns.record_count("invoice"), invoices + 1);
+    // Job and governance resources are not themselves run as jobs.
+    let g = send(
+        &c,
+        "GET",
+        "/services/rest/system/v1/governanceLimits",
+        &[ASYNC],
+        None,
+    )
+    .await;
+    assert_eq!(g.status, 200);
+    let j = send(&c, "GET", &job, &[ASYNC], None).await;
+    assert_eq!(j.status, 200);
+}
+
+#[tokio::test]
+async fn jobs_and_keys_belong_to_their_account() {
+    let creds = |account: &str, tk: &str| {
+        nstba_core::Credentials::new(
+            nstba_core::AccountId::parse(account).unwrap(),
+            "ck_a",
+            "cs_a",
+            tk,
+            "ts_x",
+        )
+        .unwrap()
+    };
+    let ns = MockNetSuite::builder()
+        .clock(FixedClock(NOW))
+        .async_job_delay(Duration::ZERO)
+        .credentials(creds("1111111", "tk_a"))
+        .credentials(creds("2222222_SB2", "tk_b"))
+        .start()
+        .await
+        .unwrap();
+    let a = Client::new(&ns.base_url(), creds("1111111", "tk_a"));
+    let b = Client::new(&ns.base_url(), creds("2222222_SB2", "tk_b"));
+    let mut jobs = Vec::new();
+    for (client, name) in [(&a, "A"), (&b, "B")] {
+        let body = json!({ "companyName": name });
+        let r = send(
+            client,
+            "POST",
+            &format!("{R}/customer"),
+            &[ASYNC, ("X-NetSuite-Idempotency-Key", KEY)],
+            Some(("application/json", body)),
+        )
+        .await;
+        assert_eq!(
+            r.status, 202,
+            "the same key in another account is another key"
+        );
+        jobs.push(r.header("location").to_owned());
+    }
+    wait(&a, &jobs[0]).await;
+    wait(&b, &jobs[1]).await;
+    let other = send(&b, "GET", &jobs[0], &[], None).await;
+    assert_eq!((other.status, other.code()), (404, "NONEXISTENT_ID"));
+    let other = send(&a, "GET", &format!("{}/task/1/result", jobs[1]), &[], None).await;
+    assert_eq!(other.status, 404);
+}

@@ -199,3 +199,43 @@ async fn async_with_an_idempotency_key_is_exactly_once_over_dropped_answers() {
     assert!(ns.duplicates_of("customer", "externalId").is_empty());
     assert!(ns.counters().faulted > 0);
 }
+
+#[tokio::test]
+async fn a_method_selector_limits_a_rule_to_that_method() {
+    let ns = MockNetSuite::builder()
+        .clock(FixedClock(NOW))
+        .fault(Fault::drop_after_processing().method("post"))
+        .fault(Fault::status(503).method("DELETE"))
+        .start()
+        .await
+        .unwrap();
+    let c = Client::new(&ns.base_url(), ns.credentials());
+    for i in 0..3 {
+        assert!(
+            create(&c, &format!("M{i}")).await.is_err(),
+            "every POST answer is lost"
+        );
+    }
+    assert_eq!(ns.record_count("customer"), 3, "…after each create landed");
+    for _ in 0..3 {
+        let (s, v) = c.json("GET", &format!("{R}/customer/1"), None).await;
+        assert_eq!(s, 200, "reads are untouched");
+        assert_eq!(v["companyName"], "M0");
+    }
+    let (s, _) = c.json("DELETE", &format!("{R}/customer/1"), None).await;
+    assert_eq!(s, 503);
+    assert_eq!(
+        ns.record_count("customer"),
+        3,
+        "the 503 came before the handler"
+    );
+    let (s, _) = c
+        .json(
+            "PATCH",
+            &format!("{R}/customer/1"),
+            Some(json!({"phone": "1"})),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(ns.counters().faulted, 4);
+}

@@ -200,9 +200,11 @@ impl Jobs {
 
 /// Whether the `Prefer` values ask for asynchronous processing.
 fn prefers_async(prefer: &str) -> bool {
-    prefer
-        .split(',')
-        .any(|p| p.trim().eq_ignore_ascii_case("respond-async"))
+    prefer.split(',').any(|p| {
+        p.split(';')
+            .next()
+            .is_some_and(|token| token.trim().eq_ignore_ascii_case("respond-async"))
+    })
 }
 
 /// Whether `s` is a UUID version 4 (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`, any hex case).
@@ -566,6 +568,16 @@ pub(crate) fn result(ctx: &Ctx) -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn respond_async_among_other_preferences() {
+        assert!(prefers_async("respond-async"));
+        assert!(prefers_async("transient, Respond-Async"));
+        assert!(prefers_async("respond-async; wait=10"));
+        assert!(!prefers_async("transient"));
+        assert!(!prefers_async("respond-asynchronously"));
+        assert!(!prefers_async(""));
+    }
 
     #[test]
     fn uuid_v4_only() {

@@ -41,6 +41,7 @@ pub struct Fault {
     pub(crate) times: Option<u64>,
     pub(crate) fraction: Option<f64>,
     pub(crate) every: Option<u64>,
+    pub(crate) method: Option<String>,
     pub(crate) path: Option<String>,
     pub(crate) seed: u64,
 }
@@ -52,6 +53,7 @@ impl Fault {
             times: None,
             fraction: None,
             every: None,
+            method: None,
             path: None,
             seed: 0x005e_ed0f_fa17,
         }
@@ -113,6 +115,13 @@ impl Fault {
         self
     }
 
+    /// Only requests with this HTTP method (any case), e.g. `POST` to lose only the answers of
+    /// creates and not of the reads that check them.
+    pub fn method(mut self, method: &str) -> Self {
+        self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
     /// What the rule does.
     pub fn kind(&self) -> FaultKind {
         self.kind
@@ -151,10 +160,10 @@ impl Faults {
     /// Checks the rules in order: delays add up, the first firing status or drop rule decides.
     /// [`FaultKind::DropAfterProcessing`] rules are not checked here but by
     /// [`Faults::drop_after_processing`], once the handler has run.
-    pub fn check(&self, path: &str) -> Verdict {
+    pub fn check(&self, method: &str, path: &str) -> Verdict {
         let mut delay = Duration::ZERO;
         for f in &self.0 {
-            if f.rule.kind == FaultKind::DropAfterProcessing || !f.fires(path) {
+            if f.rule.kind == FaultKind::DropAfterProcessing || !f.fires(method, path) {
                 continue;
             }
             match f.rule.kind {
@@ -169,11 +178,11 @@ impl Faults {
 
     /// Whether a [`FaultKind::DropAfterProcessing`] rule fires for a request whose handler has run
     /// (the first such rule that fires decides; each consumes its own selectors).
-    pub fn drop_after_processing(&self, path: &str) -> bool {
+    pub fn drop_after_processing(&self, method: &str, path: &str) -> bool {
         self.0
             .iter()
             .filter(|f| f.rule.kind == FaultKind::DropAfterProcessing)
-            .any(|f| f.fires(path))
+            .any(|f| f.fires(method, path))
     }
 }
 
@@ -186,8 +195,16 @@ struct FaultState {
 }
 
 impl FaultState {
-    /// Whether this rule fires for `path` (consumes one of `times`).
-    fn fires(&self, path: &str) -> bool {
+    /// Whether this rule fires for `method path` (consumes one of `times`).
+    fn fires(&self, method: &str, path: &str) -> bool {
+        if self
+            .rule
+            .method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+        {
+            return false;
+        }
         if let Some(pattern) = &self.rule.path {
             if !path_matches(pattern, path) {
                 return false;

@@ -6,7 +6,8 @@
 //! family's scope, NLAuth for `/rest/issuetoken`, none at the gate for the OAuth 2.0 token endpoint,
 //! which checks the client assertion itself; failure: 401 and an audit entry) → the account's
 //! concurrency slot and artificial latency (TBA and bearer) → 405 for a method the resource lacks →
-//! the handler.
+//! the handler (or, for `Prefer: respond-async`, an asynchronous job) → drop-after-processing faults.
+//! Each request runs in its own task, so a client that disconnects does not cancel it.
 
 pub(crate) mod audit;
 pub(crate) mod faults;
@@ -205,7 +206,7 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
     let matched = routes::lookup(method, path);
     let style = matched.as_ref().map_or(Style::Rest, |m| m.family.style());
 
-    match server.faults.check(path) {
+    match server.faults.check(method, path) {
         Verdict::Drop => {
             server.faulted.fetch_add(1, Ordering::SeqCst);
             return Err(DropConnection);
@@ -348,7 +349,7 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
         Ok(resp) => resp,
         Err(_) => unexpected_error(style),
     };
-    if server.faults.drop_after_processing(path) {
+    if server.faults.drop_after_processing(method, path) {
         server.faulted.fetch_add(1, Ordering::SeqCst);
         return Err(DropConnection);
     }

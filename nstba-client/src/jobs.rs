@@ -398,7 +398,7 @@ impl<T: JobOutput> AsyncWrite<T> {
 }
 
 /// `400 IDEMPOTENCY_ERROR` with a `Location`: the key's original job, read by `submit`.
-fn is_idempotency_conflict(reply: &Reply) -> bool {
+pub(crate) fn is_idempotency_conflict(reply: &Reply) -> bool {
     reply.status == 400
         && reply.header_str("location").is_some()
         && reply.error().codes().contains(&"IDEMPOTENCY_ERROR")

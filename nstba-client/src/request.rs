@@ -269,6 +269,17 @@ impl RawRequest {
             Ok(u) => u,
             Err(e) => return (client, Err(e)),
         };
+        // An async request carrying its own idempotency key (set with `.header`) runs at most once
+        // per key, like one from `respond_async`.
+        let keyed_by_caller = headers
+            .iter()
+            .any(|(n, _)| n.as_str() == crate::jobs::IDEMPOTENCY_KEY_HEADER)
+            && headers.iter().any(|(n, v)| {
+                n.as_str() == "prefer"
+                    && v.to_str()
+                        .is_ok_and(|v| v.to_ascii_lowercase().contains("respond-async"))
+            });
+        let idempotency_key = idempotency_key || keyed_by_caller;
         let effect = if idempotent {
             Effect::of_method(method.as_str()).declared_idempotent()
         } else {
@@ -280,6 +291,11 @@ impl RawRequest {
             )
         };
         let mut call = Call::new(method, url).effect(effect);
+        if keyed_by_caller {
+            // A resend answered `IDEMPOTENCY_ERROR` + `Location`: the original job, returned as
+            // the response.
+            call.accept = Some(crate::jobs::is_idempotency_conflict);
+        }
         call.headers = headers;
         if let Some((body, ct)) = body {
             call.content_type = Some(ct);
@@ -289,7 +305,10 @@ impl RawRequest {
     }
 
     /// Sends the request; a 2xx answer comes back as a [`RawResponse`], anything else as an
-    /// [`Error`].
+    /// [`Error`] — except, for a request sent with `Prefer: respond-async` and its own
+    /// `X-NetSuite-Idempotency-Key` header, the `400 IDEMPOTENCY_ERROR` whose `Location` is the
+    /// original job (such a request is resent after a lost reply, like one from
+    /// [`RawRequest::respond_async`]).
     pub async fn send(self) -> Result<RawResponse> {
         let (client, call) = self.into_call(false);
         let reply = client.execute(call?).await?;

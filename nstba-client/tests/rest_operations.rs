@@ -421,6 +421,22 @@ async fn async_writes_wait_for_their_jobs() {
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].status(), 204);
     assert!(tasks[0].location_id().is_some());
+
+    // Headers set by hand: the second send with the same key answers with the first job.
+    let key = new_idempotency_key();
+    let send = || {
+        client
+            .request(Method::POST, format!("{R}/customer"))
+            .header("Prefer", "respond-async")
+            .header("X-NetSuite-Idempotency-Key", &key)
+            .json(&json!({"companyName": "Keyed by hand"}))
+            .send()
+    };
+    let first = send().await.expect("first");
+    assert_eq!(first.status(), 202);
+    let second = send().await.expect("second");
+    assert_eq!(second.status(), 400);
+    assert_eq!(second.location(), first.location());
 }
 
 #[tokio::test]

@@ -741,3 +741,72 @@ async fn idempotent_writes_are_resent_and_the_error_remembers_earlier_attempts()
     assert!(e.may_have_been_applied(), "{e}");
     assert!(e.to_string().contains("may have been applied"), "{e}");
 }
+
+#[tokio::test]
+async fn a_create_that_timed_out_but_landed_says_so_and_create_once_resolves_it() {
+    // The first create is slow: the client gives up after 100 ms, the emulator finishes it anyway.
+    let (ns, _) = demo_with(
+        MockNetSuite::builder().fault(
+            Fault::delay(Duration::from_millis(300))
+                .times(1)
+                .method("POST")
+                .path(format!("{R}/customer")),
+        ),
+    )
+    .await;
+    let impatient = Client::builder()
+        .credentials(ns.credentials())
+        .base_url(ns.base_url())
+        .timeout(Duration::from_millis(100))
+        .retry(quick_retry())
+        .build()
+        .unwrap();
+    let e = impatient
+        .record("customer")
+        .create(&json!({"companyName": "Slow Co"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Timeout { .. }), "{e}");
+    assert!(e.may_have_been_applied() && !e.is_safe_to_resend(), "{e}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        ns.count_where("customer", "companyName", &json!("Slow Co")),
+        1,
+        "it landed, once"
+    );
+
+    // The same through create_once: the timed-out submission is resent with its key.
+    let (ns, _) = demo_with(
+        MockNetSuite::builder().fault(
+            Fault::delay(Duration::from_millis(300))
+                .times(1)
+                .method("POST")
+                .path(format!("{R}/customer")),
+        ),
+    )
+    .await;
+    let impatient = Client::builder()
+        .credentials(ns.credentials())
+        .base_url(ns.base_url())
+        .timeout(Duration::from_millis(100))
+        .retry(quick_retry())
+        .build()
+        .unwrap();
+    let id = impatient
+        .record("customer")
+        .create_once(&json!({"companyName": "Slow Once"}))
+        .polling(quick_polling())
+        .send()
+        .await
+        .expect("create_once");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        ns.count_where("customer", "companyName", &json!("Slow Once")),
+        1
+    );
+    assert_eq!(
+        ns.record("customer", id.as_str()).unwrap()["companyName"],
+        "Slow Once"
+    );
+}

@@ -17,6 +17,45 @@ pub struct RecordArgs {
 
 #[derive(Debug, Subcommand)]
 enum Op {
+    /// Run a record action (`approve`, `reject`, …) on a record.
+    Action {
+        /// Record type.
+        record_type: String,
+        /// Internal id, or `eid:<external id>`.
+        id: String,
+        /// The action, with or without its `@` (`approve`).
+        action: String,
+        /// The action's parameters as JSON, `@file` or `@-`.
+        #[arg(long)]
+        data: Option<String>,
+        #[command(flatten)]
+        mode: AsyncMode,
+    },
+    /// Attach a contact or a file to a record.
+    Attach {
+        /// Record type.
+        record_type: String,
+        /// Internal id, or `eid:<external id>`.
+        id: String,
+        /// `contact` or `file`.
+        target_type: String,
+        /// The contact's or file's internal id.
+        target_id: String,
+        /// The contact's role id (contacts only; may be negative, e.g. `-10`).
+        #[arg(long, allow_hyphen_values = true)]
+        role: Option<String>,
+    },
+    /// Detach a contact or a file from a record.
+    Detach {
+        /// Record type.
+        record_type: String,
+        /// Internal id, or `eid:<external id>`.
+        id: String,
+        /// `contact` or `file`.
+        target_type: String,
+        /// The contact's or file's internal id.
+        target_id: String,
+    },
     /// Print one record as JSON.
     Get {
         /// Record type (`customer`, `salesOrder`, `customrecord_x`).
@@ -107,6 +146,13 @@ enum Op {
     },
 }
 
+/// What `record attach` / `record detach` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attachment {
+    Attach,
+    Detach,
+}
+
 /// How a write is sent: synchronously (default), or as an async job waited for.
 #[derive(Debug, Args)]
 struct AsyncMode {
@@ -155,7 +201,9 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
         Op::Create { data, .. } | Op::Update { data, .. } | Op::Upsert { data, .. } => {
             Some(net::data(data)?)
         }
-        Op::Transform { data, .. } => data.as_deref().map(net::data).transpose()?,
+        Op::Transform { data, .. } | Op::Action { data, .. } => {
+            data.as_deref().map(net::data).transpose()?
+        }
         _ => None,
     };
     let client = net::client(profile)?;
@@ -244,6 +292,60 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                     delete.send().await.map_err(failure)?;
                 }
             }
+            Op::Action {
+                record_type,
+                id,
+                action,
+                mode,
+                ..
+            } => {
+                let mut call = client
+                    .record(record_type)
+                    .action(RecordKey::from(id.as_str()), action);
+                if let Some(body) = &data {
+                    call = call.body(body);
+                }
+                if mode.on() {
+                    mode.send(call.respond_async()).await?;
+                } else {
+                    call.send().await.map_err(failure)?;
+                }
+            }
+            Op::Attach {
+                record_type,
+                id,
+                target_type,
+                target_id,
+                role,
+            } => {
+                attach(
+                    &client,
+                    Attachment::Attach,
+                    record_type,
+                    id,
+                    target_type,
+                    target_id,
+                    role,
+                )
+                .await?
+            }
+            Op::Detach {
+                record_type,
+                id,
+                target_type,
+                target_id,
+            } => {
+                attach(
+                    &client,
+                    Attachment::Detach,
+                    record_type,
+                    id,
+                    target_type,
+                    target_id,
+                    None,
+                )
+                .await?
+            }
             Op::Transform {
                 record_type,
                 id,
@@ -290,4 +392,27 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
         }
         Ok(())
     })
+}
+
+/// `record attach` / `record detach`.
+async fn attach(
+    client: &nstba::client::Client,
+    what: Attachment,
+    record_type: String,
+    id: String,
+    target_type: String,
+    target_id: String,
+    role: Option<String>,
+) -> Result<(), Failure> {
+    let records = client.record(record_type);
+    let key = RecordKey::from(id.as_str());
+    let target = RecordKey::from(target_id.as_str());
+    let mut call = match what {
+        Attachment::Attach => records.attach(key, target_type, target),
+        Attachment::Detach => records.detach(key, target_type, target),
+    };
+    if let Some(role) = role {
+        call = call.role(role);
+    }
+    call.send().await.map_err(failure)
 }

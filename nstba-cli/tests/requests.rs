@@ -345,3 +345,76 @@ async fn async_writes_wait_and_resume_by_key() {
         "not a UUID",
     );
 }
+
+#[tokio::test]
+async fn record_actions_and_attachments() {
+    let ns = emulator().await;
+    let pending = ns.insert_record(
+        "salesOrder",
+        json!({"entity": {"id": "1"}, "status": {"id": "A", "refName": "Pending Approval"}}),
+    );
+    ok(&nstba(
+        &ns,
+        &["record", "action", "salesOrder", &pending, "@approve"],
+    )
+    .await);
+    assert_eq!(
+        ns.record("salesOrder", &pending).unwrap()["approvalStatus"]["id"],
+        "2"
+    );
+    fails(
+        &nstba(
+            &ns,
+            &[
+                "record",
+                "action",
+                "salesOrder",
+                &pending,
+                "reject",
+                "--async",
+            ],
+        )
+        .await,
+        1,
+        "USER_ERROR",
+    );
+
+    let contact = ns.insert_record("contact", json!({"entityId": "Carol"}));
+    ok(&nstba(
+        &ns,
+        &[
+            "record", "attach", "customer", "1", "contact", &contact, "--role", "-10",
+        ],
+    )
+    .await);
+    let roles = ok(&nstba(
+        &ns,
+        &[
+            "request",
+            "GET",
+            "/services/rest/record/v1/customer/1/contactRoles",
+        ],
+    )
+    .await);
+    assert!(roles.contains(&format!("\"{contact}\"")), "{roles}");
+    ok(&nstba(
+        &ns,
+        &["record", "detach", "customer", "1", "contact", &contact],
+    )
+    .await);
+    let roles = ok(&nstba(
+        &ns,
+        &[
+            "request",
+            "GET",
+            "/services/rest/record/v1/customer/1/contactRoles",
+        ],
+    )
+    .await);
+    assert!(!roles.contains(&format!("\"{contact}\"")), "{roles}");
+    fails(
+        &nstba(&ns, &["record", "attach", "customer", "1", "customer", "2"]).await,
+        2,
+        "only contacts and files",
+    );
+}

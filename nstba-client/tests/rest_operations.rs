@@ -810,3 +810,61 @@ async fn a_create_that_timed_out_but_landed_says_so_and_create_once_resolves_it(
         "Slow Once"
     );
 }
+
+#[tokio::test]
+async fn typed_records_create_and_upsert_once() {
+    use nstba_client::{ClientExt, FieldInfo, FieldKind, Record, TypedRecord};
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
+    #[serde(rename_all = "camelCase")]
+    struct Customer {
+        company_name: String,
+    }
+    impl Record for Customer {
+        const RECORD_TYPE: &'static str = "customer";
+        const TABLE: &'static str = "customer";
+        const FIELDS: &'static [FieldInfo] = &[FieldInfo {
+            name: "company_name",
+            wire: "companyName",
+            column: "companyname",
+            kind: FieldKind::String,
+            read_only: false,
+            selected: true,
+        }];
+        fn id(&self) -> Option<&RecordId> {
+            None
+        }
+    }
+    impl TypedRecord for Customer {
+        type Fields = ();
+        type Patch = Value;
+        fn fields() {}
+    }
+
+    let (ns, client) = demo_with(
+        MockNetSuite::builder().fault(Fault::drop_after_processing().fraction(0.5).seed(9)),
+    )
+    .await;
+    let customers = client.typed::<Customer>();
+    let record = Customer {
+        company_name: "Typed Once".into(),
+    };
+    let id = customers
+        .create_once(&record)
+        .polling(quick_polling())
+        .send()
+        .await
+        .expect("create_once");
+    assert_eq!(
+        ns.record("customer", id.as_str()).unwrap()["companyName"],
+        "Typed Once"
+    );
+    customers
+        .upsert_once("TYPED-ONCE", &record)
+        .await
+        .expect("upsert_once");
+    assert_eq!(
+        ns.count_where("customer", "companyName", &json!("Typed Once")),
+        2
+    );
+}

@@ -11,6 +11,7 @@ mod mock;
 mod net;
 mod profile;
 mod record;
+mod request;
 mod restlet;
 mod sign;
 mod suiteql;
@@ -42,8 +43,12 @@ enum Command {
     /// Store the account id, consumer key/secret and token id/secret in a profile (file mode 0600);
     /// with --m2m, the OAuth 2.0 M2M client id, certificate id and private key path instead.
     Configure(configure::ConfigureArgs),
-    /// Records: get, create, update, upsert, delete, list (JSON in, JSON out).
+    /// Records: get, create, update, upsert, delete, list, transform (JSON in, JSON out); writes
+    /// can run as async jobs (--async, --idempotency-key).
     Record(record::RecordArgs),
+    /// Send any REST (or RESTlet) request, signed, limited and retried: METHOD PATH with --query,
+    /// --header, --data or --form. Prints the body (or the Location of an empty answer).
+    Request(request::RequestArgs),
     /// Run a SuiteQL query and stream every row (jsonl, csv or json).
     Suiteql(suiteql::SuiteQlArgs),
     /// Call a RESTlet (script, deploy and extra parameters are all signed).
@@ -114,6 +119,7 @@ fn main() -> ExitCode {
                     .map_err(Failure::Usage)
             }),
         Command::Record(args) => record::run(args, cli.profile.as_deref()),
+        Command::Request(args) => request::run(args, cli.profile.as_deref()),
         Command::Suiteql(args) => suiteql::run(args, cli.profile.as_deref()),
         Command::Restlet(args) => restlet::run(args, cli.profile.as_deref()),
         Command::Token(args) => token::run(args, cli.profile.as_deref()),

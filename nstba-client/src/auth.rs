@@ -33,6 +33,9 @@ pub struct RequestParts<'a> {
     pub method: &'a Method,
     /// The final URL, query included.
     pub url: &'a Url,
+    /// The raw text of an `application/x-www-form-urlencoded` body, whose parameters OAuth 1.0a
+    /// signs (`None` for every other body: JSON is never signed).
+    pub form_body: Option<&'a str>,
 }
 
 /// The authorization step of the client's send path: produces the `Authorization` header of one
@@ -149,7 +152,12 @@ impl Authorize for SyncAuthorizer {
     ) -> BoxFuture<'a, Result<HeaderValue, AuthError>> {
         let header = self
             .0
-            .authorize(&Request::new(request.method.as_str(), request.url.as_str()))
+            .authorize(&match request.form_body {
+                Some(body) => {
+                    Request::new(request.method.as_str(), request.url.as_str()).form_body(body)
+                }
+                None => Request::new(request.method.as_str(), request.url.as_str()),
+            })
             .map_err(AuthError::from)
             .and_then(|h| header_value(&h));
         Box::pin(std::future::ready(header))

@@ -120,6 +120,7 @@ impl fmt::Debug for Client {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
+#[derive(Clone)]
 pub struct ClientBuilder {
     authorizer: Option<AuthChoice>,
     account: Option<AccountId>,
@@ -144,6 +145,7 @@ impl fmt::Debug for ClientBuilder {
 }
 
 /// The authorization the builder was given.
+#[derive(Clone)]
 enum AuthChoice {
     Ready(Arc<dyn Authorize>),
     /// Bound to the client's connection pool and limiter in `build`.
@@ -645,7 +647,8 @@ impl Client {
             let err = match outcome {
                 Ok((reply, auth)) => {
                     span.record("status", reply.status);
-                    if (200..300).contains(&reply.status) {
+                    if (200..300).contains(&reply.status) || call.accept.is_some_and(|f| f(&reply))
+                    {
                         return Ok(reply);
                     }
                     // Every 401 is reported (a refused token is never used again); the call is sent
@@ -671,6 +674,12 @@ impl Client {
                 }
                 Err(e) => e,
             };
+            // An attempt before this one may have been processed: the error says so.
+            let err = if ambiguous {
+                err.after_ambiguous_attempt()
+            } else {
+                err
+            };
             // The same classification `Error::is_safe_to_resend` gives the caller.
             ambiguous |= retry::classify(err.kind()) == Failure::Ambiguous;
             if !err.is_safe_to_resend() || attempt >= policy.attempts() {
@@ -695,6 +704,7 @@ impl Client {
                 let parts = RequestParts {
                     method: &call.method,
                     url: &call.url,
+                    form_body: call.form_body(),
                 };
                 self.inner
                     .authorizer
@@ -728,9 +738,11 @@ impl Client {
             rb = rb.header(k, v);
         }
         if let Some(body) = &call.body {
-            rb = rb
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
+            let content_type = call
+                .content_type
+                .clone()
+                .unwrap_or(HeaderValue::from_static("application/json"));
+            rb = rb.header(CONTENT_TYPE, content_type).body(body.clone());
         }
         if let Some(t) = inner.timeout {
             rb = rb.timeout(t);
@@ -813,6 +825,11 @@ pub(crate) struct Call {
     pub(crate) auth: Auth,
     /// A 404 after an ambiguous failure means an earlier attempt succeeded (DELETE).
     pub(crate) gone_is_done: bool,
+    /// The body's `Content-Type` (default `application/json`).
+    pub(crate) content_type: Option<HeaderValue>,
+    /// A non-2xx reply the caller reads itself instead of it becoming an error (an
+    /// `IDEMPOTENCY_ERROR` pointing at the original job, the stored answer of an async task).
+    pub(crate) accept: Option<fn(&Reply) -> bool>,
 }
 
 impl Call {
@@ -826,7 +843,22 @@ impl Call {
             body: None,
             auth: Auth::Authorizer,
             gone_is_done: false,
+            content_type: None,
+            accept: None,
         }
+    }
+
+    /// The body's text when it is `application/x-www-form-urlencoded` (its parameters are signed).
+    fn form_body(&self) -> Option<&str> {
+        let ct = self.content_type.as_ref()?.to_str().ok()?;
+        if !ct
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+        {
+            return None;
+        }
+        std::str::from_utf8(self.body.as_deref()?).ok()
     }
 
     pub(crate) fn json_body(mut self, body: Bytes) -> Self {

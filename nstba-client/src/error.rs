@@ -76,6 +76,9 @@ struct Inner {
     kind: ErrorKind,
     /// What the failed request could have done on NetSuite's side.
     effect: Effect,
+    /// An earlier attempt of the same request failed after it may have reached NetSuite (it was
+    /// resent because that was safe); whatever the last attempt says, that one may have been applied.
+    earlier_attempt_ambiguous: bool,
 }
 
 /// What went wrong: the variants of [`Error`] (see [`Error::kind`]).
@@ -213,6 +216,15 @@ pub enum ErrorKind {
     /// failed). The call itself was not sent.
     #[error("authorization failed: {0}")]
     Authorization(#[source] crate::auth::AuthError),
+    /// An async job did not give the expected outcome: still pending when polling gave up, or task
+    /// results of an unexpected shape. (A task that failed is its own NetSuite error.)
+    #[error("async job {job_id}: {reason}")]
+    Job {
+        /// The job id.
+        job_id: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The client was closed ([`crate::Client::close`]) before this request got a slot of the
     /// limiter; it was never sent.
     #[error("{method} {path}: the client was closed before the request was sent")]
@@ -310,6 +322,10 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("kind", &self.0.kind)
             .field("effect", &self.0.effect)
+            .field(
+                "earlier_attempt_ambiguous",
+                &self.0.earlier_attempt_ambiguous,
+            )
             .finish()
     }
 }
@@ -345,7 +361,11 @@ impl From<ErrorKind> for Error {
     /// idempotent; PUT, PATCH, DELETE: idempotent writes; others: reads).
     fn from(kind: ErrorKind) -> Self {
         let effect = kind.method().map_or(Effect::Read, Effect::of_method);
-        Error(Box::new(Inner { kind, effect }))
+        Error(Box::new(Inner {
+            kind,
+            effect,
+            earlier_attempt_ambiguous: false,
+        }))
     }
 }
 
@@ -441,6 +461,13 @@ impl Error {
         self
     }
 
+    /// Records that an earlier attempt of this request failed after it may have reached NetSuite
+    /// (the send loop resent it because that was safe).
+    pub(crate) fn after_ambiguous_attempt(mut self) -> Self {
+        self.0.earlier_attempt_ambiguous = true;
+        self
+    }
+
     fn failure(&self) -> Failure {
         retry::classify(&self.0.kind)
     }
@@ -464,6 +491,9 @@ impl Error {
     /// lines) whose request may have reached NetSuite: it may have been applied, and sending it again
     /// could apply it twice. The client's retry loop resends exactly when this is `true`.
     pub fn is_safe_to_resend(&self) -> bool {
+        if self.0.earlier_attempt_ambiguous && self.0.effect == Effect::Write {
+            return false;
+        }
         retry::may_resend(self.failure(), self.0.effect)
     }
 
@@ -477,7 +507,13 @@ impl Error {
 
     /// `true` when the failed request was a write that may have been applied on NetSuite anyway:
     /// it was sent and the outcome is unknown (timeout, connection lost after sending, 500, 502,
-    /// 504), or NetSuite accepted it and only its reply could not be read. The message says so too.
+    /// 504) — on the last attempt or on an earlier one that was resent because resending was safe —,
+    /// or NetSuite accepted it and only its reply could not be read. The message says so too.
+    ///
+    /// A write that may have been applied is never [safe to resend](Error::is_safe_to_resend) unless
+    /// it is idempotent (an async write with its idempotency key, PUT/PATCH of fields, DELETE). To
+    /// create records exactly once across lost replies, use the async calls with an idempotency key
+    /// (for example [`crate::Records::create_once`]).
     pub fn may_have_been_applied(&self) -> bool {
         self.applied() != Applied::No
     }
@@ -487,7 +523,14 @@ impl Error {
         if effect == Effect::Read {
             return Applied::No;
         }
-        match self.failure() {
+        let failure = self.failure();
+        if self.0.earlier_attempt_ambiguous && failure != Failure::Ambiguous {
+            return match effect {
+                Effect::Write => Applied::Maybe,
+                _ => Applied::MaybeIdempotent,
+            };
+        }
+        match failure {
             Failure::Ambiguous if effect == Effect::Write => Applied::Maybe,
             Failure::Ambiguous => Applied::MaybeIdempotent,
             Failure::Refused => Applied::No,
@@ -767,6 +810,24 @@ mod tests {
             assert!(!e.may_have_been_applied(), "{status}");
             assert!(!e.to_string().contains("applied"), "{e}");
         }
+    }
+
+    #[test]
+    fn an_earlier_ambiguous_attempt_is_remembered() {
+        // A PUT timed out, was resent (idempotent) and then rejected: the first one may have landed.
+        let e = ns("PUT", 400, "Bad Request", b"").after_ambiguous_attempt();
+        assert!(e.may_have_been_applied());
+        assert!(!e.is_safe_to_resend());
+        assert!(e.to_string().contains("may have been applied"), "{e}");
+        // A create refused (429) after an earlier ambiguous attempt cannot happen in the send loop
+        // (a create is not resent), but if it did the message would still warn.
+        let e = ns("POST", 429, "", b"").after_ambiguous_attempt();
+        assert!(e.may_have_been_applied());
+        assert!(!e.is_safe_to_resend());
+        assert!(e.to_string().contains("not sent again"), "{e}");
+        // Reads never apply anything.
+        let e = ns("GET", 404, "", b"").after_ambiguous_attempt();
+        assert!(!e.may_have_been_applied());
     }
 
     #[test]

@@ -17,6 +17,18 @@
 //!
 //! Two ways in: [`Client::record`] for untyped JSON on any record type, and [`ClientExt::typed`] for
 //! a `#[derive(Record)]` struct (typed get/create/update/list, `Filter`s and typed SuiteQL).
+//! Beyond CRUD: [`Records::transform`], record actions ([`Records::action`]), [`Records::attach`] /
+//! [`Records::detach`], and for anything else the raw builder [`Client::request`] (any method and
+//! path, same authorization, limiter and retries).
+//!
+//! **Writes that happen exactly once.** A write whose reply was lost may have been applied: the
+//! error says so ([`Error::may_have_been_applied`]) and such a write is never resent by itself.
+//! To retry safely, send writes as async jobs with an idempotency key ([`AsyncWrite`], from
+//! `respond_async()` on every write, or [`Records::create_once`] / [`Records::upsert_once`]): a resend
+//! with the same key resolves to the original [`Job`], never a second write; a job can be resumed by
+//! id ([`Client::job`]) or by key after a restart. Batches of up to 100 records go the same way
+//! ([`Records::create_batch`] …). [`Client::governance_limits`] reads the account's concurrency
+//! limits ([`ClientBuilder::build_sized_by_governance`] sizes the limiter from them).
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -41,8 +53,12 @@
 mod auth;
 mod client;
 mod error;
+mod governance;
+mod jobs;
 mod metadata;
+mod ops;
 mod records;
+mod request;
 mod restlet;
 mod retry;
 mod select;
@@ -60,15 +76,22 @@ pub use client::{
 pub use error::{
     Error, ErrorDetail, ErrorKind, Result, INVALID_LOGIN_CHECKLIST, TOKEN_REFUSED_CHECKLIST,
 };
+pub use governance::{GovernanceLimits, GOVERNANCE_LIMITS_PATH};
+pub use jobs::{
+    new_idempotency_key, AsyncWrite, Job, JobOutput, JobPolling, JobStatus, TaskOutput, TaskResult,
+    ASYNC_JOB_PATH, BATCH_CONTENT_TYPE, IDEMPOTENCY_KEY_HEADER, MAX_BATCH_SIZE,
+};
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use nstba_record::{
     values, FieldInfo, FieldKind, Filter, FilterError, Record, RecordId, RecordKey, RecordRef,
     Sublist, TypedRecord,
 };
+pub use ops::{Attach, RecordAction, Transform, ATTACHABLE_TYPES};
 pub use records::{
     CreateRecord, DeleteRecord, GetRecord, GetSublist, ListItem, ListPage, ListRecords, Records,
     UpdateRecord, UpsertRecord, MAX_PAGE_SIZE, RECORD_PATH,
 };
+pub use request::{RawRequest, RawResponse};
 pub use restlet::{RestletCall, RESTLET_PATH};
 pub use retry::RetryPolicy;
 pub use select::{decode_row, Select};

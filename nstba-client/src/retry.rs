@@ -31,6 +31,77 @@ impl Effect {
             _ => Effect::Read,
         }
     }
+
+    /// The effect of a request its sender declared harmless to repeat: a write becomes an idempotent
+    /// write, a read stays a read.
+    pub(crate) fn declared_idempotent(self) -> Effect {
+        match self {
+            Effect::Write => Effect::IdempotentWrite,
+            other => other,
+        }
+    }
+
+    /// The effect of one whole request — the one place that decides it for every call the client
+    /// sends (records, raw requests, async submissions):
+    /// - a read method (GET, HEAD, …) reads;
+    /// - a write sent with `Prefer: respond-async` and an `X-NetSuite-Idempotency-Key`
+    ///   (`idempotency_key`) runs at most once per key on NetSuite's side — a resend answers
+    ///   `IDEMPOTENCY_ERROR` with the original job — so it is an idempotent write;
+    /// - a PUT or PATCH whose JSON body carries sublist lines (an array) for a sublist that is not
+    ///   named in `?replace=` adds those lines again when repeated, so it is a plain write (so is a
+    ///   body that cannot be read as JSON);
+    /// - otherwise the method decides ([`Effect::of_method`]).
+    pub(crate) fn of_request(
+        method: &str,
+        url: &url::Url,
+        body: Option<&[u8]>,
+        idempotency_key: bool,
+    ) -> Effect {
+        let effect = Effect::of_method(method);
+        if effect == Effect::Read {
+            return Effect::Read;
+        }
+        if idempotency_key {
+            return Effect::IdempotentWrite;
+        }
+        if matches!(method, "PUT" | "PATCH") {
+            let replaced: Vec<String> = url
+                .query_pairs()
+                .filter(|(k, _)| k == "replace")
+                .flat_map(|(_, v)| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if body.is_some_and(|b| adds_lines(b, &replaced)) {
+                return Effect::Write;
+            }
+        }
+        effect
+    }
+}
+
+/// `true` when a JSON body would add sublist lines: an array anywhere under a top-level field that
+/// is not in `replaced` (the sublists whose lines the request replaces). A body that is not a JSON
+/// object counts as adding lines (nothing is known about it).
+pub(crate) fn adds_lines(body: &[u8], replaced: &[String]) -> bool {
+    fn has_array(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Array(_) => true,
+            serde_json::Value::Object(m) => m.values().any(has_array),
+            _ => false,
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return false;
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .iter()
+            .any(|(name, value)| !replaced.iter().any(|r| r == name) && has_array(value)),
+        _ => true,
+    }
 }
 
 /// What a failed attempt says about its request.
@@ -280,6 +351,80 @@ mod tests {
             assert_eq!(Effect::of_method(m), Effect::IdempotentWrite, "{m}");
         }
         assert_eq!(Effect::of_method("GET"), Effect::Read);
+    }
+
+    #[test]
+    fn effects_of_requests() {
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        let plain = url("http://h/services/rest/record/v1/salesOrder/1");
+        let replacing = url("http://h/services/rest/record/v1/salesOrder/1?replace=item");
+        let lines = br#"{"memo":"x","item":{"items":[{"item":{"id":"1"}}]}}"#;
+        let fields = br#"{"memo":"x","entity":{"id":"7"}}"#;
+        assert_eq!(Effect::of_request("GET", &plain, None, false), Effect::Read);
+        assert_eq!(Effect::of_request("GET", &plain, None, true), Effect::Read);
+        assert_eq!(
+            Effect::of_request("POST", &plain, Some(fields), false),
+            Effect::Write
+        );
+        // At most once per idempotency key: safe to resend.
+        assert_eq!(
+            Effect::of_request("POST", &plain, Some(fields), true),
+            Effect::IdempotentWrite
+        );
+        for m in ["PUT", "PATCH"] {
+            assert_eq!(
+                Effect::of_request(m, &plain, Some(fields), false),
+                Effect::IdempotentWrite,
+                "{m}"
+            );
+            assert_eq!(
+                Effect::of_request(m, &plain, Some(lines), false),
+                Effect::Write,
+                "{m}"
+            );
+            assert_eq!(
+                Effect::of_request(m, &replacing, Some(lines), false),
+                Effect::IdempotentWrite,
+                "{m}"
+            );
+            assert_eq!(
+                Effect::of_request(m, &plain, Some(lines), true),
+                Effect::IdempotentWrite
+            );
+            assert_eq!(
+                Effect::of_request(m, &plain, Some(b"not json"), false),
+                Effect::Write
+            );
+            assert_eq!(
+                Effect::of_request(m, &plain, None, false),
+                Effect::IdempotentWrite
+            );
+        }
+        // Replacing one sublist does not cover lines of another.
+        let two = br#"{"item":{"items":[]},"addressbook":{"items":[{"label":"x"}]}}"#;
+        assert_eq!(
+            Effect::of_request("PATCH", &replacing, Some(two), false),
+            Effect::Write
+        );
+        assert_eq!(
+            Effect::of_request("DELETE", &plain, None, false),
+            Effect::IdempotentWrite
+        );
+    }
+
+    #[test]
+    fn merging_sublist_updates_are_not_repeatable() {
+        assert!(!adds_lines(br#"{"email":"x","parent":{"id":"1"}}"#, &[]));
+        assert!(adds_lines(
+            br#"{"item":{"items":[{"item":{"id":"1"}}]}}"#,
+            &[]
+        ));
+        assert!(!adds_lines(
+            br#"{"item":{"items":[{"item":{"id":"1"}}]}}"#,
+            &["item".into()]
+        ));
+        assert!(adds_lines(b"not json", &[]));
+        assert!(!adds_lines(b"", &[]));
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 use crate::select::Select;
 use crate::{
-    Client, CreateRecord, DeleteRecord, Error, GetRecord, GetSublist, ListItem, ListPage,
-    ListRecords, Records, Result, UpdateRecord, UpsertRecord,
+    AsyncWrite, Client, CreateRecord, DeleteRecord, Error, GetRecord, GetSublist, ListItem,
+    ListPage, ListRecords, Records, Result, UpdateRecord, UpsertRecord,
 };
 use futures_util::stream::{self, BoxStream, StreamExt};
-use nstba_record::{Filter, FilterError, RecordKey, TypedRecord};
+use nstba_record::{Filter, FilterError, RecordId, RecordKey, TypedRecord};
 
 impl From<FilterError> for Error {
     fn from(e: FilterError) -> Self {
@@ -150,6 +150,22 @@ impl<T: TypedRecord> TypedRecords<T> {
         self.records.upsert(external_id, record)
     }
 
+    /// Creates `record` exactly once, even across lost replies (an async job with an idempotency
+    /// key, resent with the same key; see [`Records::create_once`]); `.send()` returns the new id.
+    pub fn create_once(&self, record: &T) -> AsyncWrite<RecordId> {
+        self.records.create_once(record)
+    }
+
+    /// Upserts `record` by external id exactly once, even across lost replies (see
+    /// [`Records::upsert_once`]).
+    pub async fn upsert_once(
+        &self,
+        external_id: impl Into<String>,
+        record: &T,
+    ) -> Result<Option<RecordId>> {
+        self.records.upsert_once(external_id, record).await
+    }
+
     /// `DELETE /{type}/{id}`.
     ///
     /// ```
@@ -254,6 +270,23 @@ impl<T: TypedRecord> TypedList<T> {
     /// Page size, 1..=1000.
     pub fn page_size(mut self, n: u32) -> Self {
         self.list = self.list.page_size(n);
+        self
+    }
+
+    /// Only these fields on each record fetched by [`TypedList::records`] — field handles'
+    /// wire names (`[f.email.wire()]`) or wire names; the fields `T` needs must be among them.
+    pub fn fields<I, S>(mut self, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.list = self.list.fields(fields);
+        self
+    }
+
+    /// Sublists and subrecords inline on each record fetched by [`TypedList::records`].
+    pub fn expand_sub_resources(mut self, expand: bool) -> Self {
+        self.list = self.list.expand_sub_resources(expand);
         self
     }
 

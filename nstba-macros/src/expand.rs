@@ -96,9 +96,14 @@ fn kind_tokens(shape: Shape, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// The marker type of a field handle; `None` for fields that cannot be filtered.
+/// The marker type of a field handle; `None` for fields that cannot be filtered (a sublist gets a
+/// `kind::Sublist` handle, which has no operators but names the sublist).
 fn handle_kind(f: &Field<'_>, p: &TokenStream) -> Option<TokenStream> {
     let k = quote!(#p::nstba_record::kind);
+    // A sublist's handle has no filter operators: it names the sublist (`replace`).
+    if f.shape == Shape::Sublist && f.attrs.id.is_none() {
+        return Some(quote!(#k::Sublist));
+    }
     if f.attrs.no_filter.is_some() {
         return None;
     }

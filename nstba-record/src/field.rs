@@ -29,6 +29,10 @@ pub mod kind {
     /// Reference to another record: `ANY_OF`, `ANY_OF_NOT`, `EMPTY`.
     #[derive(Clone, Copy, Debug)]
     pub enum Reference {}
+    /// A sublist: no filter operators; names the sublist where one is expected (the sublists an
+    /// update replaces instead of merging).
+    #[derive(Clone, Copy, Debug)]
+    pub enum Sublist {}
 }
 
 /// A typed handle on one field of record type `R`, of kind `K`. Obtained from `R::fields()`.

@@ -62,11 +62,36 @@ pub(crate) struct Inner {
 /// The SuiteQL connection: its TEMP views and its cached counts.
 pub(crate) struct QueryConn {
     pub conn: Connection,
-    /// SuiteQL query → (generation, total rows).
-    pub counts: HashMap<String, (u64, usize)>,
+    /// SuiteQL query → (generation, total rows), bounded in entries and bytes.
+    pub counts: suiteql::CountCache,
+    /// What the connection's authorizer lets SuiteQL see.
+    pub guard: std::sync::Arc<suiteql::Guard>,
     /// In memory: the generation of the records database last copied here (`None`: never; a
     /// database file needs no copy).
     pub copied: Option<Option<u64>>,
+}
+
+/// What keeping the SuiteQL side current has cost since the store was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SyncStats {
+    /// Rows copied to (or removed from) the query connection one by one.
+    pub rows_synced: u64,
+    /// Full copies of the records database to the query connection.
+    pub full_copies: u64,
+    /// Record-type views (re)built.
+    pub views_rebuilt: u64,
+    /// Entries and bytes of query text in the count cache.
+    pub count_cache: (usize, usize),
+}
+
+/// The counters behind [`SyncStats`].
+#[derive(Default)]
+pub(crate) struct SyncCounters {
+    pub rows_synced: std::sync::atomic::AtomicU64,
+    pub full_copies: std::sync::atomic::AtomicU64,
+    pub views_rebuilt: std::sync::atomic::AtomicU64,
+    pub count_entries: std::sync::atomic::AtomicUsize,
+    pub count_bytes: std::sync::atomic::AtomicUsize,
 }
 
 /// A test hook run by SuiteQL while it holds the query connection, before the query runs.
@@ -83,6 +108,8 @@ pub(crate) struct Store {
     pub query_timeout: std::time::Duration,
     /// The account's date-format preference: how SuiteQL shows dates.
     pub date_format: dates::DateFormat,
+    /// What keeping the SuiteQL side current has cost.
+    pub sync: SyncCounters,
     #[cfg(test)]
     pub query_hook: Mutex<Option<QueryHook>>,
 }
@@ -149,7 +176,8 @@ impl Store {
     pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
         let conn = connect(path)?;
         conn.execute_batch(SCHEMA)?;
-        let query_conn = connect(path)?;
+        let mut query_conn = connect(path)?;
+        let guard = suiteql::Guard::install(&mut query_conn)?;
         let mut inner = Inner {
             conn,
             fields: HashMap::new(),
@@ -176,12 +204,14 @@ impl Store {
             inner: Mutex::new(inner),
             query: Mutex::new(QueryConn {
                 conn: query_conn,
-                counts: HashMap::new(),
+                counts: suiteql::CountCache::default(),
+                guard,
                 copied: path.is_none().then_some(None),
             }),
             type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
             date_format: dates::DateFormat::default(),
+            sync: SyncCounters::default(),
             #[cfg(test)]
             query_hook: Mutex::new(None),
         })
@@ -191,6 +221,18 @@ impl Store {
     pub fn with_date_format(mut self, format: dates::DateFormat) -> Store {
         self.date_format = format;
         self
+    }
+
+    /// What keeping the SuiteQL side current has cost since the store was opened.
+    pub fn sync_stats(&self) -> SyncStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        let s = &self.sync;
+        SyncStats {
+            rows_synced: s.rows_synced.load(Relaxed),
+            full_copies: s.full_copies.load(Relaxed),
+            views_rebuilt: s.views_rebuilt.load(Relaxed),
+            count_cache: (s.count_entries.load(Relaxed), s.count_bytes.load(Relaxed)),
+        }
     }
 
     /// The records connection (waits while another request uses it).

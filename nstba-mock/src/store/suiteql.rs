@@ -40,7 +40,8 @@ pub(crate) fn query(
     limit: usize,
     offset: usize,
 ) -> Result<(usize, Vec<Row>), String> {
-    let q = q.trim().trim_end_matches(';').trim();
+    let without_comments = strip_comments(q);
+    let q = without_comments.trim().trim_end_matches(';').trim();
     if q.is_empty() {
         return Err("the query is empty".into());
     }
@@ -57,6 +58,10 @@ pub(crate) fn query(
             if copied != Some(records.generation) {
                 copy_database(&records.conn, &mut inner.conn)
                     .map_err(|e| format!("cannot copy the records for the query: {e}"))?;
+                store
+                    .sync
+                    .full_copies
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 inner.copied = Some(Some(records.generation));
             }
         }
@@ -80,8 +85,11 @@ pub(crate) fn query(
         }
     });
     let _done = done;
+    // From here on only NetSuite's tables (the TEMP views) are visible to the statements prepared.
+    let guard = inner.guard.clone();
+    let _guarded = guard.enter();
     {
-        let stmt = inner.conn.prepare(q).map_err(clean)?;
+        let stmt = inner.conn.prepare(q).map_err(|e| guard.clean(e))?;
         if !stmt.readonly() {
             return Err("only SELECT queries are allowed".into());
         }
@@ -100,37 +108,43 @@ pub(crate) fn query(
             hook();
         }
     }
-    let total = match inner.counts.get(q) {
-        Some((g, n)) if *g == generation => *n,
-        _ => {
+    let total = match inner.counts.get(q, generation) {
+        Some(n) => n,
+        None => {
             let n: i64 = inner
                 .conn
-                .query_row(&format!("SELECT COUNT(*) FROM ({q})"), [], |r| r.get(0))
-                .map_err(clean)?;
+                .query_row(&format!("SELECT COUNT(*) FROM ({q}\n)"), [], |r| r.get(0))
+                .map_err(|e| guard.clean(e))?;
             let n = n.max(0) as usize;
-            if inner.counts.len() > 1000 {
-                inner.counts.clear();
-            }
-            inner.counts.insert(q.to_owned(), (generation, n));
+            inner.counts.insert(q, generation, n);
+            let (entries, bytes) = inner.counts.size();
+            store
+                .sync
+                .count_entries
+                .store(entries, std::sync::atomic::Ordering::Relaxed);
+            store
+                .sync
+                .count_bytes
+                .store(bytes, std::sync::atomic::Ordering::Relaxed);
             n
         }
     };
     let mut stmt = inner
         .conn
         .prepare(&format!(
-            "SELECT * FROM ({q}) LIMIT {limit} OFFSET {offset}"
+            "SELECT * FROM ({q}\n) LIMIT {limit} OFFSET {offset}"
         ))
-        .map_err(clean)?;
+        .map_err(|e| guard.clean(e))?;
     let names: Vec<String> = stmt
         .column_names()
         .map(|n| n.to_ascii_lowercase())
         .collect();
-    let mut rows = stmt.query([]).map_err(clean)?;
+    let mut rows = stmt.query([]).map_err(|e| guard.clean(e))?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(clean)? {
+    while let Some(row) = rows.next().map_err(|e| guard.clean(e))? {
         let mut item = Vec::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
-            let v = match row.get_ref(i).map_err(clean)? {
+            let v = match row.get_ref(i).map_err(|e| guard.clean(e))? {
                 ValueRef::Null => continue,
                 ValueRef::Integer(n) => n.to_string(),
                 ValueRef::Real(f) => format_real(f),
@@ -219,10 +233,179 @@ fn clean(e: rusqlite::Error) -> String {
         {
             "the query ran too long and was stopped".to_owned()
         }
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => match msg.strip_prefix("no such table: ") {
+            Some(table) => unknown_table(table),
+            None => msg,
+        },
         rusqlite::Error::MultipleStatement => "only one statement is allowed".into(),
         other => other.to_string(),
     }
+}
+
+/// NetSuite's answer to a table it does not have.
+fn unknown_table(table: &str) -> String {
+    let table = table.rsplit('.').next().unwrap_or(table);
+    format!("Search error occurred: Record '{table}' was not found.")
+}
+
+/// What the query connection's authorizer lets user SQL see: while a guard is entered, top-level SQL
+/// may not read SQLite's own tables (`sqlite_master`, `sqlite_temp_master`, …) or the store's table
+/// (`nstba_record`), run a PRAGMA (or read a `pragma_…` table), or ATTACH a database. The TEMP views
+/// built over the store's table still read it: SQLite names the view as the accessor.
+#[derive(Default)]
+pub(crate) struct Guard {
+    on: std::sync::atomic::AtomicBool,
+    /// The table the last denial was about.
+    denied: std::sync::Mutex<Option<String>>,
+}
+
+/// While alive, the guard denies what user SQL may not see.
+pub(crate) struct Entered<'a>(&'a Guard);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.0.on.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Guard {
+    /// Installs the authorizer on the query connection.
+    pub fn install(conn: &mut Connection) -> rusqlite::Result<std::sync::Arc<Guard>> {
+        use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+        let guard = std::sync::Arc::new(Guard::default());
+        let g = guard.clone();
+        conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            if !g.on.load(std::sync::atomic::Ordering::SeqCst) {
+                return Authorization::Allow;
+            }
+            let denied = match ctx.action {
+                AuthAction::Read { table_name, .. } if ctx.accessor.is_none() => {
+                    is_internal_table(table_name).then(|| table_name.to_owned())
+                }
+                AuthAction::Pragma { pragma_name, .. } => Some(format!("pragma_{pragma_name}")),
+                AuthAction::Attach { .. } | AuthAction::Detach { .. } => Some(String::new()),
+                _ => None,
+            };
+            match denied {
+                Some(name) => {
+                    *g.denied.lock().unwrap_or_else(|e| e.into_inner()) = Some(name);
+                    Authorization::Deny
+                }
+                None => Authorization::Allow,
+            }
+        }))?;
+        Ok(guard)
+    }
+
+    /// Denies until the returned value is dropped.
+    pub fn enter(&self) -> Entered<'_> {
+        *self.denied.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.on.store(true, std::sync::atomic::Ordering::SeqCst);
+        Entered(self)
+    }
+
+    /// The error of a user statement: a denied table reads like an unknown one.
+    pub fn clean(&self, e: rusqlite::Error) -> String {
+        let denied = self.denied.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match denied {
+            Some(name) if !name.is_empty() => unknown_table(&name),
+            Some(_) => "only SELECT queries are allowed".into(),
+            None => clean(e),
+        }
+    }
+}
+
+/// SQLite's own tables, the store's, and pragma table-valued functions.
+fn is_internal_table(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("sqlite_") || lower.starts_with("pragma_") || lower == "nstba_record"
+}
+
+/// The longest query text whose count is cached.
+const COUNT_KEY_MAX: usize = 16 * 1024;
+/// The most counts cached.
+const COUNT_ENTRIES_MAX: usize = 1000;
+/// The most bytes of query text the count cache holds.
+const COUNT_BYTES_MAX: usize = 2 * 1024 * 1024;
+
+/// Cached SuiteQL counts, valid for one store generation, bounded in entries and bytes (a query
+/// longer than [`COUNT_KEY_MAX`] is counted every time instead).
+#[derive(Default)]
+pub(crate) struct CountCache {
+    map: HashMap<String, (u64, usize)>,
+    bytes: usize,
+}
+
+impl CountCache {
+    /// The count of `q` at `generation`, if cached.
+    pub fn get(&self, q: &str, generation: u64) -> Option<usize> {
+        match self.map.get(q) {
+            Some((g, n)) if *g == generation => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Remembers the count of `q` at `generation`.
+    pub fn insert(&mut self, q: &str, generation: u64, n: usize) {
+        if q.len() > COUNT_KEY_MAX {
+            return;
+        }
+        // Counts of an older generation are useless: drop them all when full.
+        if self.map.len() >= COUNT_ENTRIES_MAX || self.bytes + q.len() > COUNT_BYTES_MAX {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        if self.map.insert(q.to_owned(), (generation, n)).is_none() {
+            self.bytes += q.len();
+        }
+    }
+
+    /// (entries, bytes of query text) held.
+    pub fn size(&self) -> (usize, usize) {
+        (self.map.len(), self.bytes)
+    }
+}
+
+/// `q` with every comment (`-- …` to the end of the line, `/* … */`) replaced by a space, outside
+/// string literals and quoted identifiers.
+pub(crate) fn strip_comments(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    let mut chars = q.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                // To the closing quote ('' and "" close and reopen: same result).
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+                out.push('\n');
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = '\0';
+                for d in chars.by_ref() {
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+                out.push(' ');
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn format_real(f: f64) -> String {

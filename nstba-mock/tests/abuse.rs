@@ -289,3 +289,25 @@ fn rss_kib() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn a_non_ascii_value_where_a_date_may_be_does_not_break_the_catalog() {
+    let (_ns, c) = demo().await;
+    let (s, v) = c
+        .json(
+            "POST",
+            "/services/rest/record/v1/customer",
+            Some(json!({"companyName": "Odd", "memo": "2024-01-0\u{e9}T00:00:00 and more"})),
+        )
+        .await;
+    assert_eq!(s, 204, "{v}");
+    let (s, v) = c
+        .json(
+            "GET",
+            "/services/rest/record/v1/metadata-catalog/customer",
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let _ = Duration::ZERO;
+}

@@ -615,3 +615,6 @@ fn unexpected_error(style: Style) -> Resp {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz_tests;

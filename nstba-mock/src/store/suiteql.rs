@@ -228,13 +228,20 @@ fn verbatim_columns(q: &str) -> Verbatim {
         let mut item = item.as_str();
         if n == 0 {
             for kw in ["DISTINCT ", "ALL "] {
-                if item.len() > kw.len() && item[..kw.len()].eq_ignore_ascii_case(kw) {
-                    item = item[kw.len()..].trim_start();
+                if item.len() > kw.len()
+                    && item
+                        .get(..kw.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(kw))
+                {
+                    item = item.get(kw.len()..).unwrap_or("").trim_start();
                 }
             }
         }
         star |= item == "*" || item.ends_with(".*");
-        let is_to_char = item.len() > 8 && item[..8].eq_ignore_ascii_case("TO_CHAR(");
+        let is_to_char = item.len() > 8
+            && item
+                .get(..8)
+                .is_some_and(|h| h.eq_ignore_ascii_case("TO_CHAR("));
         flags.push(is_to_char);
         if is_to_char {
             if let Some(alias) = item.rsplit(|c: char| c.is_whitespace()).next() {

@@ -53,7 +53,7 @@ impl Bench {
     }
 
     async fn write(&self, i: u64) {
-        let (method, url, body) = if i % 2 == 0 {
+        let (method, url, body) = if i.is_multiple_of(2) {
             let id = 1 + (i * 7919) % RECORDS;
             (
                 "PATCH",

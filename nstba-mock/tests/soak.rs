@@ -90,7 +90,7 @@ async fn thirty_seconds_of_mixed_and_hostile_load() {
             while started.elapsed() < RUN {
                 i += 1;
                 let n = (i * 7919 + w * 104_729) % 1_000_000;
-                if i % 20 == 0 {
+                if i.is_multiple_of(20) {
                     hostile(&c, addr, n, &huge_realm, &mut held).await;
                     tally.lock().unwrap().hostile += 1;
                     continue;
@@ -151,8 +151,10 @@ async fn thirty_seconds_of_mixed_and_hostile_load() {
     }
     sampler.await.unwrap();
 
-    let tally = tally.lock().unwrap();
-    let mut lat = tally.latencies.clone();
+    let (mut lat, failures, hostile) = {
+        let t = tally.lock().unwrap();
+        (t.latencies.clone(), t.failures.clone(), t.hostile)
+    };
     lat.sort();
     let p99 = lat[(lat.len() * 99 / 100).min(lat.len() - 1)];
     let p50 = lat[lat.len() / 2];
@@ -162,18 +164,18 @@ async fn thirty_seconds_of_mixed_and_hostile_load() {
         "soak: {} normal requests ({:.0}/s), {} hostile; p50 {p50:?}, p99 {p99:?}; max RSS {max_rss} MiB; audit {} entries / {} bytes; shed {} connections",
         lat.len(),
         lat.len() as f64 / RUN.as_secs_f64(),
-        tally.hostile,
+        hostile,
         counters.audit_entries,
         counters.audit_bytes,
         counters.connections_shed,
     );
     assert!(
-        tally.failures.is_empty(),
+        failures.is_empty(),
         "{:?}",
-        &tally.failures[..tally.failures.len().min(10)]
+        &failures[..failures.len().min(10)]
     );
     assert!(
-        tally.hostile * 100 >= (lat.len() as u64 + tally.hostile) * 4,
+        hostile * 100 >= (lat.len() as u64 + hostile) * 4,
         "not 5 % hostile"
     );
     assert!(lat.len() > 500, "too little load: {}", lat.len());

@@ -286,3 +286,55 @@ async fn more_fields_than_sqlite_columns_keep_the_type_queryable() {
     assert_eq!(s, 400, "{v}");
     assert!(v.to_string().contains("Field 'custentity_more'"), "{v}");
 }
+
+#[tokio::test]
+async fn with_a_database_file_nothing_is_copied_and_writes_are_seen() {
+    let path = std::env::temp_dir().join(format!(
+        "nstba-mock-suiteql-store-{}.sqlite",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let ns = MockNetSuite::builder()
+        .clock(FixedClock(NOW))
+        .database_file(&path)
+        .seed_records("customer", customers(500))
+        .start()
+        .await
+        .unwrap();
+    let c = Client::new(&ns.base_url(), ns.credentials());
+    let (s, v) = c.suiteql("SELECT COUNT(*) AS n FROM customer", "").await;
+    assert_eq!((s, v["items"][0]["n"].as_str()), (200, Some("500")), "{v}");
+    let before = ns.counters();
+    let (s, _) = c
+        .json(
+            "PATCH",
+            &format!("{R}/customer/3"),
+            Some(json!({"companyName": "Three", "custentity_x": "y"})),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, _) = c.json("DELETE", &format!("{R}/customer/4"), None).await;
+    assert_eq!(s, 204);
+    let (s, v) = c
+        .suiteql(
+            "SELECT id, companyname, custentity_x FROM customer WHERE id IN (3, 4)",
+            "",
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(items(&v).len(), 1, "{v}");
+    assert_eq!(items(&v)[0]["custentity_x"], "y");
+    let after = ns.counters();
+    assert_eq!(after.suiteql_full_copies, 0, "{after:?}");
+    assert_eq!(after.suiteql_rows_synced, 0, "{after:?}");
+    assert_eq!(
+        after.suiteql_views_rebuilt - before.suiteql_views_rebuilt,
+        1
+    );
+    drop(ns);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}

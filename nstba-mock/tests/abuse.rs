@@ -277,6 +277,7 @@ async fn a_huge_realm_costs_the_audit_log_a_few_hundred_bytes() {
     }
     // 300 MB of hostile headers went through; the process keeps only a bounded part of it.
     let grown = rss_kib().saturating_sub(rss_before);
+    println!("RSS grew by {grown} KiB over 1 000 requests with a 300 KB realm");
     assert!(grown < 100 * 1024, "RSS grew by {grown} KiB");
 }
 
@@ -310,4 +311,51 @@ async fn a_non_ascii_value_where_a_date_may_be_does_not_break_the_catalog() {
         .await;
     assert_eq!(s, 200, "{v}");
     let _ = Duration::ZERO;
+}
+
+#[tokio::test]
+async fn the_suiteql_count_cache_is_bounded_in_entries_and_bytes() {
+    let (ns, c) = demo().await;
+    // Large distinct queries: counted, never kept (over 16 KiB each).
+    for i in 0..5 {
+        let pad = format!("{i}{}", "x".repeat(5 * 1024 * 1024));
+        let (s, v) = c
+            .suiteql(
+                &format!("SELECT id FROM customer WHERE companyname <> '{pad}'"),
+                "?limit=1",
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert!(v["totalResults"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(ns.counters().suiteql_count_cache, (0, 0));
+    // Mid-size distinct queries (8 KiB): bounded by bytes.
+    for i in 0..400 {
+        let pad = format!("{i}{}", "y".repeat(8 * 1024));
+        let (s, _) = c
+            .suiteql(
+                &format!("SELECT id FROM customer WHERE companyname <> '{pad}'"),
+                "?limit=1",
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (entries, bytes) = ns.counters().suiteql_count_cache;
+        assert!(
+            entries <= 1000 && bytes <= 2 * 1024 * 1024,
+            "{entries} {bytes}"
+        );
+    }
+    // Many small distinct queries: bounded by entries.
+    for i in 0..1500 {
+        let (s, _) = c
+            .suiteql(
+                &format!("SELECT id FROM customer WHERE id <> {i}"),
+                "?limit=1",
+            )
+            .await;
+        assert_eq!(s, 200);
+    }
+    let (entries, bytes) = ns.counters().suiteql_count_cache;
+    assert!(entries > 0 && entries <= 1000, "{entries}");
+    assert!(bytes <= 2 * 1024 * 1024, "{bytes}");
 }

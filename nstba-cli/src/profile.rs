@@ -88,6 +88,7 @@ pub fn credentials_path() -> Result<PathBuf, Failure> {
 type Profiles = BTreeMap<String, BTreeMap<String, String>>;
 
 fn read_profiles(path: &Path) -> Result<Option<Profiles>, Failure> {
+    warn_if_shared(path);
     match std::fs::read_to_string(path) {
         Ok(text) => toml::from_str(&text).map(Some).map_err(|e| {
             // toml's message quotes the offending line, which may hold a secret: keep only the place.
@@ -254,6 +255,36 @@ pub fn value(profile: Option<&str>, key: &str) -> Result<Option<String>, Failure
             path.display()
         ))),
         None => Ok(None),
+    }
+}
+
+/// The warning for a credentials file that others may read (unix: any group or other permission
+/// bit), naming the file, its mode and the fix; `None` when the file is private or absent.
+pub fn shared_file_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "warning: {} holds secrets but is accessible to other users (mode {mode:03o}); fix it with `chmod 600 {}`",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Prints [`shared_file_warning`] on stderr, once per run.
+fn warn_if_shared(path: &Path) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if let Some(warning) = shared_file_warning(path) {
+        WARNED.call_once(|| eprintln!("nstba: {warning}"));
     }
 }
 

@@ -11,10 +11,12 @@ pub fn run(profile_name: Option<&str>) -> Result<(), Failure> {
         profile::Auth::M2m(m2m) => return run_m2m(&settings, &m2m),
         profile::Auth::Tba(creds) => creds,
     };
-    println!("auth:         TBA (OAuth 1.0a token-based authentication)");
     let account = creds.account().clone();
     let consumer_key = creds.consumer_key().to_owned();
     let token_id = creds.token_id().to_owned();
+    printable_id("consumer key", "NETSUITE_CONSUMER_KEY", &consumer_key)?;
+    printable_id("token id", "NETSUITE_TOKEN_ID", &token_id)?;
+    println!("auth:         TBA (OAuth 1.0a token-based authentication)");
     let client = net::client_for(&settings)?;
     println!(
         "account:      {} (realm)   {} (host label)",
@@ -113,10 +115,35 @@ fn run_m2m(settings: &profile::Settings, m2m: &profile::M2mSettings) -> Result<(
     }
 }
 
+/// A usage error when a TBA id is not plain printable ASCII (NetSuite's are 64 hexadecimal
+/// characters): a pasted-in quote, space or look-alike letter. Names the value and where the bad
+/// character is, never the value.
+fn printable_id(what: &str, variable: &str, value: &str) -> Result<(), Failure> {
+    match value.chars().position(|c| !c.is_ascii_graphic()) {
+        None => Ok(()),
+        Some(at) => {
+            let c = value.chars().nth(at).unwrap_or(' ');
+            let kind = if c.is_ascii() {
+                "a space or control character"
+            } else {
+                "a non-ASCII character"
+            };
+            Err(Failure::Usage(format!(
+                "the {what} ({variable} or the profile's entry) has {kind} at position {} of {}: NetSuite's consumer keys and token ids are 64 hexadecimal characters; copy it again from NetSuite (the value is not shown)",
+                at + 1,
+                value.chars().count()
+            )))
+        }
+    }
+}
+
 /// The first and last characters of a long id, enough to recognise it.
 fn shorten(id: &str) -> String {
-    if id.len() > 16 {
-        format!("{}…{}", &id[..8], &id[id.len() - 4..])
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() > 16 {
+        let head: String = chars[..8].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}…{tail}")
     } else {
         id.to_owned()
     }

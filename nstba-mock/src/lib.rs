@@ -111,6 +111,7 @@ pub struct MockBuilder {
     pub(crate) access_token_lifetime: Duration,
     pub(crate) date_format: DateFormat,
     pub(crate) jobs: api::jobs::JobConfig,
+    pub(crate) connections: http::ConnectionLimits,
 }
 
 impl fmt::Debug for MockBuilder {
@@ -149,6 +150,7 @@ impl Default for MockBuilder {
             access_token_lifetime: Duration::from_secs(3600),
             date_format: DateFormat::default(),
             jobs: api::jobs::JobConfig::default(),
+            connections: http::ConnectionLimits::default(),
         }
     }
 }
@@ -361,6 +363,27 @@ impl MockBuilder {
         self
     }
 
+    /// The most connections held open at once (default 1 024). At the cap, the connection idle the
+    /// longest (no request in progress) is closed for a new one; when every connection is busy, a
+    /// new one is closed at once.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.connections.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a connection may take to send a request's headers, and how long a kept-alive
+    /// connection may stay idle between requests, before it is closed (default 10 s).
+    pub fn header_read_timeout(mut self, d: Duration) -> Self {
+        self.connections.header_read_timeout = d;
+        self
+    }
+
+    /// How long an authenticated request may take to send its body (default 60 s; then 408).
+    pub fn body_timeout(mut self, d: Duration) -> Self {
+        self.connections.body_timeout = d;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving.
     pub async fn start(self) -> Result<MockNetSuite, MockError> {
         if let Some(e) = self.errors.first() {
@@ -427,6 +450,7 @@ impl MockBuilder {
             latency: self.latency,
             port: self.port,
             jobs: self.jobs,
+            connections: self.connections,
         };
         let running = http::start(config, store, restlets).await?;
         Ok(MockNetSuite {

@@ -270,7 +270,7 @@ fn is_date(s: &str) -> bool {
 }
 
 fn is_date_time(s: &str) -> bool {
-    s.len() >= 19 && is_date(&s[..10]) && matches!(s.as_bytes()[10], b'T' | b' ')
+    s.len() >= 19 && s.get(..10).is_some_and(is_date) && matches!(s.as_bytes()[10], b'T' | b' ')
 }
 
 fn is_custom(name: &str) -> bool {

@@ -158,11 +158,43 @@ pub(crate) struct Rejection {
 
 /// The most audit entries kept (the oldest are dropped first).
 const AUDIT_CAP: usize = 100_000;
+/// The most bytes the kept entries may take (the oldest are dropped first).
+pub(crate) const AUDIT_BYTES_CAP: usize = 16 * 1024 * 1024;
+/// The longest path, realm, consumer key or token id kept in an entry (longer ones are cut).
+pub(crate) const AUDIT_VALUE_MAX: usize = 256;
+/// The longest detail kept in an entry.
+const AUDIT_DETAIL_MAX: usize = 512;
 
-/// The newest entries, how many older ones were dropped, and the count of every rejection by reason.
+/// `s` cut to at most `max` bytes (at a character boundary), marked with the length received.
+pub(crate) fn truncated(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…({} bytes)", &s[..end], s.len())
+}
+
+/// What an entry costs in memory, roughly.
+fn entry_bytes(e: &AuditEntry) -> usize {
+    std::mem::size_of::<AuditEntry>()
+        + e.method.len()
+        + e.path.len()
+        + e.detail.len()
+        + [&e.realm, &e.consumer_key, &e.token_id]
+            .iter()
+            .map(|v| v.as_ref().map_or(0, String::len))
+            .sum::<usize>()
+}
+
+/// The newest entries (at most [`AUDIT_CAP`] and [`AUDIT_BYTES_CAP`] bytes), how many older ones
+/// were dropped, and the count of every rejection by reason.
 #[derive(Default)]
 struct Trail {
     entries: VecDeque<AuditEntry>,
+    bytes: usize,
     dropped: usize,
     rejected: u64,
     by_reason: BTreeMap<RejectReason, u64>,
@@ -177,27 +209,41 @@ impl AuditLog {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records a rejection of `method path` at emulator time `time`.
+    /// Records a rejection of `method path` at emulator time `time`. Every value is cut to a
+    /// bounded length, so a hostile header costs the log (and its printed line) a few hundred bytes.
     pub fn record(&self, time: u64, method: &str, path: &str, rej: Rejection) {
+        let short = |v: Option<String>| v.map(|v| truncated(&v, AUDIT_VALUE_MAX));
         let entry = AuditEntry {
             time,
-            method: method.to_owned(),
-            path: path.to_owned(),
-            realm: rej.realm,
-            consumer_key: rej.consumer_key,
-            token_id: rej.token_id,
+            method: truncated(method, 32),
+            path: truncated(path, AUDIT_VALUE_MAX),
+            realm: short(rej.realm),
+            consumer_key: short(rej.consumer_key),
+            token_id: short(rej.token_id),
             reason: rej.reason,
-            detail: rej.detail,
+            detail: truncated(&rej.detail, AUDIT_DETAIL_MAX),
         };
         tracing::info!(target: "nstba_mock::audit", "{entry}");
+        let size = entry_bytes(&entry);
         let mut trail = self.trail();
         trail.rejected += 1;
         *trail.by_reason.entry(entry.reason).or_default() += 1;
-        if trail.entries.len() >= AUDIT_CAP {
-            trail.entries.pop_front();
+        while !trail.entries.is_empty()
+            && (trail.entries.len() >= AUDIT_CAP || trail.bytes + size > AUDIT_BYTES_CAP)
+        {
+            if let Some(old) = trail.entries.pop_front() {
+                trail.bytes -= entry_bytes(&old);
+            }
             trail.dropped += 1;
         }
+        trail.bytes += size;
         trail.entries.push_back(entry);
+    }
+
+    /// (entries kept, bytes they take).
+    pub fn size(&self) -> (usize, usize) {
+        let trail = self.trail();
+        (trail.entries.len(), trail.bytes)
     }
 
     /// The entries from index `from` on, counting every entry since start or the last reset.

@@ -210,11 +210,33 @@ impl Gate {
     ) -> Option<Caller> {
         let result = match req.authorization.and_then(bearer_token) {
             Some(token) => self.oauth2.bearer(token, bearer_scope, self.now()),
-            None => self.verify(req),
+            None => self.verify(req, false),
         };
         result
             .map_err(|rej| self.reject(req.method, path_and_query, rej))
             .ok()
+    }
+
+    /// Everything [`Gate::authenticate`] checks that needs no body: the whole check but the TBA
+    /// signature (which covers a form-encoded body) and the nonce's use. A request failing it is
+    /// rejected (and audited) without its body being read; one passing it is checked in full once
+    /// its body is in.
+    pub fn precheck(
+        &self,
+        req: &Received<'_>,
+        path_and_query: &str,
+        bearer_scope: Option<&str>,
+    ) -> bool {
+        let result = match req.authorization.and_then(bearer_token) {
+            Some(token) => self
+                .oauth2
+                .bearer(token, bearer_scope, self.now())
+                .map(drop),
+            None => self.verify(req, true).map(drop),
+        };
+        result
+            .map_err(|rej| self.reject(req.method, path_and_query, rej))
+            .is_ok()
     }
 
     /// Checks an `NLAuth` header; a rejection goes to the audit log.
@@ -240,8 +262,9 @@ impl Gate {
         self.audit.record(self.now(), method, path_and_query, rej);
     }
 
-    /// Verifies a TBA request as NetSuite does.
-    fn verify(&self, req: &Received<'_>) -> Result<Caller, Rejection> {
+    /// Verifies a TBA request as NetSuite does (`headers_only`: all but the signature and the
+    /// nonce's use).
+    fn verify(&self, req: &Received<'_>, headers_only: bool) -> Result<Caller, Rejection> {
         let mut rej = Rejection {
             reason: RejectReason::MissingHeader,
             detail: String::new(),
@@ -392,6 +415,12 @@ impl Gate {
                     nonce.chars().count()
                 ),
             );
+        }
+        if headers_only {
+            return Ok(Caller {
+                account: realm.to_owned(),
+                token_id: Some(token_id.to_owned()),
+            });
         }
         if self.verify_signatures {
             let Some(signature) = header.get("oauth_signature") else {

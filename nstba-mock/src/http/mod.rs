@@ -1,13 +1,19 @@
 //! The HTTP side: accept loop, fault rules, the authentication gate, governance, and the route
 //! table that hands each request to its handler on a blocking thread.
 //!
-//! Order per request, like a gateway in front of NetSuite: faults → body (at most NetSuite's 104 MiB)
-//! → route lookup (unknown path: 404) → authentication (TBA or an OAuth 2.0 bearer token with the
-//! family's scope, NLAuth for `/rest/issuetoken`, none at the gate for the OAuth 2.0 token endpoint,
-//! which checks the client assertion itself; failure: 401 and an audit entry) → the account's
-//! concurrency slot and artificial latency (TBA and bearer) → 405 for a method the resource lacks →
-//! the handler (or, for `Prefer: respond-async`, an asynchronous job) → drop-after-processing faults.
-//! Each request runs in its own task, so a client that disconnects does not cancel it.
+//! Order per request, like a gateway in front of NetSuite: faults → route lookup (unknown path:
+//! 404) → authentication from the headers (TBA or an OAuth 2.0 bearer token with the family's
+//! scope, NLAuth for `/rest/issuetoken`, none at the gate for the OAuth 2.0 token endpoint, which
+//! checks the client assertion in its body itself; failure: 401 and an audit entry, the body never
+//! read) → the account's concurrency slot and artificial latency (TBA and bearer) → the body (at most
+//! NetSuite's 104 MiB, refused when declared or streamed larger; a form-encoded TBA body is read
+//! before its signature is checked, after every other check) → 405 for a method the resource lacks
+//! → the handler (or, for `Prefer: respond-async`, an asynchronous job) → drop-after-processing
+//! faults. Each request runs in its own task, so a client that disconnects does not cancel it.
+//!
+//! Connections: at most [`ConnectionLimits::max_connections`] open, request headers (and the idle
+//! time between kept-alive requests) within [`ConnectionLimits::header_read_timeout`], a body
+//! within [`ConnectionLimits::body_timeout`].
 
 pub(crate) mod audit;
 pub(crate) mod faults;
@@ -24,17 +30,19 @@ use faults::{fault_response, path_matches, Fault, Faults, Verdict};
 use gate::{Gate, GateConfig, Received};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::Request;
 use limits::{Limits, Slot};
 use routes::{Scheme, Style};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// NetSuite's request size limit.
-const BODY_LIMIT: usize = 104 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 104 * 1024 * 1024;
+/// The largest body the OAuth 2.0 token endpoint reads (a client-credentials form).
+const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 
 /// Request counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,6 +66,24 @@ pub struct Counters {
     pub max_in_flight: usize,
     /// OAuth 2.0 access tokens issued by the token endpoint.
     pub access_tokens_issued: u64,
+    /// Connections open now.
+    pub open_connections: usize,
+    /// Connections closed because the connection cap was reached: the longest-idle one closed for
+    /// a new one, or a new one closed when every connection was busy.
+    pub connections_shed: u64,
+    /// Entries kept in the audit log, and the bytes they take (bounded).
+    pub audit_entries: usize,
+    /// Bytes the kept audit entries take.
+    pub audit_bytes: usize,
+    /// SuiteQL: store rows copied to (or removed from) the query side since start.
+    pub suiteql_rows_synced: u64,
+    /// SuiteQL: full copies of the store made for the query side since start (a database file needs
+    /// none; in memory, one when the query side starts).
+    pub suiteql_full_copies: u64,
+    /// SuiteQL: record-type views (re)built since start.
+    pub suiteql_views_rebuilt: u64,
+    /// SuiteQL: entries and bytes of query text held by the count cache (bounded).
+    pub suiteql_count_cache: (usize, usize),
 }
 
 /// The error that makes hyper close the connection without answering.
@@ -80,6 +106,29 @@ pub(crate) struct ServerConfig {
     pub latency: Vec<(Option<String>, Duration)>,
     pub port: u16,
     pub jobs: crate::api::jobs::JobConfig,
+    pub connections: ConnectionLimits,
+}
+
+/// How many connections are held, and for how long a client may keep one without sending.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionLimits {
+    /// The most connections open at once.
+    pub max_connections: usize,
+    /// The longest a request's headers may take to arrive; also the longest a kept-alive
+    /// connection stays idle between requests.
+    pub header_read_timeout: Duration,
+    /// The longest an authenticated request's body may take to arrive.
+    pub body_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// State shared by the server tasks and the `MockNetSuite` handle.
@@ -89,9 +138,14 @@ pub(crate) struct Server {
     limits: Limits,
     faults: Faults,
     latency: Vec<(Option<String>, Duration)>,
+    connections: ConnectionLimits,
     requests: AtomicU64,
     authenticated: AtomicU64,
     faulted: AtomicU64,
+    /// Connections closed at the cap (idle ones evicted, or new ones refused).
+    connections_shed: AtomicU64,
+    /// Connections open now.
+    open_connections: AtomicUsize,
 }
 
 impl Server {
@@ -104,6 +158,8 @@ impl Server {
     pub fn counters(&self) -> Counters {
         let (rejected, rejections) = self.gate.audit.counts();
         let (throttled, in_flight, max_in_flight) = self.limits.snapshot();
+        let (audit_entries, audit_bytes) = self.gate.audit.size();
+        let sync = self.app.store.sync_stats();
         Counters {
             requests: self.requests.load(Ordering::SeqCst),
             authenticated: self.authenticated.load(Ordering::SeqCst),
@@ -114,6 +170,14 @@ impl Server {
             in_flight,
             max_in_flight,
             access_tokens_issued: self.gate.oauth2().issued(),
+            open_connections: self.open_connections.load(Ordering::SeqCst),
+            connections_shed: self.connections_shed.load(Ordering::SeqCst),
+            audit_entries,
+            audit_bytes,
+            suiteql_rows_synced: sync.rows_synced,
+            suiteql_full_copies: sync.full_copies,
+            suiteql_views_rebuilt: sync.views_rebuilt,
+            suiteql_count_cache: sync.count_cache,
         }
     }
 
@@ -155,9 +219,12 @@ pub(crate) async fn start(
         limits: Limits::new(config.concurrency_limit),
         faults: Faults::new(config.faults),
         latency: config.latency,
+        connections: config.connections,
         requests: AtomicU64::new(0),
         authenticated: AtomicU64::new(0),
         faulted: AtomicU64::new(0),
+        connections_shed: AtomicU64::new(0),
+        open_connections: AtomicUsize::new(0),
     });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;
@@ -165,8 +232,31 @@ pub(crate) async fn start(
     Ok(Running { server, addr, task })
 }
 
+/// What the accept loop knows of one open connection.
+struct Tracked {
+    abort: tokio::task::AbortHandle,
+    /// Requests of the connection in progress.
+    busy: Arc<AtomicUsize>,
+    /// When the connection last started or finished a request (ms since the loop started).
+    last_active: Arc<AtomicU64>,
+}
+
+/// Accepts connections up to the cap. hyper closes a connection whose request headers do not arrive
+/// within the header-read timeout, which also bounds how long a kept-alive connection sits idle. At
+/// the cap, the connection idle the longest is closed for the new one; if every one is busy, the
+/// new one is closed at once.
 async fn accept_loop(listener: tokio::net::TcpListener, server: Arc<Server>) {
     let mut connections = tokio::task::JoinSet::new();
+    let mut tracked: std::collections::HashMap<tokio::task::Id, Tracked> =
+        std::collections::HashMap::new();
+    let epoch = std::time::Instant::now();
+    let limits = server.connections;
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .keep_alive(true)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let builder = Arc::new(builder);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -175,25 +265,89 @@ async fn accept_loop(listener: tokio::net::TcpListener, server: Arc<Server>) {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 };
+                if tracked.len() >= limits.max_connections {
+                    let idlest = tracked
+                        .iter()
+                        .filter(|(_, t)| t.busy.load(Ordering::SeqCst) == 0)
+                        .min_by_key(|(_, t)| t.last_active.load(Ordering::SeqCst))
+                        .map(|(id, _)| *id);
+                    server.connections_shed.fetch_add(1, Ordering::SeqCst);
+                    match idlest.and_then(|id| tracked.remove(&id)) {
+                        Some(t) => {
+                            t.abort.abort();
+                            server.open_connections.fetch_sub(1, Ordering::SeqCst);
+                        }
+                        None => {
+                            drop(stream);
+                            continue;
+                        }
+                    }
+                }
                 let _ = stream.set_nodelay(true);
-                let server = server.clone();
-                connections.spawn(async move {
+                let busy = Arc::new(AtomicUsize::new(0));
+                let now_ms = epoch.elapsed().as_millis() as u64;
+                let last_active = Arc::new(AtomicU64::new(now_ms));
+                let (server2, builder2) = (server.clone(), builder.clone());
+                let (busy2, last2) = (busy.clone(), last_active.clone());
+                server.open_connections.fetch_add(1, Ordering::SeqCst);
+                let abort = connections.spawn(async move {
                     let io = hyper_util::rt::TokioIo::new(stream);
                     let service = hyper::service::service_fn(move |req| {
-                        let server = server.clone();
+                        let server = server2.clone();
+                        let active = Active::enter(busy2.clone(), last2.clone(), epoch);
                         // Its own task: a client that disconnects (a timeout) does not cancel a
                         // request the server has received, as with NetSuite — the write lands.
-                        let work = tokio::spawn(handle(server, req));
+                        let work = tokio::spawn(async move {
+                            let _active = active;
+                            handle(server, req).await
+                        });
                         async move { work.await.unwrap_or(Ok(unexpected_error(Style::Rest))) }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(io, service)
-                        .await;
+                    let _ = builder2.serve_connection(io, service).await;
                 });
+                tracked.insert(abort.id(), Tracked { abort, busy, last_active });
             }
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(done) = connections.join_next_with_id(), if !connections.is_empty() => {
+                let id = match done {
+                    Ok((id, ())) => id,
+                    Err(e) => e.id(),
+                };
+                if tracked.remove(&id).is_some() {
+                    server.open_connections.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
         }
+    }
+}
+
+/// A request in progress on a connection: the connection is busy until it is dropped.
+struct Active {
+    busy: Arc<AtomicUsize>,
+    last_active: Arc<AtomicU64>,
+    epoch: std::time::Instant,
+}
+
+impl Active {
+    fn enter(
+        busy: Arc<AtomicUsize>,
+        last_active: Arc<AtomicU64>,
+        epoch: std::time::Instant,
+    ) -> Active {
+        busy.fetch_add(1, Ordering::SeqCst);
+        last_active.store(epoch.elapsed().as_millis() as u64, Ordering::SeqCst);
+        Active {
+            busy,
+            last_active,
+            epoch,
+        }
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.last_active
+            .store(self.epoch.elapsed().as_millis() as u64, Ordering::SeqCst);
+        self.busy.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -226,17 +380,6 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
         }
     }
 
-    let body = match Limited::new(body, BODY_LIMIT).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(_) => {
-            return Ok(Problem::new(
-                413,
-                "INVALID_CONTENT",
-                "The request body is too large or could not be read.",
-            )
-            .into_response())
-        }
-    };
     let Some(matched) = matched else {
         return Ok(routes::not_found(path));
     };
@@ -252,45 +395,90 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
         .map(str::to_owned)
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
         .unwrap_or_default();
+    let is_form = header(&parts.headers, CONTENT_TYPE).is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    });
+    let limit = match matched.family.scheme() {
+        Scheme::ClientAssertion => TOKEN_BODY_LIMIT,
+        Scheme::NlAuth | Scheme::Tba => BODY_LIMIT,
+    };
+    let declared =
+        header(&parts.headers, CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
+    let timeout = server.connections.body_timeout;
 
-    let (caller, _slot) = match matched.family.scheme() {
+    // Authentication from the headers comes first: a request that fails it is answered without its
+    // body being read (the connection is then closed). The body is read after, at most `limit`
+    // bytes, refused as soon as it is declared or streamed larger.
+    let (caller, _slot, body) = match matched.family.scheme() {
         Scheme::NlAuth => {
-            match server
+            let Some(caller) = server
                 .gate
                 .authenticate_user(authorization, method, path_and_query)
-            {
-                Some(caller) => (caller, None),
-                None => return Ok(invalid_login(style)),
-            }
+            else {
+                return Ok(invalid_login(style));
+            };
+            let body = match read_body(body, declared, limit, timeout).await {
+                Ok(b) => b,
+                Err(resp) => return Ok(resp),
+            };
+            (caller, None, body)
         }
-        Scheme::ClientAssertion => (
-            crate::api::Caller {
+        Scheme::ClientAssertion => {
+            let body = match read_body(body, declared, limit, timeout).await {
+                Ok(b) => b,
+                Err(resp) => return Ok(resp),
+            };
+            let caller = crate::api::Caller {
                 account: String::new(),
                 token_id: None,
-            },
-            None,
-        ),
+            };
+            (caller, None, body)
+        }
         Scheme::Tba => {
             let url = format!("http://{host}{path_and_query}");
-            let form_body = header(&parts.headers, CONTENT_TYPE)
-                .filter(|ct| {
-                    ct.trim_start()
-                        .to_ascii_lowercase()
-                        .starts_with("application/x-www-form-urlencoded")
-                })
-                .map(|_| std::str::from_utf8(&body).unwrap_or("\u{fffd}"));
-            let received = Received {
+            let bearer_scope = matched.family.bearer_scope();
+            let mut incoming = Some(body);
+            let mut received = Received {
                 method,
                 url: &url,
                 authorization,
-                form_body,
+                form_body: None,
             };
-            let bearer_scope = matched.family.bearer_scope();
-            let Some(caller) = server
-                .gate
-                .authenticate(&received, path_and_query, bearer_scope)
-            else {
-                return Ok(invalid_login(style));
+            // A form-encoded body is part of the TBA signature: check all else first, then read it.
+            let (caller, body) = if is_form {
+                if !server
+                    .gate
+                    .precheck(&received, path_and_query, bearer_scope)
+                {
+                    return Ok(invalid_login(style));
+                }
+                let Some(stream) = incoming.take() else {
+                    return Ok(unexpected_error(style));
+                };
+                let body = match read_body(stream, declared, limit, timeout).await {
+                    Ok(b) => b,
+                    Err(resp) => return Ok(resp),
+                };
+                received.form_body = Some(std::str::from_utf8(&body).unwrap_or("\u{fffd}"));
+                let Some(caller) =
+                    server
+                        .gate
+                        .authenticate(&received, path_and_query, bearer_scope)
+                else {
+                    return Ok(invalid_login(style));
+                };
+                (caller, Some(body))
+            } else {
+                let Some(caller) =
+                    server
+                        .gate
+                        .authenticate(&received, path_and_query, bearer_scope)
+                else {
+                    return Ok(invalid_login(style));
+                };
+                (caller, None)
             };
             server.authenticated.fetch_add(1, Ordering::SeqCst);
             let Some(slot) = server.limits.slot(&caller.account) else {
@@ -305,7 +493,15 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
-            (caller, Some::<Slot>(slot))
+            let body = match (body, incoming) {
+                (Some(b), _) => b,
+                (None, Some(stream)) => match read_body(stream, declared, limit, timeout).await {
+                    Ok(b) => b,
+                    Err(resp) => return Ok(resp),
+                },
+                (None, None) => bytes::Bytes::new(),
+            };
+            (caller, Some::<Slot>(slot), body)
         }
     };
 
@@ -356,6 +552,43 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
     Ok(resp)
 }
 
+/// Reads a request body of at most `limit` bytes within `timeout`: refused at once when declared
+/// larger, and as soon as more than `limit` bytes have arrived otherwise.
+async fn read_body(
+    body: Incoming,
+    declared: Option<u64>,
+    limit: usize,
+    timeout: Duration,
+) -> Result<bytes::Bytes, Resp> {
+    let too_large = || {
+        Problem::new(
+            413,
+            "INVALID_CONTENT",
+            format!("The request body is larger than {limit} bytes."),
+        )
+        .into_response()
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(_)) => Err(Problem::new(
+            400,
+            "INVALID_CONTENT",
+            "The request body could not be read.",
+        )
+        .into_response()),
+        Err(_) => Err(Problem::new(
+            408,
+            "INVALID_CONTENT",
+            "The request body did not arrive in time.",
+        )
+        .into_response()),
+    }
+}
+
 fn header(headers: &hyper::HeaderMap, name: hyper::header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -403,3 +636,6 @@ fn unexpected_error(style: Style) -> Resp {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz_tests;

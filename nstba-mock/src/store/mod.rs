@@ -3,9 +3,13 @@
 //! Two connections, each behind its own mutex: the *records* connection serves the record API and
 //! every write; the *query* connection runs SuiteQL (with its TEMP views) on a snapshot, so a long
 //! query neither waits for nor blocks record reads and writes. With a database file both open it in
-//! WAL mode; in memory, the query connection holds a copy of the records database, refreshed (SQLite's
-//! online backup) when a query finds the data changed since the last copy. A caller that may wait on
-//! either mutex belongs on a blocking thread, never on an async worker.
+//! WAL mode; in memory, the query connection holds a copy of the records database: copied whole
+//! (SQLite's online backup) by the first query, then kept current row by row: each write notes its
+//! (type, id), and the next query copies just those rows (a whole copy again only after more than
+//! 50 000 untracked changes). Each write also learns the shape of its body (which keys are
+//! references, sublists, line fields), so a view is rebuilt only when a type's shape changes, from
+//! that shape, without scanning rows. A caller that may wait on either mutex belongs on a blocking
+//! thread, never on an async worker.
 
 pub(crate) mod dates;
 pub(crate) mod qparse;
@@ -50,8 +54,16 @@ pub(crate) struct Inner {
     pub conn: Connection,
     /// Record type (lower case) → lower-cased field name → field name as first seen.
     pub fields: HashMap<String, BTreeMap<String, String>>,
-    /// Record types whose SuiteQL view must be rebuilt.
+    /// Record types whose SuiteQL view must be rebuilt (their shape changed).
     pub dirty: HashSet<String>,
+    /// Record type (lower case) → what its stored bodies look like, learned as they are written.
+    pub shapes: HashMap<String, Shape>,
+    /// In memory: the rows written since the query connection's copy was last brought up to date.
+    pub changed: HashSet<(String, i64)>,
+    /// In memory: too many rows changed to track one by one; the next query copies everything.
+    pub changed_overflow: bool,
+    /// Whether writes are tracked in `changed` (in memory; a database file is shared instead).
+    track_changes: bool,
     /// Bumped on every write: cached SuiteQL counts are valid for one generation.
     pub generation: u64,
     /// (record type, id) → refName, valid for `ref_generation`.
@@ -59,14 +71,127 @@ pub(crate) struct Inner {
     ref_generation: u64,
 }
 
+/// The most changed rows tracked one by one before the next query copies the whole database.
+const CHANGED_MAX: usize = 50_000;
+
+/// The shape of a record type's stored bodies, as far as SuiteQL views need it: learned from each
+/// body written, so a view is rebuilt only when the shape changes and never by scanning the rows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shape {
+    /// Top-level key as stored → (some value is a reference object, some value is a sublist).
+    pub keys: BTreeMap<String, (bool, bool)>,
+    /// Sublist key as stored → line key as stored → some value is an object (a reference).
+    pub lines: BTreeMap<String, BTreeMap<String, bool>>,
+}
+
+impl Shape {
+    /// Learns from one body; whether anything new was learned.
+    fn learn(&mut self, body: &Map<String, Value>) -> bool {
+        let mut changed = false;
+        for (k, v) in body {
+            if k == "links" {
+                continue;
+            }
+            let (is_ref, is_sublist) = match v {
+                Value::Object(o) => match o.get("items") {
+                    None => (true, false),
+                    Some(items) => (false, items.is_array()),
+                },
+                _ => (false, false),
+            };
+            let entry = match self.keys.get_mut(k) {
+                Some(e) => e,
+                None => {
+                    changed = true;
+                    self.keys.entry(k.clone()).or_default()
+                }
+            };
+            if (is_ref && !entry.0) || (is_sublist && !entry.1) {
+                changed = true;
+                entry.0 |= is_ref;
+                entry.1 |= is_sublist;
+            }
+            if let Some(Value::Array(items)) = v.get("items") {
+                let line_keys = self.lines.entry(k.clone()).or_default();
+                for line in items {
+                    let Value::Object(line) = line else { continue };
+                    for (lk, lv) in line {
+                        let object = lv.is_object();
+                        match line_keys.get_mut(lk) {
+                            Some(seen) if *seen || !object => {}
+                            Some(seen) => {
+                                *seen = true;
+                                changed = true;
+                            }
+                            None => {
+                                line_keys.insert(lk.clone(), object);
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        changed
+    }
+}
+
+impl Inner {
+    /// Notes a written body: its row for the query side's copy, its shape for the views.
+    fn wrote(&mut self, ty: &str, id: i64, body: Option<&Map<String, Value>>) {
+        if self.track_changes && !self.changed_overflow {
+            if self.changed.len() >= CHANGED_MAX {
+                self.changed.clear();
+                self.changed_overflow = true;
+            } else {
+                self.changed.insert((ty.to_owned(), id));
+            }
+        }
+        if let Some(body) = body {
+            let is_new = !self.shapes.contains_key(ty);
+            let shape = self.shapes.entry(ty.to_owned()).or_default();
+            if shape.learn(body) || is_new {
+                self.dirty.insert(ty.to_owned());
+            }
+        }
+    }
+}
+
 /// The SuiteQL connection: its TEMP views and its cached counts.
 pub(crate) struct QueryConn {
     pub conn: Connection,
-    /// SuiteQL query → (generation, total rows).
-    pub counts: HashMap<String, (u64, usize)>,
+    /// SuiteQL query → (generation, total rows), bounded in entries and bytes.
+    pub counts: suiteql::CountCache,
+    /// What the connection's authorizer lets SuiteQL see.
+    pub guard: std::sync::Arc<suiteql::Guard>,
+    /// Fields left out of a view (too many fields on the type), for a clear error.
+    pub omitted: suiteql::Omitted,
     /// In memory: the generation of the records database last copied here (`None`: never; a
     /// database file needs no copy).
     pub copied: Option<Option<u64>>,
+}
+
+/// What keeping the SuiteQL side current has cost since the store was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SyncStats {
+    /// Rows copied to (or removed from) the query connection one by one.
+    pub rows_synced: u64,
+    /// Full copies of the records database to the query connection.
+    pub full_copies: u64,
+    /// Record-type views (re)built.
+    pub views_rebuilt: u64,
+    /// Entries and bytes of query text in the count cache.
+    pub count_cache: (usize, usize),
+}
+
+/// The counters behind [`SyncStats`].
+#[derive(Default)]
+pub(crate) struct SyncCounters {
+    pub rows_synced: std::sync::atomic::AtomicU64,
+    pub full_copies: std::sync::atomic::AtomicU64,
+    pub views_rebuilt: std::sync::atomic::AtomicU64,
+    pub count_entries: std::sync::atomic::AtomicUsize,
+    pub count_bytes: std::sync::atomic::AtomicUsize,
 }
 
 /// A test hook run by SuiteQL while it holds the query connection, before the query runs.
@@ -83,6 +208,8 @@ pub(crate) struct Store {
     pub query_timeout: std::time::Duration,
     /// The account's date-format preference: how SuiteQL shows dates.
     pub date_format: dates::DateFormat,
+    /// What keeping the SuiteQL side current has cost.
+    pub sync: SyncCounters,
     #[cfg(test)]
     pub query_hook: Mutex<Option<QueryHook>>,
 }
@@ -149,11 +276,16 @@ impl Store {
     pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
         let conn = connect(path)?;
         conn.execute_batch(SCHEMA)?;
-        let query_conn = connect(path)?;
+        let mut query_conn = connect(path)?;
+        let guard = suiteql::Guard::install(&mut query_conn)?;
         let mut inner = Inner {
             conn,
             fields: HashMap::new(),
             dirty: HashSet::new(),
+            shapes: HashMap::new(),
+            changed: HashSet::new(),
+            changed_overflow: false,
+            track_changes: path.is_none(),
             generation: 0,
             ref_names: HashMap::new(),
             ref_generation: 0,
@@ -171,17 +303,30 @@ impl Store {
                 learn(&mut inner.fields, &ty, &key);
                 inner.dirty.insert(ty);
             }
+            let mut stmt = inner.conn.prepare("SELECT type, body FROM nstba_record")?;
+            let bodies: Vec<(String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            drop(stmt);
+            for (ty, body) in bodies {
+                if let Ok(body) = serde_json::from_str::<Map<String, Value>>(&body) {
+                    inner.shapes.entry(ty).or_default().learn(&body);
+                }
+            }
         }
         Ok(Store {
             inner: Mutex::new(inner),
             query: Mutex::new(QueryConn {
                 conn: query_conn,
-                counts: HashMap::new(),
+                counts: suiteql::CountCache::default(),
+                guard,
+                omitted: suiteql::Omitted::new(),
                 copied: path.is_none().then_some(None),
             }),
             type_names: Mutex::new(HashMap::new()),
             query_timeout: std::time::Duration::from_secs(10),
             date_format: dates::DateFormat::default(),
+            sync: SyncCounters::default(),
             #[cfg(test)]
             query_hook: Mutex::new(None),
         })
@@ -191,6 +336,18 @@ impl Store {
     pub fn with_date_format(mut self, format: dates::DateFormat) -> Store {
         self.date_format = format;
         self
+    }
+
+    /// What keeping the SuiteQL side current has cost since the store was opened.
+    pub fn sync_stats(&self) -> SyncStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        let s = &self.sync;
+        SyncStats {
+            rows_synced: s.rows_synced.load(Relaxed),
+            full_copies: s.full_copies.load(Relaxed),
+            views_rebuilt: s.views_rebuilt.load(Relaxed),
+            count_cache: (s.count_entries.load(Relaxed), s.count_bytes.load(Relaxed)),
+        }
     }
 
     /// The records connection (waits while another request uses it).
@@ -272,12 +429,8 @@ impl Store {
         self.remember(record_type);
         let ty = canon(record_type);
         let mut inner = self.lock();
-        let Inner {
-            conn,
-            fields,
-            dirty,
-            ..
-        } = &mut *inner;
+        let mut written = Vec::new();
+        let Inner { conn, fields, .. } = &mut *inner;
         let tx = conn.transaction()?;
         let mut n = 0;
         {
@@ -314,10 +467,14 @@ impl Store {
                     }
                 })?;
                 n += 1;
+                written.push((id, body));
             }
         }
         tx.commit()?;
-        dirty.insert(ty);
+        for (id, body) in &written {
+            inner.wrote(&ty, *id, Some(body));
+        }
+        inner.dirty.insert(ty);
         inner.generation += 1;
         Ok(n)
     }
@@ -487,20 +644,25 @@ impl Store {
                     StoreError::from(e)
                 }
             })?;
-        inner.dirty.insert(ty);
+        inner.wrote(&ty, id, Some(&body));
         inner.generation += 1;
         Ok(())
     }
 
     pub fn delete(&self, record_type: &str, id: i64) -> bool {
         let mut inner = self.lock();
+        let ty = canon(record_type);
         inner.generation += 1;
-        inner
+        let deleted = inner
             .conn
             .prepare_cached("DELETE FROM nstba_record WHERE type = ?1 AND id = ?2")
-            .and_then(|mut s| s.execute(params![canon(record_type), id]))
+            .and_then(|mut s| s.execute(params![ty, id]))
             .map(|n| n > 0)
-            .unwrap_or(false)
+            .unwrap_or(false);
+        if deleted {
+            inner.wrote(&ty, id, None);
+        }
+        deleted
     }
 
     pub fn count(&self, record_type: &str) -> usize {
@@ -652,7 +814,7 @@ pub(crate) fn create_in(
     for k in body.keys() {
         learn(&mut inner.fields, ty, k);
     }
-    inner.dirty.insert(ty.to_owned());
+    inner.wrote(ty, id, Some(&body));
     inner.generation += 1;
     Ok(id)
 }

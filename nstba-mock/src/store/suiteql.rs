@@ -2,10 +2,11 @@
 //! `transaction` / `transactionline` tables), on the store's query connection.
 
 use super::transaction_types::TRANSACTION_TYPES;
-use super::{is_ident, Store};
+use super::{is_ident, QueryConn, Shape, Store};
 use nstba_record::suiteql::select_list;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
+use std::sync::atomic::Ordering::Relaxed;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -40,7 +41,8 @@ pub(crate) fn query(
     limit: usize,
     offset: usize,
 ) -> Result<(usize, Vec<Row>), String> {
-    let q = q.trim().trim_end_matches(';').trim();
+    let without_comments = strip_comments(q);
+    let q = without_comments.trim().trim_end_matches(';').trim();
     if q.is_empty() {
         return Err("the query is empty".into());
     }
@@ -49,27 +51,60 @@ pub(crate) fn query(
     let rewritten = oracle_to_sqlite(q);
     let q = rewritten.as_str();
     let mut inner = store.lock_query();
-    // What changed since the last query, taken while holding the query connection so that queries
-    // see the views in the order they started; the records connection is held only for this copy.
-    let (dirty, fields, generation) = {
+    // Bring the query side up to date, holding the query connection so that queries see the data
+    // and views in the order they started; the records connection is held only for this. In memory,
+    // the rows written since the last query are copied one by one (a full copy only the first time,
+    // or after more changes than are tracked); a database file is shared, nothing to copy. Views are
+    // rebuilt only for record types whose shape changed, from the shapes learned as bodies were
+    // written: never by scanning the rows.
+    let (dirty, fields, shapes, generation) = {
         let mut records = store.lock();
         if let Some(copied) = inner.copied {
-            if copied != Some(records.generation) {
+            let full = copied.is_none() || records.changed_overflow;
+            if full {
+                records.changed.clear();
+                records.changed_overflow = true;
                 copy_database(&records.conn, &mut inner.conn)
                     .map_err(|e| format!("cannot copy the records for the query: {e}"))?;
-                inner.copied = Some(Some(records.generation));
+                records.changed_overflow = false;
+                store.sync.full_copies.fetch_add(1, Relaxed);
+            } else if copied != Some(records.generation) {
+                let changed = std::mem::take(&mut records.changed);
+                match apply_changes(&records.conn, &mut inner.conn, &changed) {
+                    Ok(n) => {
+                        store.sync.rows_synced.fetch_add(n, Relaxed);
+                    }
+                    Err(e) => {
+                        records.changed_overflow = true;
+                        return Err(format!("cannot copy the records for the query: {e}"));
+                    }
+                }
             }
+            inner.copied = Some(Some(records.generation));
         }
         let dirty: HashSet<String> = std::mem::take(&mut records.dirty);
-        let fields = if dirty.is_empty() {
-            Fields::new()
+        let (fields, shapes) = if dirty.is_empty() {
+            (Fields::new(), HashMap::new())
         } else {
-            records.fields.clone()
+            let shapes: HashMap<String, Shape> = dirty
+                .iter()
+                .filter_map(|t| Some((t.clone(), records.shapes.get(t)?.clone())))
+                .collect();
+            (records.fields.clone(), shapes)
         };
-        (dirty, fields, records.generation)
+        (dirty, fields, shapes, records.generation)
     };
-    refresh_views(&inner.conn, dirty, &fields)
-        .map_err(|e| format!("cannot prepare the record views: {e}"))?;
+    let QueryConn { conn, omitted, .. } = &mut *inner;
+    match refresh_views(conn, &dirty, &fields, &shapes, omitted) {
+        Ok(n) => {
+            store.sync.views_rebuilt.fetch_add(n, Relaxed);
+        }
+        Err(e) => {
+            // Not poisoned: the next query tries again.
+            store.lock().dirty.extend(dirty);
+            return Err(format!("cannot prepare the record views: {e}"));
+        }
+    }
     // A watchdog interrupts queries that run too long (e.g. an unbounded recursive CTE).
     let timeout = store.query_timeout;
     let (done, watch) = std::sync::mpsc::channel::<()>();
@@ -80,8 +115,13 @@ pub(crate) fn query(
         }
     });
     let _done = done;
+    // From here on only NetSuite's tables (the TEMP views) are visible to the statements prepared.
+    let guard = inner.guard.clone();
+    let _guarded = guard.enter();
+    let omitted = inner.omitted.clone();
+    let explain = |e: rusqlite::Error| explain_omitted(guard.clean(e), &omitted);
     {
-        let stmt = inner.conn.prepare(q).map_err(clean)?;
+        let stmt = inner.conn.prepare(q).map_err(explain)?;
         if !stmt.readonly() {
             return Err("only SELECT queries are allowed".into());
         }
@@ -100,37 +140,43 @@ pub(crate) fn query(
             hook();
         }
     }
-    let total = match inner.counts.get(q) {
-        Some((g, n)) if *g == generation => *n,
-        _ => {
+    let total = match inner.counts.get(q, generation) {
+        Some(n) => n,
+        None => {
             let n: i64 = inner
                 .conn
-                .query_row(&format!("SELECT COUNT(*) FROM ({q})"), [], |r| r.get(0))
-                .map_err(clean)?;
+                .query_row(&format!("SELECT COUNT(*) FROM ({q}\n)"), [], |r| r.get(0))
+                .map_err(explain)?;
             let n = n.max(0) as usize;
-            if inner.counts.len() > 1000 {
-                inner.counts.clear();
-            }
-            inner.counts.insert(q.to_owned(), (generation, n));
+            inner.counts.insert(q, generation, n);
+            let (entries, bytes) = inner.counts.size();
+            store
+                .sync
+                .count_entries
+                .store(entries, std::sync::atomic::Ordering::Relaxed);
+            store
+                .sync
+                .count_bytes
+                .store(bytes, std::sync::atomic::Ordering::Relaxed);
             n
         }
     };
     let mut stmt = inner
         .conn
         .prepare(&format!(
-            "SELECT * FROM ({q}) LIMIT {limit} OFFSET {offset}"
+            "SELECT * FROM ({q}\n) LIMIT {limit} OFFSET {offset}"
         ))
-        .map_err(clean)?;
+        .map_err(explain)?;
     let names: Vec<String> = stmt
         .column_names()
         .map(|n| n.to_ascii_lowercase())
         .collect();
-    let mut rows = stmt.query([]).map_err(clean)?;
+    let mut rows = stmt.query([]).map_err(explain)?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(clean)? {
+    while let Some(row) = rows.next().map_err(explain)? {
         let mut item = Vec::with_capacity(names.len());
         for (i, name) in names.iter().enumerate() {
-            let v = match row.get_ref(i).map_err(clean)? {
+            let v = match row.get_ref(i).map_err(explain)? {
                 ValueRef::Null => continue,
                 ValueRef::Integer(n) => n.to_string(),
                 ValueRef::Real(f) => format_real(f),
@@ -182,13 +228,20 @@ fn verbatim_columns(q: &str) -> Verbatim {
         let mut item = item.as_str();
         if n == 0 {
             for kw in ["DISTINCT ", "ALL "] {
-                if item.len() > kw.len() && item[..kw.len()].eq_ignore_ascii_case(kw) {
-                    item = item[kw.len()..].trim_start();
+                if item.len() > kw.len()
+                    && item
+                        .get(..kw.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(kw))
+                {
+                    item = item.get(kw.len()..).unwrap_or("").trim_start();
                 }
             }
         }
         star |= item == "*" || item.ends_with(".*");
-        let is_to_char = item.len() > 8 && item[..8].eq_ignore_ascii_case("TO_CHAR(");
+        let is_to_char = item.len() > 8
+            && item
+                .get(..8)
+                .is_some_and(|h| h.eq_ignore_ascii_case("TO_CHAR("));
         flags.push(is_to_char);
         if is_to_char {
             if let Some(alias) = item.rsplit(|c: char| c.is_whitespace()).next() {
@@ -219,10 +272,179 @@ fn clean(e: rusqlite::Error) -> String {
         {
             "the query ran too long and was stopped".to_owned()
         }
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg,
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => match msg.strip_prefix("no such table: ") {
+            Some(table) => unknown_table(table),
+            None => msg,
+        },
         rusqlite::Error::MultipleStatement => "only one statement is allowed".into(),
         other => other.to_string(),
     }
+}
+
+/// NetSuite's answer to a table it does not have.
+fn unknown_table(table: &str) -> String {
+    let table = table.rsplit('.').next().unwrap_or(table);
+    format!("Search error occurred: Record '{table}' was not found.")
+}
+
+/// What the query connection's authorizer lets user SQL see: while a guard is entered, top-level SQL
+/// may not read SQLite's own tables (`sqlite_master`, `sqlite_temp_master`, …) or the store's table
+/// (`nstba_record`), run a PRAGMA (or read a `pragma_…` table), or ATTACH a database. The TEMP views
+/// built over the store's table still read it: SQLite names the view as the accessor.
+#[derive(Default)]
+pub(crate) struct Guard {
+    on: std::sync::atomic::AtomicBool,
+    /// The table the last denial was about.
+    denied: std::sync::Mutex<Option<String>>,
+}
+
+/// While alive, the guard denies what user SQL may not see.
+pub(crate) struct Entered<'a>(&'a Guard);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.0.on.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Guard {
+    /// Installs the authorizer on the query connection.
+    pub fn install(conn: &mut Connection) -> rusqlite::Result<std::sync::Arc<Guard>> {
+        use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+        let guard = std::sync::Arc::new(Guard::default());
+        let g = guard.clone();
+        conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            if !g.on.load(std::sync::atomic::Ordering::SeqCst) {
+                return Authorization::Allow;
+            }
+            let denied = match ctx.action {
+                AuthAction::Read { table_name, .. } if ctx.accessor.is_none() => {
+                    is_internal_table(table_name).then(|| table_name.to_owned())
+                }
+                AuthAction::Pragma { pragma_name, .. } => Some(format!("pragma_{pragma_name}")),
+                AuthAction::Attach { .. } | AuthAction::Detach { .. } => Some(String::new()),
+                _ => None,
+            };
+            match denied {
+                Some(name) => {
+                    *g.denied.lock().unwrap_or_else(|e| e.into_inner()) = Some(name);
+                    Authorization::Deny
+                }
+                None => Authorization::Allow,
+            }
+        }))?;
+        Ok(guard)
+    }
+
+    /// Denies until the returned value is dropped.
+    pub fn enter(&self) -> Entered<'_> {
+        *self.denied.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.on.store(true, std::sync::atomic::Ordering::SeqCst);
+        Entered(self)
+    }
+
+    /// The error of a user statement: a denied table reads like an unknown one.
+    pub fn clean(&self, e: rusqlite::Error) -> String {
+        let denied = self.denied.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match denied {
+            Some(name) if !name.is_empty() => unknown_table(&name),
+            Some(_) => "only SELECT queries are allowed".into(),
+            None => clean(e),
+        }
+    }
+}
+
+/// SQLite's own tables, the store's, and pragma table-valued functions.
+fn is_internal_table(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("sqlite_") || lower.starts_with("pragma_") || lower == "nstba_record"
+}
+
+/// The longest query text whose count is cached.
+const COUNT_KEY_MAX: usize = 16 * 1024;
+/// The most counts cached.
+const COUNT_ENTRIES_MAX: usize = 1000;
+/// The most bytes of query text the count cache holds.
+const COUNT_BYTES_MAX: usize = 2 * 1024 * 1024;
+
+/// Cached SuiteQL counts, valid for one store generation, bounded in entries and bytes (a query
+/// longer than [`COUNT_KEY_MAX`] is counted every time instead).
+#[derive(Default)]
+pub(crate) struct CountCache {
+    map: HashMap<String, (u64, usize)>,
+    bytes: usize,
+}
+
+impl CountCache {
+    /// The count of `q` at `generation`, if cached.
+    pub fn get(&self, q: &str, generation: u64) -> Option<usize> {
+        match self.map.get(q) {
+            Some((g, n)) if *g == generation => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Remembers the count of `q` at `generation`.
+    pub fn insert(&mut self, q: &str, generation: u64, n: usize) {
+        if q.len() > COUNT_KEY_MAX {
+            return;
+        }
+        // Counts of an older generation are useless: drop them all when full.
+        if self.map.len() >= COUNT_ENTRIES_MAX || self.bytes + q.len() > COUNT_BYTES_MAX {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        if self.map.insert(q.to_owned(), (generation, n)).is_none() {
+            self.bytes += q.len();
+        }
+    }
+
+    /// (entries, bytes of query text) held.
+    pub fn size(&self) -> (usize, usize) {
+        (self.map.len(), self.bytes)
+    }
+}
+
+/// `q` with every comment (`-- …` to the end of the line, `/* … */`) replaced by a space, outside
+/// string literals and quoted identifiers.
+pub(crate) fn strip_comments(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    let mut chars = q.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                // To the closing quote ('' and "" close and reopen: same result).
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+                out.push('\n');
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = '\0';
+                for d in chars.by_ref() {
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+                out.push(' ');
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn format_real(f: f64) -> String {
@@ -253,43 +475,106 @@ fn column_sql(src: &str, key: &str, is_ref: bool) -> String {
     }
 }
 
-/// Rebuilds the TEMP view of every record type whose fields changed.
+/// The most field columns one view holds: SQLite allows 2 000 columns in a result, and a view
+/// also has `id` and `externalid`. Fields beyond (standard fields first, then custom ones, each in
+/// name order) are left out of the view, with a
+/// clear error when a query names one; the type's other fields stay queryable.
+pub(crate) const VIEW_COLUMNS_MAX: usize = 1_900;
+
+/// Field (lower case) left out of a view → (record type, fields the type has).
+pub(crate) type Omitted = HashMap<String, (String, usize)>;
+
+/// The error of a query naming a column left out of a view because of [`VIEW_COLUMNS_MAX`].
+fn explain_omitted(msg: String, omitted: &Omitted) -> String {
+    let Some(column) = msg
+        .strip_prefix("no such column: ")
+        .and_then(|rest| rest.split_whitespace().next())
+    else {
+        return msg;
+    };
+    let field = column
+        .rsplit('.')
+        .next()
+        .unwrap_or(column)
+        .to_ascii_lowercase();
+    match omitted.get(&field) {
+        Some((ty, n)) => format!(
+            "Field '{field}' of record type '{ty}' is not available to SuiteQL: the type has {n} fields, more than the {VIEW_COLUMNS_MAX} one query table can hold; read it through the REST record API."
+        ),
+        None => msg,
+    }
+}
+
+/// Copies the rows written since the last query to the query connection's copy: each is replaced
+/// by its current version, or removed. Returns how many rows were touched.
+fn apply_changes(
+    from: &Connection,
+    to: &mut Connection,
+    changed: &HashSet<(String, i64)>,
+) -> rusqlite::Result<u64> {
+    use rusqlite::OptionalExtension;
+    let tx = to.transaction()?;
+    {
+        let mut read =
+            from.prepare_cached("SELECT eid, body FROM nstba_record WHERE type = ?1 AND id = ?2")?;
+        let mut upsert = tx.prepare(
+            "INSERT OR REPLACE INTO nstba_record (type, id, eid, body) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut delete = tx.prepare("DELETE FROM nstba_record WHERE type = ?1 AND id = ?2")?;
+        for (ty, id) in changed {
+            let row = read
+                .query_row(rusqlite::params![ty, id], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?;
+            match row {
+                Some((eid, body)) => upsert.execute(rusqlite::params![ty, id, eid, body])?,
+                None => delete.execute(rusqlite::params![ty, id])?,
+            };
+        }
+    }
+    tx.commit()?;
+    Ok(changed.len() as u64)
+}
+
+/// Rebuilds the TEMP view of every record type whose shape changed; returns how many views were
+/// (re)built. Costs O(columns), never a scan of the rows.
 fn refresh_views(
     conn: &Connection,
-    dirty: HashSet<String>,
+    dirty: &HashSet<String>,
     fields: &Fields,
-) -> rusqlite::Result<()> {
+    shapes: &HashMap<String, Shape>,
+    omitted: &mut Omitted,
+) -> rusqlite::Result<u64> {
     if dirty.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
+    let mut built = 0;
     let touches_transactions = dirty
         .iter()
         .any(|t| TRANSACTION_TYPES.iter().any(|(ty, _)| ty == t));
     let touches_items = dirty.iter().any(|t| item_types().any(|i| i == *t));
+    let empty = Shape::default();
     for ty in dirty {
-        if !is_ident(&ty) {
+        if !is_ident(ty) {
             continue;
         }
-        // One scan: which top-level keys are references, which are sublists.
-        let kinds: Vec<(String, bool, bool)> = {
-            let mut stmt = conn.prepare(
-                "SELECT j.key, \
-                 MAX(CASE WHEN j.type = 'object' THEN json_type(j.value, '$.items') IS NULL ELSE 0 END), \
-                 MAX(CASE WHEN j.type = 'object' THEN IFNULL(json_type(j.value, '$.items') = 'array', 0) ELSE 0 END) \
-                 FROM nstba_record r, json_each(r.body) j WHERE r.type = ?1 GROUP BY j.key",
-            )?;
-            let rows = stmt
-                .query_map([&ty], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows
-        };
+        let shape = shapes.get(ty).unwrap_or(&empty);
         let is_ref = |name: &str| {
-            !super::is_enum_field(name) && kinds.iter().any(|(k, r, _)| k == name && *r)
+            !super::is_enum_field(name) && shape.keys.get(name).is_some_and(|(r, _)| *r)
         };
+        omitted.retain(|_, (t, _)| t != ty);
         let mut cols = vec!["id AS id".to_owned(), "eid AS externalid".to_owned()];
-        if let Some(fields) = fields.get(&ty) {
-            for (lower, name) in fields {
-                if lower == "id" || lower == "externalid" || !is_ident(name) {
+        if let Some(fields) = fields.get(ty) {
+            // Standard fields first, then custom ones, each in name order.
+            let mut usable: Vec<(&String, &String)> = fields
+                .iter()
+                .filter(|(lower, name)| *lower != "id" && *lower != "externalid" && is_ident(name))
+                .collect();
+            usable.sort_by_key(|(lower, _)| nstba_record::names::is_custom_field_id(lower));
+            for (n, (lower, name)) in usable.iter().enumerate() {
+                if n >= VIEW_COLUMNS_MAX {
+                    omitted.insert((*lower).clone(), (ty.clone(), usable.len()));
                     continue;
                 }
                 cols.push(format!(
@@ -303,37 +588,29 @@ fn refresh_views(
             cols.join(", ")
         );
         conn.execute_batch(&sql)?;
+        built += 1;
         // One view per sublist: `{type}_{sublist}` with the parent id, `line` and the line's fields.
-        let sublists = kinds.iter().filter(|(k, _, sub)| *sub && is_ident(k));
-        for (name, _, _) in sublists {
+        let sublists = shape
+            .keys
+            .iter()
+            .filter(|(k, (_, sub))| *sub && is_ident(k));
+        for (name, _) in sublists {
             let lower = name.to_ascii_lowercase();
-            let line_keys: Vec<(String, bool)> = {
-                let mut stmt = conn.prepare(&format!(
-                    "SELECT k.key, IFNULL(MAX(k.type = 'object'), 0) FROM nstba_record r, \
-                     json_each(r.body, '$.\"{name}\".items') l, json_each(l.value) k \
-                     WHERE r.type = ?1 AND json_type(r.body, '$.\"{name}\".items') = 'array' \
-                     AND l.type = 'object' GROUP BY k.key"
-                ))?;
-                let keys = stmt
-                    .query_map([&ty], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                keys
-            };
-            if line_keys.is_empty() {
+            let Some(line_keys) = shape.lines.get(name).filter(|l| !l.is_empty()) else {
                 continue;
-            }
+            };
             let mut seen = std::collections::BTreeSet::new();
             let mut cols = vec![format!("r.id AS \"{ty}\"")];
             for (key, is_ref) in line_keys {
                 let l = key.to_ascii_lowercase();
-                if !is_ident(&key) || l == ty || !seen.insert(l.clone()) {
+                if !is_ident(key) || l == *ty || !seen.insert(l.clone()) {
                     continue;
                 }
-                let is_ref = is_ref && !super::is_enum_field(&key);
-                cols.push(format!(
-                    "{} AS \"{l}\"",
-                    column_sql("l.value", &key, is_ref)
-                ));
+                if cols.len() > VIEW_COLUMNS_MAX {
+                    break;
+                }
+                let is_ref = *is_ref && !super::is_enum_field(key);
+                cols.push(format!("{} AS \"{l}\"", column_sql("l.value", key, is_ref)));
             }
             let view = format!("{ty}_{lower}");
             let sql = format!(
@@ -343,15 +620,18 @@ fn refresh_views(
                 cols.join(", ")
             );
             conn.execute_batch(&sql)?;
+            built += 1;
         }
     }
     if touches_transactions {
         transaction_views(conn, fields)?;
+        built += 1;
     }
     if touches_items {
         item_view(conn, fields)?;
+        built += 1;
     }
-    Ok(())
+    Ok(built)
 }
 
 /// The standard item record types, lower-cased (`inventoryitem`, `serviceresaleitem`, …).
@@ -392,6 +672,9 @@ fn item_view(conn: &Connection, fields: &Fields) -> rusqlite::Result<()> {
     columns.extend(ITEM_KIND_COLUMNS.iter().map(|c| (*c).to_owned()));
     for t in &stored {
         for (lower, name) in &fields[t] {
+            if columns.len() >= VIEW_COLUMNS_MAX {
+                break;
+            }
             if is_ident(name) && !columns.contains(lower) {
                 columns.push(lower.clone());
             }

@@ -6,7 +6,9 @@
 //!   with a cached bearer token fetched once for all concurrent callers and refreshed before it expires
 //!   (the [`Authorize`] step);
 //! - **limited** by one concurrency limiter per [`Client`] and its clones (records, every SuiteQL page and RESTlets
-//!   share it), never more in flight than configured;
+//!   share it), never more in flight than configured, and by the account's limiter: shared by every
+//!   client of the account in the process by default, or across processes through Redis
+//!   ([`LimiterScope`]);
 //! - **retried** on 429, 500/502/503/504, governance refusals, timeouts and connection failures, with
 //!   exponential backoff, jitter and `Retry-After` ([`RetryPolicy`]); a write that is not idempotent
 //!   (a create, a RESTlet POST) is never repeated once it may have reached NetSuite.
@@ -41,6 +43,7 @@
 mod auth;
 mod client;
 mod error;
+mod limiter;
 mod metadata;
 mod records;
 mod restlet;
@@ -59,6 +62,10 @@ pub use client::{
 };
 pub use error::{
     Error, ErrorDetail, ErrorKind, Result, INVALID_LOGIN_CHECKLIST, TOKEN_REFUSED_CHECKLIST,
+};
+pub use limiter::{
+    Limiter, LimiterError, LimiterPermit, LimiterScope, OnUnavailable, RedisLimit, DEFAULT_LEASE,
+    DEFAULT_REDIS_TIMEOUT,
 };
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use nstba_record::{

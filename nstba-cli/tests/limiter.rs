@@ -1,0 +1,172 @@
+//! Four separate `nstba suiteql` processes share one account limit through Redis (`--limiter
+//! redis://…`) against an emulator that allows the account 5 concurrent requests: none over the
+//! limit, no 429; one worker killed with SIGKILL while it holds slots gives them back within the
+//! lease, and the others finish.
+
+#[path = "../../nstba-client/tests/support/redis_server.rs"]
+mod redis_server;
+
+use nstba::mock::{
+    MockNetSuite, DEMO_ACCOUNT, DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, DEMO_TOKEN_ID,
+    DEMO_TOKEN_SECRET,
+};
+use redis_server::RedisServer;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROWS: usize = 600;
+const PAGE: usize = 10;
+const WORKERS: usize = 4;
+const ACCOUNT_LIMIT: usize = 5;
+const LEASE: Duration = Duration::from_millis(1000);
+const QUERY: &str = "SELECT id, companyname FROM customer ORDER BY id";
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nstba-limiter-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    dir
+}
+
+fn worker(mock: &MockNetSuite, limiter: &str, out: &PathBuf, config: &PathBuf) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nstba"));
+    cmd.args(["suiteql", QUERY, "--format", "csv"])
+        .args(["--page-size", &PAGE.to_string()])
+        .arg("--out")
+        .arg(out)
+        .args(["--limiter", limiter])
+        .env("XDG_CONFIG_HOME", config)
+        .env_remove("NSTBA_PROFILE")
+        .env_remove("NSTBA_LIMITER")
+        .env_remove("NETSUITE_CONCURRENCY")
+        .env("NETSUITE_ACCOUNT_ID", DEMO_ACCOUNT)
+        .env("NETSUITE_CONSUMER_KEY", DEMO_CONSUMER_KEY)
+        .env("NETSUITE_CONSUMER_SECRET", DEMO_CONSUMER_SECRET)
+        .env("NETSUITE_TOKEN_ID", DEMO_TOKEN_ID)
+        .env("NETSUITE_TOKEN_SECRET", DEMO_TOKEN_SECRET)
+        .env("NETSUITE_BASE_URL", mock.base_url())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd.spawn().expect("start nstba")
+}
+
+/// The members of the holders set (one per held slot, `<pid>-<random>:<n>`).
+fn holders(con: &mut redis::Connection, key: &str) -> Vec<String> {
+    redis::cmd("ZRANGE")
+        .arg(key)
+        .arg(0)
+        .arg(-1)
+        .query(con)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_one_limit_through_redis_and_survive_a_killed_worker() {
+    let redis = RedisServer::start();
+    let mock = MockNetSuite::builder()
+        .concurrency_limit(ACCOUNT_LIMIT)
+        .latency_for("/services/rest/query", Duration::from_millis(40))
+        .seed_records(
+            "customer",
+            (1..=ROWS).map(|i| json!({"companyName": format!("Customer {i:04}")})),
+        )
+        .start()
+        .await
+        .unwrap();
+    let dir = tempdir();
+    let limiter = format!("{}?lease_ms={}", redis.url(0), LEASE.as_millis());
+    let outs: Vec<PathBuf> = (0..WORKERS)
+        .map(|i| dir.join(format!("out-{i}.csv")))
+        .collect();
+    let mut workers: Vec<Child> = outs
+        .iter()
+        .map(|out| worker(&mock, &limiter, out, &dir.join("config")))
+        .collect();
+
+    // Kill the first worker mid-run, while it holds several slots (its pages are prefetched).
+    let key = format!("nstba:limiter:{{{DEMO_ACCOUNT}}}:holders");
+    let mut con = redis::Client::open(redis.url(0))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let victim = format!("{}-", workers[0].id());
+    let until = Instant::now() + Duration::from_secs(20);
+    let held_by_victim = loop {
+        let held = holders(&mut con, &key)
+            .iter()
+            .filter(|m| m.starts_with(&victim))
+            .count();
+        if held >= 2 && mock.counters().requests >= 20 {
+            break held;
+        }
+        assert!(
+            workers[0].try_wait().unwrap().is_none(),
+            "the first worker ended before it held two slots"
+        );
+        assert!(
+            Instant::now() < until,
+            "the first worker never held two slots"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    workers[0].kill().unwrap(); // SIGKILL: no chance to give anything back
+    let killed = Instant::now();
+    workers[0].wait().unwrap();
+
+    // Its slots come back within the lease (the survivors' next acquire drops expired leases).
+    let back = loop {
+        if !holders(&mut con, &key)
+            .iter()
+            .any(|m| m.starts_with(&victim))
+        {
+            break killed.elapsed();
+        }
+        assert!(
+            killed.elapsed() < LEASE * 3,
+            "the killed worker's slots never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert!(
+        back <= LEASE + Duration::from_millis(500),
+        "slots back after {back:?} (lease {LEASE:?})"
+    );
+
+    // The others finish, with every row.
+    for (w, out) in workers.iter_mut().zip(&outs).skip(1) {
+        let w = std::mem::replace(w, Command::new("true").spawn().unwrap());
+        let output = tokio::task::spawn_blocking(move || w.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let csv = std::fs::read_to_string(out).unwrap();
+        assert_eq!(csv.lines().count(), ROWS + 1, "header and every row");
+    }
+    for w in &mut workers {
+        let _ = w.wait();
+    }
+
+    let c = mock.counters();
+    assert!(
+        c.max_in_flight <= ACCOUNT_LIMIT,
+        "{} in flight at once",
+        c.max_in_flight
+    );
+    assert_eq!(c.throttled, 0, "no 429");
+    // Demand was above the limit: 4 workers × 5 pages each in flight would have been 20.
+    assert_eq!(c.max_in_flight, ACCOUNT_LIMIT);
+    assert!(holders(&mut con, &key).is_empty(), "every slot given back");
+    println!(
+        "killed worker held {held_by_victim} slot(s); back after {back:?} (lease {LEASE:?}); \
+         max in flight {}, 429s {}, requests {}",
+        c.max_in_flight, c.throttled, c.requests
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -23,8 +23,8 @@ const ACCOUNT_LIMIT: usize = 5;
 const LEASE: Duration = Duration::from_millis(1000);
 const QUERY: &str = "SELECT id, companyname FROM customer ORDER BY id";
 
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("nstba-limiter-test-{}", std::process::id()));
+fn tempdir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nstba-limiter-test-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("config")).unwrap();
     dir
@@ -76,7 +76,7 @@ async fn four_processes_share_one_limit_through_redis_and_survive_a_killed_worke
         .start()
         .await
         .unwrap();
-    let dir = tempdir();
+    let dir = tempdir("fleet");
     let limiter = format!("{}?lease_ms={}", redis.url(0), LEASE.as_millis());
     let outs: Vec<PathBuf> = (0..WORKERS)
         .map(|i| dir.join(format!("out-{i}.csv")))
@@ -168,5 +168,39 @@ async fn four_processes_share_one_limit_through_redis_and_survive_a_killed_worke
          max in flight {}, 429s {}, requests {}",
         c.max_in_flight, c.throttled, c.requests
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_limiter_is_a_usage_error_and_an_unreachable_redis_a_clear_failure() {
+    let mock = MockNetSuite::builder().demo_data().start().await.unwrap();
+    let dir = tempdir("bad");
+    let run = |limiter: String| {
+        let out = dir.join("out.csv");
+        let child = worker(&mock, &limiter, &out, &dir.join("config"));
+        child.wait_with_output().unwrap()
+    };
+    let o = run("memcached://127.0.0.1:1".into());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("NSTBA_LIMITER") && err.contains("memcached"),
+        "{err}"
+    );
+
+    let port = redis_server::free_port();
+    let o = run(format!(
+        "redis://:hunter2@127.0.0.1:{port}/0?timeout_ms=300"
+    ));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "shared limiter at redis://***@127.0.0.1:{port}/0 is unavailable"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_eq!(mock.counters().requests, 0, "nothing sent");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -329,3 +329,71 @@ fn nstba_limiter_variable_chooses_the_limiter() {
     let e = Client::from_lookup(lookup("redis://h:1/x")).unwrap_err();
     assert!(e.to_string().contains("NSTBA_LIMITER"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_have_their_own_slots() {
+    let server = RedisServer::start();
+    let config = RedisLimit::new(&server.url(0)).unwrap();
+    let a = Limiter::redis(&config, "ACCOUNT_A", 1);
+    let b = Limiter::redis(&config, "ACCOUNT_B", 1);
+    let held = a.acquire().await.unwrap();
+    let other = tokio::time::timeout(Duration::from_millis(500), b.acquire())
+        .await
+        .expect("another account's slot is free")
+        .unwrap();
+    other.release().await;
+    held.release().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_waiter_leaves_the_queue_after_its_heartbeat() {
+    let server = RedisServer::start();
+    let lease = Duration::from_millis(600);
+    let [holder, dead, live] = <[Limiter; 3]>::try_from(processes(&server, 3, 1, lease)).unwrap();
+    let queue_len = |con: &mut redis::Connection| -> usize {
+        redis::cmd("ZCARD")
+            .arg("nstba:limiter:{ACCT}:queue")
+            .query(con)
+            .unwrap()
+    };
+    let held = holder.acquire().await.unwrap();
+    // A waiter whose process dies while queued: never polls again, never leaves by itself.
+    let url = server.url(0);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let mut waiting = Box::pin(dead.acquire());
+        let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+        rt.block_on(async {
+            tokio::select! {
+                _ = &mut waiting => panic!("the slot is held"),
+                _ = async {
+                    while queue_len(&mut con) < 1 {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                } => {}
+            }
+        });
+        std::mem::forget(waiting);
+        rt.shutdown_background();
+    })
+    .join()
+    .unwrap();
+    let mut con = redis_connection(&server);
+    let behind = tokio::spawn(async move {
+        let permit = live.acquire().await.unwrap();
+        let got = Instant::now();
+        permit.release().await;
+        got
+    });
+    while queue_len(&mut con) < 2 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let released = Instant::now();
+    held.release().await;
+    let waited = behind.await.unwrap() - released;
+    // Served in order (the dead waiter came first), then past it once its heartbeat ended.
+    assert!(
+        waited >= Duration::from_millis(200) && waited <= lease + Duration::from_millis(300),
+        "the live waiter behind a dead one waited {waited:?}"
+    );
+}

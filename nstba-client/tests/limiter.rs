@@ -397,3 +397,14 @@ async fn a_dead_waiter_leaves_the_queue_after_its_heartbeat() {
         "the live waiter behind a dead one waited {waited:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_redis_is_used_again_without_a_failed_request() {
+    let mut server = RedisServer::start();
+    let [limiter] =
+        <[Limiter; 1]>::try_from(processes(&server, 1, 2, Duration::from_secs(2))).unwrap();
+    limiter.acquire().await.unwrap().release().await;
+    server.restart();
+    // The old connection is broken: the limiter connects again within the same call.
+    limiter.acquire().await.unwrap().release().await;
+}

@@ -236,8 +236,9 @@ impl Keys {
     }
 }
 
-/// Takes a slot or queues for one. KEYS: holders, queue, waiters, ticket. ARGV: member, limit,
-/// lease ms, waiter heartbeat ms. Returns 1 when the slot is taken, 0 while waiting.
+/// Takes a slot or queues for one (a member that already holds its slot keeps it: running it again
+/// is harmless). KEYS: holders, queue, waiters, ticket. ARGV: member, limit, lease ms, waiter
+/// heartbeat ms. Returns 1 when the slot is taken, 0 while waiting.
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -250,6 +251,10 @@ for _, m in ipairs(gone) do
   redis.call('ZREM', KEYS[3], m)
 end
 local member = ARGV[1]
+if redis.call('ZSCORE', KEYS[1], member) then
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), member)
+  return 1
+end
 local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[1])
 local rank = redis.call('ZRANK', KEYS[2], member)
 local queued = rank ~= false
@@ -402,13 +407,14 @@ impl RedisSemaphore {
         )));
     }
 
-    async fn connection(&self) -> Result<MultiplexedConnection, String> {
+    /// The shared connection, and whether it was made just now.
+    async fn connection(&self) -> Result<(MultiplexedConnection, bool), String> {
         if let Some(c) = lock(&self.conn).clone() {
-            return Ok(c);
+            return Ok((c, false));
         }
         let _one = self.connecting.lock().await;
         if let Some(c) = lock(&self.conn).clone() {
-            return Ok(c);
+            return Ok((c, false));
         }
         if let Some((until, why)) = lock(&self.down).clone() {
             if Instant::now() < until {
@@ -430,7 +436,7 @@ impl RedisSemaphore {
             Ok(Ok(c)) => {
                 *lock(&self.conn) = Some(c.clone());
                 *lock(&self.down) = None;
-                return Ok(c);
+                return Ok((c, true));
             }
             Ok(Err(e)) => format!("cannot connect: {e}"),
             Err(_) => format!("cannot connect: no answer within {timeout:?}"),
@@ -439,14 +445,15 @@ impl RedisSemaphore {
         Err(why)
     }
 
-    /// Runs a script; a failed connection is dropped so that the next call connects again.
+    /// Runs a script (each is idempotent). A broken connection is dropped; when it was an older
+    /// one (Redis restarted, or the runtime that drove it ended), the script runs once more on a
+    /// new one.
     async fn invoke<T: redis::FromRedisValue>(
         &self,
         script: &Script,
         keys: &[&str],
         args: &[&str],
     ) -> Result<T, String> {
-        let mut conn = self.connection().await?;
         let mut call = script.prepare_invoke();
         for k in keys {
             call.key(*k);
@@ -454,18 +461,19 @@ impl RedisSemaphore {
         for a in args {
             call.arg(*a);
         }
-        let outcome = tokio::time::timeout(self.config.timeout, call.invoke_async(&mut conn)).await;
-        match outcome {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => {
-                if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() {
-                    *lock(&self.conn) = None;
-                }
-                Err(e.to_string())
-            }
-            Err(_) => {
-                *lock(&self.conn) = None;
-                Err(format!("no answer within {:?}", self.config.timeout))
+        loop {
+            let (mut conn, fresh) = self.connection().await?;
+            let outcome =
+                tokio::time::timeout(self.config.timeout, call.invoke_async(&mut conn)).await;
+            let why = match outcome {
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(e)) if e.is_io_error() || e.is_connection_dropped() => e.to_string(),
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(_) => format!("no answer within {:?}", self.config.timeout),
+            };
+            *lock(&self.conn) = None;
+            if fresh {
+                return Err(why);
             }
         }
     }

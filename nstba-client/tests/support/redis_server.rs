@@ -20,26 +20,27 @@ impl RedisServer {
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port();
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn();
-            let child = match child {
-                Ok(c) => c,
-                Err(e) => panic!(
-                    "cannot start redis-server ({e}): install it (`apt-get install redis-server`; \
-                     .ci/run does) — the limiter tests need a real Redis"
-                ),
+            let mut server = RedisServer {
+                child: spawn(port),
+                port,
             };
-            let mut server = RedisServer { child, port };
             match server.wait_for_ping(Duration::from_secs(5)) {
                 Ok(()) => return server,
                 Err(e) => last = e,
             }
         }
         panic!("redis-server did not answer PING: {last}");
+    }
+
+    /// Kills the server and starts a new, empty one on the same port.
+    #[allow(dead_code)]
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn(self.port);
+        if let Err(e) = self.wait_for_ping(Duration::from_secs(5)) {
+            panic!("redis-server did not come back: {e}");
+        }
     }
 
     fn wait_for_ping(&mut self, within: Duration) -> Result<(), String> {
@@ -86,6 +87,21 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn spawn(port: u16) -> Child {
+    Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start redis-server ({e}): install it (`apt-get install redis-server`; \
+                 .ci/run does) — the limiter tests need a real Redis"
+            )
+        })
 }
 
 /// A loopback port nobody listens on right now.

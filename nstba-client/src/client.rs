@@ -53,9 +53,10 @@ pub const DEFAULT_M2M_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
 /// An async NetSuite client: records, SuiteQL, RESTlets and token endpoints.
 ///
 /// Every request is signed at send time (a fresh nonce and timestamp per attempt), passes through one
-/// concurrency limiter per client (never more requests in flight than [`ClientBuilder::concurrency`]) and is
-/// retried according to the [`RetryPolicy`]. Cloning is cheap and clones share the connection pool and
-/// the limiter.
+/// concurrency limiter per client (never more requests in flight than [`ClientBuilder::concurrency`]) and
+/// the account's limiter (shared by the account's clients in the process, or across processes through
+/// Redis: [`ClientBuilder::limiter`]), and is retried according to the [`RetryPolicy`]. Cloning is cheap
+/// and clones share the connection pool and the limiters.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), nstba_client::Error> {
@@ -244,7 +245,8 @@ impl ClientBuilder {
     }
 
     /// The most requests in flight at once, across every call of this client and its clones
-    /// (default 5, NetSuite's base limit). Must be at least 1.
+    /// (default 5, NetSuite's base limit). Must be at least 1. Also the size of the account
+    /// limiter this client creates ([`ClientBuilder::limiter`]).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n;
         self

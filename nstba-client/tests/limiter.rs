@@ -203,10 +203,10 @@ async fn a_crashed_holders_slots_come_back_within_the_lease() {
 async fn holders_renew_their_lease_while_they_run() {
     let server = RedisServer::start();
     let [long, other] =
-        <[Limiter; 2]>::try_from(processes(&server, 2, 1, Duration::from_millis(300))).unwrap();
+        <[Limiter; 2]>::try_from(processes(&server, 2, 1, Duration::from_millis(400))).unwrap();
     let held = long.acquire().await.unwrap();
     // Three leases long: still held, because the holder renews it.
-    let waited = tokio::time::timeout(Duration::from_millis(900), other.acquire()).await;
+    let waited = tokio::time::timeout(Duration::from_millis(1200), other.acquire()).await;
     assert!(waited.is_err(), "the slot was taken while held");
     let started = Instant::now();
     let (_, got) = tokio::join!(held.release(), other.acquire());

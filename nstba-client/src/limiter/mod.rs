@@ -70,7 +70,8 @@ pub enum LimiterScope {
     /// No shared limiter: only the client's own `concurrency` (opting out of sharing).
     Client,
     /// A Redis-backed limiter shared by every process (on any machine) that uses the same Redis
-    /// server and account (keyed by the realm); its size is the client's `concurrency`.
+    /// server and account (keyed by the realm); its size is the client's `concurrency`, so give
+    /// every process of the fleet the same one (the account's limit).
     Redis(RedisLimit),
     /// This limiter, shared with whatever else holds it.
     Shared(Limiter),

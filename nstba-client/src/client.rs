@@ -631,7 +631,8 @@ impl Client {
         self.inner.account.as_ref()
     }
 
-    /// Requests currently holding a slot of the limiter.
+    /// Requests currently holding a slot of this client's own limiter (sent, or waiting for a slot of
+    /// the account's).
     pub fn in_flight(&self) -> usize {
         self.inner.limiter.in_flight()
     }

@@ -408,3 +408,41 @@ async fn a_restarted_redis_is_used_again_without_a_failed_request() {
     // The old connection is broken: the limiter connects again within the same call.
     limiter.acquire().await.unwrap().release().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_fallback_lasts_while_redis_is_down_only() {
+    let mut server = RedisServer::start();
+    let config = RedisLimit::new(&server.url(0))
+        .unwrap()
+        .timeout(Duration::from_millis(300))
+        .on_unavailable(OnUnavailable::Local);
+    let limiter = Limiter::redis(&config, "ACCT_FALLBACK", 2);
+    let kind = |p: &nstba_client::LimiterPermit| format!("{p:?}");
+    let p = limiter.acquire().await.unwrap();
+    assert_eq!(kind(&p), "LimiterPermit(redis)");
+    p.release().await;
+    server.stop();
+    let a = limiter.acquire().await.unwrap();
+    let b = limiter.acquire().await.unwrap();
+    assert_eq!(kind(&a), "LimiterPermit(local)");
+    // The in-process fallback keeps the size: a third waits.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), limiter.acquire())
+            .await
+            .is_err()
+    );
+    a.release().await;
+    b.release().await;
+    server.resume();
+    let until = Instant::now() + Duration::from_secs(3);
+    loop {
+        let p = limiter.acquire().await.unwrap();
+        let back = kind(&p) == "LimiterPermit(redis)";
+        p.release().await;
+        if back {
+            break;
+        }
+        assert!(Instant::now() < until, "never back on Redis");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

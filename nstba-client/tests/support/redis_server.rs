@@ -35,8 +35,20 @@ impl RedisServer {
     /// Kills the server and starts a new, empty one on the same port.
     #[allow(dead_code)]
     pub fn restart(&mut self) {
+        self.stop();
+        self.resume();
+    }
+
+    /// Kills the server; [`RedisServer::resume`] starts it again on the same port.
+    #[allow(dead_code)]
+    pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Starts a new, empty server on the same port after [`RedisServer::stop`].
+    #[allow(dead_code)]
+    pub fn resume(&mut self) {
         self.child = spawn(self.port);
         if let Err(e) = self.wait_for_ping(Duration::from_secs(5)) {
             panic!("redis-server did not come back: {e}");

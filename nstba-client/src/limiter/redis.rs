@@ -276,15 +276,15 @@ return 0
     )
 });
 
-/// Gives a slot back, or leaves the queue. KEYS: holders, queue, waiters. ARGV: member, channel.
-/// Returns 1 when a held slot was given back.
+/// Gives a slot back (waking the waiters, when there are any), or leaves the queue. KEYS: holders,
+/// queue, waiters. ARGV: member, channel. Returns 1 when a held slot was given back.
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  redis.call('PUBLISH', ARGV[2], '1')
+  if redis.call('ZCARD', KEYS[2]) > 0 then redis.call('PUBLISH', ARGV[2], '1') end
   return 1
 end
 return 0

@@ -221,3 +221,36 @@ async fn a_bad_limiter_is_a_usage_error_and_an_unreachable_redis_a_clear_failure
     assert_eq!(mock.counters().requests, 0, "nothing sent");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_shared_limiter_four_processes_exceed_the_account_limit() {
+    // The control: the same four workers, each with only its own in-process limiter of 5.
+    let mock = MockNetSuite::builder()
+        .concurrency_limit(ACCOUNT_LIMIT)
+        .latency_for("/services/rest/query", Duration::from_millis(40))
+        .seed_records(
+            "customer",
+            (1..=ROWS).map(|i| json!({"companyName": format!("Customer {i:04}")})),
+        )
+        .start()
+        .await
+        .unwrap();
+    let dir = tempdir("control");
+    let mut workers: Vec<Child> = (0..WORKERS)
+        .map(|i| {
+            let out = dir.join(format!("out-{i}.csv"));
+            worker(&mock, "account", &out, &dir.join("config"))
+        })
+        .collect();
+    let until = Instant::now() + Duration::from_secs(20);
+    while mock.counters().throttled == 0 {
+        assert!(Instant::now() < until, "{:?}", mock.counters());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for w in &mut workers {
+        let _ = w.kill();
+        let _ = w.wait();
+    }
+    assert!(mock.counters().max_in_flight >= ACCOUNT_LIMIT);
+    let _ = std::fs::remove_dir_all(&dir);
+}

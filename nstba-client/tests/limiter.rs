@@ -70,6 +70,11 @@ async fn two_clients_of_one_account_share_its_limit_by_default() {
     ];
     let shared = clients[0].account_limiter().expect("an account limiter");
     assert_eq!(shared.limit(), ACCOUNT_LIMIT);
+    assert_eq!(clients[1].account_limiter(), Some(shared));
+    // Another server (another emulator here) is another account.
+    let elsewhere = emulator().await;
+    let other = client(&elsewhere, LimiterScope::default(), 1);
+    assert_ne!(other.account_limiter(), Some(shared));
     for r in load(&clients).await {
         r.expect("no request refused");
     }
@@ -108,6 +113,8 @@ async fn clients_limited_through_redis_stay_within_the_account_limit() {
         client(&mock, LimiterScope::Redis(redis_scope(&redis)), 1),
         client(&mock, LimiterScope::Redis(redis_scope(&redis)), 1),
     ];
+    // One process, same settings: one Redis limiter (one connection).
+    assert_eq!(clients[0].account_limiter(), clients[1].account_limiter());
     for r in load(&clients).await {
         r.expect("no request refused");
     }

@@ -71,7 +71,8 @@ pub enum LimiterScope {
     Client,
     /// A Redis-backed limiter shared by every process (on any machine) that uses the same Redis
     /// server and account (keyed by the realm); its size is the client's `concurrency`, so give
-    /// every process of the fleet the same one (the account's limit).
+    /// every process of the fleet the same one (the account's limit). Clients of one process with
+    /// the same settings share one connection.
     Redis(RedisLimit),
     /// This limiter, shared with whatever else holds it.
     Shared(Limiter),
@@ -106,14 +107,17 @@ impl LimiterScope {
         match self {
             LimiterScope::Account => Some(Limiter::for_account(process_key, limit)),
             LimiterScope::Client => None,
-            LimiterScope::Redis(config) => Some(Limiter::redis(config, fleet_key, limit)),
+            LimiterScope::Redis(config) => Some(Limiter {
+                backend: Arc::new(Backend::Redis(redis::shared(config, fleet_key, limit))),
+            }),
             LimiterScope::Shared(limiter) => Some(limiter.clone()),
         }
     }
 }
 
 /// A concurrency limiter: in-process ([`Limiter::local`], [`Limiter::for_account`]) or shared
-/// across processes through Redis ([`Limiter::redis`]). Cloning shares it.
+/// across processes through Redis ([`Limiter::redis`]). Cloning shares it; two limiters are equal
+/// when they share their slots.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), nstba_client::LimiterError> {
@@ -138,6 +142,20 @@ enum Backend {
     },
     Redis(Arc<redis::RedisSemaphore>),
 }
+
+impl PartialEq for Limiter {
+    fn eq(&self, other: &Limiter) -> bool {
+        match (&*self.backend, &*other.backend) {
+            (Backend::Local { semaphore: a, .. }, Backend::Local { semaphore: b, .. }) => {
+                Arc::ptr_eq(a, b)
+            }
+            (Backend::Redis(a), Backend::Redis(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Limiter {}
 
 impl fmt::Debug for Limiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -180,7 +198,8 @@ impl Limiter {
     }
 
     /// A limiter of `limit` slots kept in Redis under the account `key`, shared by every process
-    /// using the same server, key prefix and key. Connects on first use.
+    /// using the same server, key prefix and key. Connects on first use. Each call makes a new one
+    /// (its own connection), as a separate process would.
     pub fn redis(config: &RedisLimit, key: &str, limit: usize) -> Limiter {
         Limiter {
             backend: Arc::new(Backend::Redis(redis::RedisSemaphore::new(

@@ -17,7 +17,7 @@ use super::{local, Held, LimiterError, LimiterPermit};
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
 use redis::Script;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError, Weak};
@@ -64,7 +64,9 @@ pub enum OnUnavailable {
 #[derive(Clone)]
 pub struct RedisLimit {
     client: Arc<redis::Client>,
-    /// The URL without our parameters, password redacted.
+    /// The URL without our parameters (identifies the server in the process-wide registry).
+    target: String,
+    /// The same, password redacted.
     shown: String,
     lease: Duration,
     timeout: Duration,
@@ -117,6 +119,7 @@ impl RedisLimit {
         let client = redis::Client::open(parsed.as_str()).map_err(|e| invalid(e.to_string()))?;
         let mut config = RedisLimit {
             client: Arc::new(client),
+            target: parsed.as_str().to_owned(),
             shown: redact(parsed.as_str()).trim_end_matches('/').to_owned(),
             lease: DEFAULT_LEASE,
             timeout: DEFAULT_REDIS_TIMEOUT,
@@ -316,6 +319,25 @@ return lost
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The process' Redis limiter for these settings, account and size: clients configured alike
+/// share one (one connection, one renewal task) instead of each opening their own.
+pub(crate) fn shared(config: &RedisLimit, key: &str, limit: usize) -> Arc<RedisSemaphore> {
+    static REGISTRY: LazyLock<Mutex<HashMap<String, Weak<RedisSemaphore>>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let id = format!(
+        "{}|{}|{key}|{limit}|{:?}|{:?}|{:?}",
+        config.target, config.key_prefix, config.lease, config.timeout, config.on_unavailable
+    );
+    let mut registry = lock(&REGISTRY);
+    if let Some(existing) = registry.get(&id).and_then(Weak::upgrade) {
+        return existing;
+    }
+    registry.retain(|_, w| w.strong_count() > 0);
+    let created = RedisSemaphore::new(config.clone(), key, limit);
+    registry.insert(id, Arc::downgrade(&created));
+    created
 }
 
 /// A Redis limiter bound to one account and size.

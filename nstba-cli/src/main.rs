@@ -28,6 +28,11 @@ struct Cli {
     /// Credential profile from `nstba configure` (NETSUITE_* variables override it).
     #[arg(long, global = true, env = "NSTBA_PROFILE")]
     profile: Option<String>,
+    /// The account's concurrency limiter: `account` (in this process, the default), `client`, or
+    /// `redis://host:port[/db][?lease_ms=N&fallback=local]` to share the limit with every process
+    /// using that Redis.
+    #[arg(long, global = true, env = "NSTBA_LIMITER", value_name = "LIMITER")]
+    limiter: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,6 +106,7 @@ impl Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    net::set_limiter(cli.limiter);
     let result = match cli.command {
         Command::Sign(args) => sign::sign(args, cli.profile.as_deref()),
         Command::Passport(args) => sign::passport(args, cli.profile.as_deref()),

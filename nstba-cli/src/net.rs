@@ -3,9 +3,20 @@
 
 use crate::{profile, Failure};
 use nstba::client::{Client, Error, ErrorKind};
+use std::sync::OnceLock;
 
-/// A client from `NETSUITE_*` variables over the profile (`NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`
-/// and `NETSUITE_CONCURRENCY` honoured).
+/// `--limiter` (or `NSTBA_LIMITER`), read as the client reads `NSTBA_LIMITER`.
+static LIMITER: OnceLock<String> = OnceLock::new();
+
+/// Sets the limiter every client of this command uses.
+pub fn set_limiter(limiter: Option<String>) {
+    if let Some(limiter) = limiter {
+        let _ = LIMITER.set(limiter);
+    }
+}
+
+/// A client from `NETSUITE_*` variables over the profile (`NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`,
+/// `NETSUITE_CONCURRENCY` and `--limiter` / `NSTBA_LIMITER` honoured).
 pub fn client(profile_name: Option<&str>) -> Result<Client, Failure> {
     client_for(&profile::settings(profile_name)?)
 }
@@ -17,7 +28,11 @@ pub fn client_for(settings: &profile::Settings) -> Result<Client, Failure> {
     // TBA or OAuth 2.0 M2M, chosen as the client chooses; bad or partial settings are reported with
     // the profile's messages first.
     settings.auth()?;
-    Client::from_lookup(|var| settings.get(var)).map_err(failure)
+    Client::from_lookup(|var| match (var, LIMITER.get()) {
+        ("NSTBA_LIMITER", Some(limiter)) => Some(limiter.clone()),
+        _ => settings.get(var),
+    })
+    .map_err(failure)
 }
 
 /// Exit code 2 for what the user can fix in the command or configuration, 1 for NetSuite/network.

@@ -20,7 +20,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::Semaphore;
 use url::Url;
 
 /// A boxed, `Send` future: what [`Authorize::authorize`] returns.
@@ -282,7 +281,7 @@ impl M2m {
         self,
         base_url_override: Option<&str>,
         http: reqwest::Client,
-        limiter: Arc<Semaphore>,
+        limiter: Arc<crate::limiter::ClientLimiter>,
         timeout: Option<Duration>,
     ) -> crate::Result<M2mAuthorizer> {
         let url = match base_url_override {
@@ -329,7 +328,7 @@ pub(crate) struct M2mAuthorizer {
     config: M2m,
     token_url: Url,
     http: reqwest::Client,
-    limiter: Arc<Semaphore>,
+    limiter: Arc<crate::limiter::ClientLimiter>,
     timeout: Option<Duration>,
     state: Mutex<State>,
     /// Held while a token is fetched: the single flight.
@@ -417,12 +416,13 @@ impl M2mAuthorizer {
                 reason,
                 transient,
             };
-        let _permit = self.limiter.acquire().await.map_err(|_| {
-            failed(
+        let permit = self.limiter.acquire().await.map_err(|e| match e {
+            crate::LimiterError::Closed => failed(
                 "the client was closed before the token request was sent".into(),
                 None,
                 false,
-            )
+            ),
+            other => failed(format!("token request not sent: {other}"), None, false),
         })?;
         let mut rb = self
             .http
@@ -458,7 +458,7 @@ impl M2mAuthorizer {
         let resp = rb.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(transport)?;
-        drop(_permit);
+        permit.release().await;
         if (200..300).contains(&status) {
             return match parse_token_response(&body) {
                 Ok(token) => {

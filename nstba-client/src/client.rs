@@ -3,6 +3,7 @@
 
 use crate::auth::{Authorize, M2m, RequestParts, SyncAuthorizer};
 use crate::error::{parse_netsuite_error, snippet, Answered, Error, ErrorKind, Result};
+use crate::limiter::{ClientLimiter, LimiterError, LimiterScope};
 use crate::retry::{self, Effect, Failure, RetryPolicy};
 use bytes::Bytes;
 use nstba_core::m2m::{Algorithm, ClientAssertion, KeyKind, PrivateKey};
@@ -14,7 +15,6 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 use tracing::Instrument;
 use url::Url;
 
@@ -23,8 +23,8 @@ pub const DEFAULT_CONCURRENCY: usize = 5;
 
 /// The environment variables [`Client::from_env`] reads besides the five TBA credential variables
 /// ([`nstba_core::ENV_VARIABLES`]): the OAuth 2.0 M2M variables ([`M2M_ENV_VARIABLES`]) and the
-/// optional `NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL` and `NETSUITE_CONCURRENCY`.
-pub const CLIENT_ENV_VARIABLES: [&str; 8] = [
+/// optional `NETSUITE_BASE_URL`, `NETSUITE_RESTLET_URL`, `NETSUITE_CONCURRENCY` and `NSTBA_LIMITER`.
+pub const CLIENT_ENV_VARIABLES: [&str; 9] = [
     "NETSUITE_CLIENT_ID",
     "NETSUITE_CERTIFICATE_ID",
     "NETSUITE_PRIVATE_KEY_PATH",
@@ -33,6 +33,7 @@ pub const CLIENT_ENV_VARIABLES: [&str; 8] = [
     "NETSUITE_BASE_URL",
     "NETSUITE_RESTLET_URL",
     "NETSUITE_CONCURRENCY",
+    "NSTBA_LIMITER",
 ];
 
 /// The OAuth 2.0 M2M variables [`Client::from_env`] reads (with `NETSUITE_ACCOUNT_ID`): the first
@@ -52,9 +53,10 @@ pub const DEFAULT_M2M_SCOPES: [&str; 2] = ["rest_webservices", "restlets"];
 /// An async NetSuite client: records, SuiteQL, RESTlets and token endpoints.
 ///
 /// Every request is signed at send time (a fresh nonce and timestamp per attempt), passes through one
-/// concurrency limiter per client (never more requests in flight than [`ClientBuilder::concurrency`]) and is
-/// retried according to the [`RetryPolicy`]. Cloning is cheap and clones share the connection pool and
-/// the limiter.
+/// concurrency limiter per client (never more requests in flight than [`ClientBuilder::concurrency`]) and
+/// the account's limiter (shared by the account's clients in the process, or across processes through
+/// Redis: [`ClientBuilder::limiter`]), and is retried according to the [`RetryPolicy`]. Cloning is cheap
+/// and clones share the connection pool and the limiters.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), nstba_client::Error> {
@@ -82,7 +84,7 @@ pub(crate) struct Inner {
     pub(crate) account: Option<AccountId>,
     pub(crate) base_url: String,
     pub(crate) restlet_url: String,
-    limiter: Arc<Semaphore>,
+    limiter: Arc<ClientLimiter>,
     pub(crate) concurrency: usize,
     retry: RetryPolicy,
     timeout: Option<Duration>,
@@ -95,6 +97,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("restlet_url", &self.inner.restlet_url)
             .field("concurrency", &self.inner.concurrency)
+            .field("account_limiter", &self.inner.limiter.account())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
             .finish_non_exhaustive()
@@ -127,6 +130,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     restlet_url: Option<String>,
     concurrency: usize,
+    limiter: LimiterScope,
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
@@ -140,6 +144,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("restlet_url", &self.restlet_url)
             .field("concurrency", &self.concurrency)
+            .field("limiter", &self.limiter)
             .finish_non_exhaustive()
     }
 }
@@ -160,6 +165,7 @@ impl Default for ClientBuilder {
             base_url: None,
             restlet_url: None,
             concurrency: DEFAULT_CONCURRENCY,
+            limiter: LimiterScope::default(),
             strict_property_names: false,
             timeout: Some(Duration::from_secs(300)),
             retry: RetryPolicy::default(),
@@ -241,9 +247,33 @@ impl ClientBuilder {
     }
 
     /// The most requests in flight at once, across every call of this client and its clones
-    /// (default 5, NetSuite's base limit). Must be at least 1.
+    /// (default 5, NetSuite's base limit). Must be at least 1. Also the size of the account
+    /// limiter this client creates ([`ClientBuilder::limiter`]).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n;
+        self
+    }
+
+    /// Where requests are counted against the account's concurrency limit, besides this client's
+    /// own [`concurrency`](ClientBuilder::concurrency): by default ([`LimiterScope::Account`]) one
+    /// in-process limiter shared by every client of the same account; [`LimiterScope::Client`]
+    /// opts out; [`LimiterScope::Redis`] shares the limit with every process using the same Redis.
+    /// `NSTBA_LIMITER` sets it for [`Client::from_env`].
+    ///
+    /// ```
+    /// use nstba_client::{Client, LimiterScope, RedisLimit};
+    /// use nstba_core::{AccountId, Credentials};
+    ///
+    /// let creds = Credentials::new(AccountId::parse("1234567_SB1")?, "ck", "cs", "tk", "ts")?;
+    /// let fleet = RedisLimit::new("redis://127.0.0.1:6379/0")?; // connects on the first request
+    /// let client = Client::builder()
+    ///     .credentials(creds)
+    ///     .limiter(LimiterScope::Redis(fleet))
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn limiter(mut self, scope: LimiterScope) -> Self {
+        self.limiter = scope;
         self
     }
 
@@ -315,7 +345,21 @@ impl ClientBuilder {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::config(None, format!("cannot build the HTTP client: {e}")))?;
-        let limiter = Arc::new(Semaphore::new(self.concurrency));
+        // The account limiter's key: the realm (with the base URL when it is overridden, in
+        // process: another server, e.g. an emulator, is another account), or the base URL alone.
+        let fleet_key = match &self.account {
+            Some(a) => a.realm().to_owned(),
+            None => base_url.clone(),
+        };
+        let process_key = match (&self.account, &base_url_override) {
+            (Some(a), Some(_)) => format!("{}@{base_url}", a.realm()),
+            _ => fleet_key.clone(),
+        };
+        let limiter = Arc::new(ClientLimiter::new(
+            self.concurrency,
+            self.limiter
+                .resolve(&process_key, &fleet_key, self.concurrency),
+        ));
         let authorizer: Arc<dyn Authorize> = match authorizer {
             AuthChoice::Ready(a) => a,
             AuthChoice::M2m(m2m) => Arc::new((*m2m).bind(
@@ -496,7 +540,8 @@ impl Client {
     /// - otherwise the error names the missing TBA variables.
     ///
     /// Optional for both: `NETSUITE_BASE_URL` (every call, the M2M token request included, goes
-    /// there), `NETSUITE_RESTLET_URL`, `NETSUITE_CONCURRENCY`. The account id is validated before
+    /// there), `NETSUITE_RESTLET_URL`, `NETSUITE_CONCURRENCY`, and `NSTBA_LIMITER` (`account`,
+    /// `client` or `redis://host:port[/db]`, see [`LimiterScope::parse`]). The account id is validated before
     /// any URL is built. Errors name the variable and never show a secret.
     pub fn from_env() -> Result<Client> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -558,6 +603,11 @@ impl ClientBuilder {
             })?;
             builder = builder.concurrency(n);
         }
+        if let Some(value) = set("NSTBA_LIMITER") {
+            let scope = LimiterScope::parse(&value)
+                .map_err(|e| Error::config(Some("NSTBA_LIMITER"), e.to_string()))?;
+            builder = builder.limiter(scope);
+        }
         builder.build()
     }
 }
@@ -583,11 +633,16 @@ impl Client {
         self.inner.account.as_ref()
     }
 
-    /// Requests currently holding a slot of the limiter.
+    /// Requests currently holding a slot of this client's own limiter (sent, or waiting for a slot of
+    /// the account's).
     pub fn in_flight(&self) -> usize {
-        self.inner
-            .concurrency
-            .saturating_sub(self.inner.limiter.available_permits())
+        self.inner.limiter.in_flight()
+    }
+
+    /// The account limiter this client shares ([`ClientBuilder::limiter`]); `None` with
+    /// [`LimiterScope::Client`].
+    pub fn account_limiter(&self) -> Option<&crate::Limiter> {
+        self.inner.limiter.account()
     }
 
     /// Closes this client and every clone of it: requests waiting for a slot of the limiter, and
@@ -721,14 +776,28 @@ impl Client {
 
     /// Waits for the limiter and sends one authorized attempt.
     async fn send(&self, call: &Call, auth: &HeaderValue) -> Result<Reply> {
-        let inner = &*self.inner;
-        let _permit = inner.limiter.acquire().await.map_err(|_| {
-            Error::from(ErrorKind::LimiterClosed {
-                method: call.method.to_string(),
-                path: call.url.path().to_owned(),
-            })
-            .with_effect(call.effect)
+        let permit = self.inner.limiter.acquire().await.map_err(|e| {
+            let (method, path) = (call.method.to_string(), call.url.path().to_owned());
+            let kind = match e {
+                LimiterError::Unavailable { url, reason } => ErrorKind::LimiterUnavailable {
+                    method,
+                    path,
+                    url,
+                    reason,
+                },
+                _ => ErrorKind::LimiterClosed { method, path },
+            };
+            Error::from(kind).with_effect(call.effect)
         })?;
+        let reply = self.send_holding_slot(call, auth).await;
+        // Given back before returning (a shared limiter's slot is not left to a background task).
+        permit.release().await;
+        reply
+    }
+
+    /// Sends one authorized attempt while holding a slot of the limiter.
+    async fn send_holding_slot(&self, call: &Call, auth: &HeaderValue) -> Result<Reply> {
+        let inner = &*self.inner;
         let started = Instant::now();
         let mut rb = inner
             .http

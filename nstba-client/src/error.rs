@@ -234,6 +234,20 @@ pub enum ErrorKind {
         /// URL path (no query values).
         path: String,
     },
+    /// The Redis server of the shared limiter ([`crate::LimiterScope::Redis`]) could not be used
+    /// and the limiter is set to fail ([`crate::OnUnavailable::Fail`]); the request was never sent
+    /// and is not retried.
+    #[error("{method} {path}: not sent: the shared limiter at {url} is unavailable: {reason}")]
+    LimiterUnavailable {
+        /// HTTP method.
+        method: String,
+        /// URL path (no query values).
+        path: String,
+        /// The Redis URL, password redacted.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
 }
 
 struct DisplayNetSuite<'a>(&'a ErrorKind);
@@ -419,7 +433,8 @@ impl ErrorKind {
             | ErrorKind::Decode { method, .. }
             | ErrorKind::UnexpectedResponse { method, .. }
             | ErrorKind::NetSuite { method, .. }
-            | ErrorKind::LimiterClosed { method, .. } => Some(method),
+            | ErrorKind::LimiterClosed { method, .. }
+            | ErrorKind::LimiterUnavailable { method, .. } => Some(method),
             _ => None,
         }
     }
@@ -432,7 +447,8 @@ impl ErrorKind {
             | ErrorKind::Decode { path, .. }
             | ErrorKind::UnexpectedResponse { path, .. }
             | ErrorKind::NetSuite { path, .. }
-            | ErrorKind::LimiterClosed { path, .. } => Some(path),
+            | ErrorKind::LimiterClosed { path, .. }
+            | ErrorKind::LimiterUnavailable { path, .. } => Some(path),
             _ => None,
         }
     }

@@ -6,7 +6,9 @@
 //!   with a cached bearer token fetched once for all concurrent callers and refreshed before it expires
 //!   (the [`Authorize`] step);
 //! - **limited** by one concurrency limiter per [`Client`] and its clones (records, every SuiteQL page and RESTlets
-//!   share it), never more in flight than configured;
+//!   share it), never more in flight than configured, and by the account's limiter: shared by every
+//!   client of the account in the process by default, or across processes through Redis
+//!   ([`LimiterScope`]);
 //! - **retried** on 429, 500/502/503/504, governance refusals, timeouts and connection failures, with
 //!   exponential backoff, jitter and `Retry-After` ([`RetryPolicy`]); a write that is not idempotent
 //!   (a create, a RESTlet POST) is never repeated once it may have reached NetSuite.
@@ -55,6 +57,7 @@ mod client;
 mod error;
 mod governance;
 mod jobs;
+mod limiter;
 mod metadata;
 mod ops;
 mod records;
@@ -80,6 +83,10 @@ pub use governance::{GovernanceLimits, GOVERNANCE_LIMITS_PATH};
 pub use jobs::{
     new_idempotency_key, AsyncWrite, Job, JobOutput, JobPolling, JobStatus, TaskOutput, TaskResult,
     ASYNC_JOB_PATH, BATCH_CONTENT_TYPE, IDEMPOTENCY_KEY_HEADER, MAX_BATCH_SIZE,
+};
+pub use limiter::{
+    Limiter, LimiterError, LimiterPermit, LimiterScope, OnUnavailable, RedisLimit, DEFAULT_LEASE,
+    DEFAULT_REDIS_TIMEOUT,
 };
 pub use metadata::{Check, SchemaFormat, METADATA_CATALOG_PATH};
 pub use nstba_record::{

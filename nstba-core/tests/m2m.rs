@@ -626,6 +626,7 @@ fn token_request_body_and_responses() {
 /// Runs tests/m2m_interop.py with `job` on stdin. Fails (never skips) when Python or its modules are
 /// missing.
 fn run_python(job: &Value) -> Value {
+    python::ensure_modules(&["jwt", "cryptography"], &["PyJWT", "cryptography"]);
     const HINT: &str = "this test needs python3 with PyJWT and cryptography: python3 -m pip install PyJWT cryptography";
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/m2m_interop.py");
     let mut child = Command::new("python3")
@@ -824,3 +825,6 @@ fn m2m_interop_with_pyjwt() {
         }
     );
 }
+
+#[path = "support/python.rs"]
+mod python;

@@ -466,24 +466,14 @@ async fn issue_and_revoke_tokens() {
     assert_eq!(v["error"]["code"], "INVALID_LOGIN_ATTEMPT");
 }
 
+#[path = "../../nstba-core/tests/support/python.rs"]
+mod python;
+
 /// Python `requests-oauthlib`, an independent OAuth 1.0a implementation, signs requests that the
 /// emulator must accept — and must reject when one byte of the secret, URL or a query parameter changes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_with_requests_oauthlib() {
-    let has_module = std::process::Command::new("python3")
-        .args(["-c", "import requests_oauthlib"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !has_module {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "python3 with requests-oauthlib is required in CI (pip install requests-oauthlib)"
-            );
-        }
-        eprintln!("\n\n!!!!! SKIPPING interop_with_requests_oauthlib: `python3 -c 'import requests_oauthlib'` failed. !!!!!\n\n");
-        return;
-    }
+    python::ensure_modules(&["requests_oauthlib"], &["requests-oauthlib"]);
     // System clock: Python stamps with the real time.
     let ns = MockNetSuite::builder()
         .demo_data()

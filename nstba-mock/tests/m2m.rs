@@ -672,6 +672,7 @@ print(json.dumps(out))
 "#;
 
 fn run_pyjwt(job: &Value) -> Value {
+    python::ensure_modules(&["jwt", "cryptography"], &["PyJWT", "cryptography"]);
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     const HINT: &str = "this test needs python3 with PyJWT and cryptography: python3 -m pip install PyJWT cryptography";
@@ -725,3 +726,6 @@ async fn pyjwt_assertions_are_accepted_and_its_rs256_is_refused() {
     )
     .await;
 }
+
+#[path = "../../nstba-core/tests/support/python.rs"]
+mod python;

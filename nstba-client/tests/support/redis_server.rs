@@ -1,5 +1,7 @@
 //! A throwaway `redis-server` on a free loopback port: started by the tests and benches that need a
-//! real Redis, killed when dropped. A missing `redis-server` fails loudly (`.ci/run` installs it):
+//! real Redis, killed when dropped. A missing `redis-server` is installed on first use the way
+//! `.ci/run` does (Debian's package, with apt-get as root or through `sudo -n`), so
+//! `cargo test --workspace` needs no manual step; when that cannot be done the test fails loudly:
 //! these tests never skip.
 
 use std::io::{Read, Write};
@@ -101,7 +103,48 @@ impl Drop for RedisServer {
     }
 }
 
+/// Whether `redis-server` runs.
+fn installed() -> bool {
+    Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs Debian's `redis-server` when it is missing (once per test binary): apt-get as root,
+/// else through `sudo -n`.
+fn ensure_installed() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if installed() {
+            return;
+        }
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let apt = |args: &[&str]| {
+            let mut cmd = if root {
+                Command::new("apt-get")
+            } else {
+                let mut c = Command::new("sudo");
+                c.args(["-n", "apt-get"]);
+                c
+            };
+            cmd.args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdout(Stdio::null())
+                .status()
+        };
+        let _ = apt(&["update", "-qq"]);
+        let _ = apt(&["install", "-y", "-qq", "redis-server"]);
+    });
+}
+
 fn spawn(port: u16) -> Child {
+    ensure_installed();
     Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no"])
@@ -110,8 +153,9 @@ fn spawn(port: u16) -> Child {
         .spawn()
         .unwrap_or_else(|e| {
             panic!(
-                "cannot start redis-server ({e}): install it (`apt-get install redis-server`; \
-                 .ci/run does) — the limiter tests need a real Redis"
+                "cannot start redis-server ({e}), and installing it (`apt-get install \
+                 redis-server`, as root or through `sudo -n`) did not work: install it yourself \
+                 (`bash .ci/run` does) — the limiter tests need a real Redis"
             )
         })
 }

@@ -279,6 +279,34 @@ pub struct TbaKey {
     /// `OAuth realm="…", oauth_consumer_key="…"[, oauth_token="…"]`.
     header_start: String,
     mac: Hmac<Sha256>,
+    /// The MAC after the first 64 bytes (one SHA-256 block) of the base strings of this account's
+    /// own REST and RESTlet calls (`GET&https%3A%2F%2F<label>.suitetalk.api.netsuite.com%2Fservices…`),
+    /// per method: nearly every request starts with one, and resuming from it saves a block.
+    prefixed: Vec<Prefixed>,
+    /// The account's REST and RESTlet hosts, which the URL split takes without scanning them (an
+    /// empty string when the split would not accept one as it is).
+    hosts: [String; 2],
+}
+
+/// One base-string block absorbed ahead of time.
+#[derive(Clone)]
+struct Prefixed {
+    block: [u8; 64],
+    mac: Hmac<Sha256>,
+}
+
+/// The methods whose base-string prefixes [`TbaKey`] absorbs ahead of time.
+const PREFIXED_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// The first SHA-256 block of the base strings of `method` calls under `base_url` + `path` (the
+/// path's own `/` encoded as the base string carries it), when the prefix fills a block.
+fn prefix_block(method: &str, base_url: &str, path: &str) -> Option<[u8; 64]> {
+    let mut text = String::with_capacity(128);
+    text.push_str(method);
+    text.push('&');
+    text.push_str(&encoded(base_url));
+    text.push_str(&encoded(path));
+    text.as_bytes().get(..64)?.try_into().ok()
 }
 
 impl TbaKey {
@@ -308,7 +336,35 @@ impl TbaKey {
         if let Some((token, _)) = token {
             header_start.push_str(&format!(", oauth_token=\"{}\"", encoded(token)));
         }
+        let mut prefixed = Vec::new();
+        for method in PREFIXED_METHODS {
+            for (base, path) in [
+                (account.rest_base_url(), "/services/rest/"),
+                (account.restlet_base_url(), "/app/site/hosting/"),
+            ] {
+                if let Some(block) = prefix_block(method, &base, path) {
+                    let mut mac = mac.clone();
+                    mac.update(&block);
+                    prefixed.push(Prefixed { block, mac });
+                }
+            }
+        }
+        let host = |base: String| {
+            let host = base.strip_prefix("https://").unwrap_or_default().to_owned();
+            let checked = crate::normalize::split_fast(&format!("https://{host}/"), &[])
+                .is_some_and(|u| u.host == host);
+            if checked {
+                host
+            } else {
+                String::new()
+            }
+        };
         TbaKey {
+            hosts: [
+                host(account.rest_base_url()),
+                host(account.restlet_base_url()),
+            ],
+            prefixed,
             realm: account.realm().to_owned(),
             consumer_key: consumer_key.to_owned(),
             token_id: token.map(|(id, _)| id.to_owned()),
@@ -395,7 +451,14 @@ impl TbaKey {
         let nonce = stamp.nonce.as_str();
         let timestamp = stamp.timestamp.as_str();
         let mut normalized = Normalized::new();
-        normalized.start(request.method, request.url, request.form_body, protocol_len)?;
+        let hosts = [self.hosts[0].as_str(), self.hosts[1].as_str()];
+        normalized.start(
+            request.method,
+            request.url,
+            &hosts,
+            request.form_body,
+            protocol_len,
+        )?;
         // In base-string order, so the normalizer's check finds them ordered; extra parameters
         // (`oauth_callback`, `oauth_verifier`, …) are put in their place by the normalizer.
         normalized.push_joined(&self.consumer_key_joined, "oauth_consumer_key".len());
@@ -472,8 +535,21 @@ impl TbaKey {
     }
 
     fn signature_text(&self, base_string: &[u8]) -> SignatureText {
-        let mut mac = self.mac.clone();
-        mac.update(base_string);
+        let mac = match base_string
+            .get(..64)
+            .and_then(|head| self.prefixed.iter().find(|p| p.block == *head))
+        {
+            Some(p) => {
+                let mut mac = p.mac.clone();
+                mac.update(&base_string[64..]);
+                mac
+            }
+            None => {
+                let mut mac = self.mac.clone();
+                mac.update(base_string);
+                mac
+            }
+        };
         let mut bytes = [0u8; 44];
         let n = BASE64
             .encode_slice(mac.finalize().into_bytes(), &mut bytes)
@@ -607,7 +683,13 @@ pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Resu
         .map(|(k, v)| (k.len() + v.len()) * 6 + 6)
         .sum();
     let mut normalized = Normalized::new();
-    normalized.start(request.method, request.url, request.form_body, protocol_len)?;
+    normalized.start(
+        request.method,
+        request.url,
+        &[],
+        request.form_body,
+        protocol_len,
+    )?;
     for (name, value) in oauth_params {
         normalized.push(Text::Raw(name), Text::Raw(value));
     }
@@ -688,5 +770,53 @@ impl OAuthHeader {
             .filter(|(n, _)| n.starts_with("oauth_") && n != "oauth_signature")
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use super::*;
+
+    /// The signature over a base string that starts with an absorbed block equals HMAC-SHA256 over
+    /// the whole base string, keyed from the secrets — and so does every other one.
+    #[test]
+    fn resuming_from_an_absorbed_block_gives_the_plain_hmac() {
+        let account = AccountId::parse("1234567_SB1").unwrap();
+        let cs = SecretString::from("consumer secret");
+        let ts = SecretString::from("token secret");
+        let key = TbaKey::new(&account, "ck", &cs, Some(("tk", &ts)));
+        assert_eq!(key.prefixed.len(), 10, "5 methods × REST and RESTlet hosts");
+        assert_eq!(
+            key.hosts,
+            [
+                "1234567-sb1.suitetalk.api.netsuite.com",
+                "1234567-sb1.restlets.api.netsuite.com"
+            ]
+        );
+        let stamp = Stamp::new(1_700_000_000, "abcdefghij").unwrap();
+        let mut resumed = 0;
+        for method in ["GET", "post", "PUT", "PATCH", "DELETE", "HEAD"] {
+            for url in [
+                "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer?limit=5",
+                "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/query/v1/suiteql",
+                "https://1234567-sb1.restlets.api.netsuite.com/app/site/hosting/restlet.nl?script=1&deploy=1",
+                "https://7654321.suitetalk.api.netsuite.com/services/rest/record/v1/customer",
+                "http://127.0.0.1:8080/services/rest/record/v1/customer",
+                "https://1234567-sb1.suitetalk.api.netsuite.com/",
+            ] {
+                let signed = key.sign(&Request::new(method, url), &stamp).unwrap();
+                let base = signed.base_string().as_bytes();
+                let mut plain =
+                    Hmac::<Sha256>::new_from_slice(b"consumer%20secret&token%20secret").unwrap();
+                plain.update(base);
+                let expected = BASE64.encode(plain.finalize().into_bytes());
+                assert_eq!(signed.signature(), expected, "{method} {url}");
+                if key.prefixed.iter().any(|p| base.starts_with(&p.block)) {
+                    resumed += 1;
+                }
+            }
+        }
+        // Five methods × the three own-host URLs long enough to fill the block.
+        assert_eq!(resumed, 15);
     }
 }

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use futures_util::StreamExt;
 use nstba::client::{AsyncWrite, JobOutput};
 use nstba::RecordKey;
+use std::future::Future;
 
 /// Arguments of `nstba record`.
 #[derive(Debug, Args)]
@@ -171,9 +172,29 @@ impl AsyncMode {
         self.run_async || self.idempotency_key.is_some()
     }
 
+    /// Sends the write `request` the way the flags ask: as an async job waited for
+    /// (`into_async`, see [`AsyncMode::send_async`]), or synchronously (`send`). Every write
+    /// subcommand goes through here, so `--async` and `--idempotency-key` act alike on all of them.
+    async fn send<W, T, F>(
+        &self,
+        request: W,
+        into_async: impl FnOnce(W) -> AsyncWrite<T>,
+        send: impl FnOnce(W) -> F,
+    ) -> Result<T, Failure>
+    where
+        T: JobOutput,
+        F: Future<Output = Result<T, nstba::client::Error>>,
+    {
+        if self.on() {
+            self.send_async(into_async(request)).await
+        } else {
+            send(request).await.map_err(failure)
+        }
+    }
+
     /// Sends `write` as an async job (with the given key, or a fresh one printed on stderr so the
     /// command can be resumed) and waits for its outcome.
-    async fn send<T: JobOutput>(&self, write: AsyncWrite<T>) -> Result<T, Failure> {
+    async fn send_async<T: JobOutput>(&self, write: AsyncWrite<T>) -> Result<T, Failure> {
         let write = match &self.idempotency_key {
             Some(key) => write.idempotency_key(key),
             None => {
@@ -230,11 +251,9 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                 record_type, mode, ..
             } => {
                 let create = client.record(record_type).create(&data.unwrap_or_default());
-                let id = if mode.on() {
-                    mode.send(create.respond_async()).await?
-                } else {
-                    create.send().await.map_err(failure)?
-                };
+                let id = mode
+                    .send(create, |w| w.respond_async(), |w| w.send())
+                    .await?;
                 println!("{id}");
             }
             Op::Update {
@@ -250,11 +269,8 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                 if !replace.is_empty() {
                     update = update.replace(replace);
                 }
-                if mode.on() {
-                    mode.send(update.respond_async()).await?;
-                } else {
-                    update.send().await.map_err(failure)?;
-                }
+                mode.send(update, |w| w.respond_async(), |w| w.send())
+                    .await?;
             }
             Op::Upsert {
                 record_type,
@@ -269,11 +285,9 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                 if !replace.is_empty() {
                     upsert = upsert.replace(replace);
                 }
-                let id = if mode.on() {
-                    mode.send(upsert.respond_async()).await?
-                } else {
-                    upsert.send().await.map_err(failure)?
-                };
+                let id = mode
+                    .send(upsert, |w| w.respond_async(), |w| w.send())
+                    .await?;
                 if let Some(id) = id {
                     println!("{id}");
                 }
@@ -286,11 +300,8 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                 let delete = client
                     .record(record_type)
                     .delete(RecordKey::from(id.as_str()));
-                if mode.on() {
-                    mode.send(delete.respond_async()).await?;
-                } else {
-                    delete.send().await.map_err(failure)?;
-                }
+                mode.send(delete, |w| w.respond_async(), |w| w.send())
+                    .await?;
             }
             Op::Action {
                 record_type,
@@ -305,11 +316,7 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                 if let Some(body) = &data {
                     call = call.body(body);
                 }
-                if mode.on() {
-                    mode.send(call.respond_async()).await?;
-                } else {
-                    call.send().await.map_err(failure)?;
-                }
+                mode.send(call, |w| w.respond_async(), |w| w.send()).await?;
             }
             Op::Attach {
                 record_type,
@@ -359,11 +366,9 @@ pub fn run(args: RecordArgs, profile: Option<&str>) -> Result<(), Failure> {
                 if let Some(body) = &data {
                     transform = transform.body(body);
                 }
-                let new_id = if mode.on() {
-                    mode.send(transform.respond_async()).await?
-                } else {
-                    transform.send().await.map_err(failure)?
-                };
+                let new_id = mode
+                    .send(transform, |w| w.respond_async(), |w| w.send())
+                    .await?;
                 println!("{new_id}");
             }
             Op::List {

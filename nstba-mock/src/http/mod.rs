@@ -447,7 +447,7 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
                 form_body: None,
             };
             // A form-encoded body is part of the TBA signature: check all else first, then read it.
-            let (caller, body) = if is_form {
+            let body = if is_form {
                 if !server
                     .gate
                     .precheck(&received, path_and_query, bearer_scope)
@@ -457,28 +457,21 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Resp, Dro
                 let Some(stream) = incoming.take() else {
                     return Ok(unexpected_error(style));
                 };
-                let body = match read_body(stream, declared, limit, timeout).await {
-                    Ok(b) => b,
+                match read_body(stream, declared, limit, timeout).await {
+                    Ok(b) => Some(b),
                     Err(resp) => return Ok(resp),
-                };
-                received.form_body = Some(std::str::from_utf8(&body).unwrap_or("\u{fffd}"));
-                let Some(caller) =
-                    server
-                        .gate
-                        .authenticate(&received, path_and_query, bearer_scope)
-                else {
-                    return Ok(invalid_login(style));
-                };
-                (caller, Some(body))
+                }
             } else {
-                let Some(caller) =
-                    server
-                        .gate
-                        .authenticate(&received, path_and_query, bearer_scope)
-                else {
-                    return Ok(invalid_login(style));
-                };
-                (caller, None)
+                None
+            };
+            received.form_body = body
+                .as_deref()
+                .map(|b| std::str::from_utf8(b).unwrap_or("\u{fffd}"));
+            let Some(caller) = server
+                .gate
+                .authenticate(&received, path_and_query, bearer_scope)
+            else {
+                return Ok(invalid_login(style));
             };
             server.authenticated.fetch_add(1, Ordering::SeqCst);
             let Some(slot) = server.limits.slot(&caller.account) else {

@@ -57,12 +57,7 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
         target_type: impl Into<String>,
         target: impl Into<RecordKey>,
     ) -> Attach {
-        Attach {
-            op: Op::new(self, key.into()),
-            verb: "!attach",
-            target_type: target_type.into(),
-            target: target.into(),
-        }
+        self.attach_or_detach("!attach", key.into(), target_type.into(), target.into())
     }
 
     /// `POST /{type}/{id}/!detach/{target_type}/{target_id}`: detaches a contact or a file.
@@ -72,11 +67,23 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
         target_type: impl Into<String>,
         target: impl Into<RecordKey>,
     ) -> Attach {
+        self.attach_or_detach("!detach", key.into(), target_type.into(), target.into())
+    }
+
+    /// The [`Attach`] request of [`Records::attach`] (`verb` `!attach`) or [`Records::detach`]
+    /// (`!detach`).
+    fn attach_or_detach(
+        &self,
+        verb: &'static str,
+        key: RecordKey,
+        target_type: String,
+        target: RecordKey,
+    ) -> Attach {
         Attach {
-            op: Op::new(self, key.into()),
-            verb: "!detach",
-            target_type: target_type.into(),
-            target: target.into(),
+            op: Op::new(self, key),
+            verb,
+            target_type,
+            target,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::client::{Call, Client, Reply};
 use crate::error::{Error, ErrorKind, Result};
-use crate::jobs::{AsyncWrite, BATCH_CONTENT_TYPE, MAX_BATCH_SIZE};
+use crate::jobs::{AsyncWrite, JobOutput, BATCH_CONTENT_TYPE, MAX_BATCH_SIZE};
 use crate::retry::Effect;
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
@@ -383,9 +383,7 @@ impl CreateRecord {
     /// Never repeated once it may have reached NetSuite: it is only retried after a connection
     /// failure before sending, a 429/503, or a governance refusal.
     pub async fn send(self) -> Result<RecordId> {
-        let (client, call) = self.into_call();
-        let reply = client.execute(call?).await?;
-        created_id(&reply)
+        send_create(self.into_call()).await
     }
 
     fn into_call(self) -> (Client, Result<Call>) {
@@ -402,9 +400,28 @@ impl CreateRecord {
     /// Sends the create as an async job with an idempotency key instead (see [`AsyncWrite`]):
     /// safe to resend, so a reply lost on the way back never leads to a second record.
     pub fn respond_async(self) -> AsyncWrite<RecordId> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
+}
+
+/// A request ready to go: the client to send it with and the call (or why it could not be built).
+pub(crate) type Prepared = (Client, Result<Call>);
+
+/// Sends a write whose reply carries nothing to read.
+pub(crate) async fn send_unit((client, call): Prepared) -> Result<()> {
+    client.execute(call?).await?;
+    Ok(())
+}
+
+/// Sends a create (or transform); returns the new record's id from `Location`.
+pub(crate) async fn send_create((client, call): Prepared) -> Result<RecordId> {
+    let reply = client.execute(call?).await?;
+    created_id(&reply)
+}
+
+/// The write as an async job with an idempotency key instead (see [`AsyncWrite`]).
+pub(crate) fn as_job<R: JobOutput>((client, call): Prepared) -> AsyncWrite<R> {
+    AsyncWrite::new(client, call)
 }
 
 /// The new record's id from a create's (or transform's) `Location`.
@@ -539,9 +556,7 @@ impl UpdateRecord {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        let (client, call) = self.into_call();
-        client.execute(call?).await?;
-        Ok(())
+        send_unit(self.into_call()).await
     }
 
     fn into_call(self) -> (Client, Result<Call>) {
@@ -551,8 +566,7 @@ impl UpdateRecord {
     /// Sends the update as an async job with an idempotency key instead (see [`AsyncWrite`]):
     /// safe to resend even when it adds sublist lines.
     pub fn respond_async(self) -> AsyncWrite<()> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 }
 
@@ -613,8 +627,7 @@ impl UpsertRecord {
 
     /// Sends the upsert as an async job with an idempotency key instead (see [`AsyncWrite`]).
     pub fn respond_async(self) -> AsyncWrite<Option<RecordId>> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 
     /// Sends it so that it is applied exactly once even across lost replies: as is when it is
@@ -646,9 +659,7 @@ impl DeleteRecord {
     /// Sends the request. When an attempt failed ambiguously (connection dropped after sending) and
     /// the retry finds the record gone (404), the delete counts as done.
     pub async fn send(self) -> Result<()> {
-        let (client, call) = self.into_call();
-        client.execute(call?).await?;
-        Ok(())
+        send_unit(self.into_call()).await
     }
 
     fn into_call(self) -> (Client, Result<Call>) {

@@ -8,7 +8,9 @@
 use crate::client::{Call, Client};
 use crate::error::{Error, Result};
 use crate::jobs::AsyncWrite;
-use crate::records::{check_key, check_name, created_id, record_url, to_body, Records};
+use crate::records::{
+    as_job, check_key, check_name, record_url, send_create, send_unit, to_body, Records,
+};
 use crate::retry::Effect;
 use bytes::Bytes;
 use nstba_record::{RecordId, RecordKey};
@@ -57,12 +59,7 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
         target_type: impl Into<String>,
         target: impl Into<RecordKey>,
     ) -> Attach {
-        Attach {
-            op: Op::new(self, key.into()),
-            verb: "!attach",
-            target_type: target_type.into(),
-            target: target.into(),
-        }
+        self.attach_or_detach("!attach", key.into(), target_type.into(), target.into())
     }
 
     /// `POST /{type}/{id}/!detach/{target_type}/{target_id}`: detaches a contact or a file.
@@ -72,11 +69,23 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
         target_type: impl Into<String>,
         target: impl Into<RecordKey>,
     ) -> Attach {
+        self.attach_or_detach("!detach", key.into(), target_type.into(), target.into())
+    }
+
+    /// The [`Attach`] request of [`Records::attach`] (`verb` `!attach`) or [`Records::detach`]
+    /// (`!detach`).
+    fn attach_or_detach(
+        &self,
+        verb: &'static str,
+        key: RecordKey,
+        target_type: String,
+        target: RecordKey,
+    ) -> Attach {
         Attach {
-            op: Op::new(self, key.into()),
-            verb: "!detach",
-            target_type: target_type.into(),
-            target: target.into(),
+            op: Op::new(self, key),
+            verb,
+            target_type,
+            target,
         }
     }
 }
@@ -144,15 +153,12 @@ impl Transform {
 
     /// Sends it; returns the new record's id (from `Location`).
     pub async fn send(self) -> Result<RecordId> {
-        let (client, call) = self.into_call();
-        let reply = client.execute(call?).await?;
-        created_id(&reply)
+        send_create(self.into_call()).await
     }
 
     /// As an async job with an idempotency key (safe to resend; see [`AsyncWrite`]).
     pub fn respond_async(self) -> AsyncWrite<RecordId> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 }
 
@@ -178,15 +184,12 @@ impl RecordAction {
 
     /// Sends it.
     pub async fn send(self) -> Result<()> {
-        let (client, call) = self.into_call();
-        client.execute(call?).await?;
-        Ok(())
+        send_unit(self.into_call()).await
     }
 
     /// As an async job with an idempotency key (safe to resend; see [`AsyncWrite`]).
     pub fn respond_async(self) -> AsyncWrite<()> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 }
 
@@ -223,14 +226,11 @@ impl Attach {
 
     /// Sends it.
     pub async fn send(self) -> Result<()> {
-        let (client, call) = self.into_call();
-        client.execute(call?).await?;
-        Ok(())
+        send_unit(self.into_call()).await
     }
 
     /// As an async job with an idempotency key (safe to resend; see [`AsyncWrite`]).
     pub fn respond_async(self) -> AsyncWrite<()> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::client::{Call, Client, Reply};
 use crate::error::{Error, ErrorKind, Result};
-use crate::jobs::{AsyncWrite, BATCH_CONTENT_TYPE, MAX_BATCH_SIZE};
+use crate::jobs::{AsyncWrite, JobOutput, BATCH_CONTENT_TYPE, MAX_BATCH_SIZE};
 use crate::retry::Effect;
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, StreamExt};
@@ -252,22 +252,14 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
     /// reach NetSuite, like a create.
     pub fn update(&self, key: impl Into<RecordKey>, patch: &impl Serialize) -> UpdateRecord {
         UpdateRecord {
-            client: self.client.clone(),
-            record_type: self.record_type.clone(),
-            key: key.into(),
-            body: to_body(patch),
-            replace: Vec::new(),
+            write: FieldsWrite::new(self, key.into(), patch),
         }
     }
 
     /// `PUT /{type}/eid:{external_id}`: creates or replaces the record with this external id.
     pub fn upsert(&self, external_id: impl Into<String>, body: &impl Serialize) -> UpsertRecord {
         UpsertRecord {
-            client: self.client.clone(),
-            record_type: self.record_type.clone(),
-            key: RecordKey::External(external_id.into()),
-            body: to_body(body),
-            replace: Vec::new(),
+            write: FieldsWrite::new(self, RecordKey::External(external_id.into()), body),
         }
     }
 
@@ -391,9 +383,7 @@ impl CreateRecord {
     /// Never repeated once it may have reached NetSuite: it is only retried after a connection
     /// failure before sending, a 429/503, or a governance refusal.
     pub async fn send(self) -> Result<RecordId> {
-        let (client, call) = self.into_call();
-        let reply = client.execute(call?).await?;
-        created_id(&reply)
+        send_create(self.into_call()).await
     }
 
     fn into_call(self) -> (Client, Result<Call>) {
@@ -410,9 +400,28 @@ impl CreateRecord {
     /// Sends the create as an async job with an idempotency key instead (see [`AsyncWrite`]):
     /// safe to resend, so a reply lost on the way back never leads to a second record.
     pub fn respond_async(self) -> AsyncWrite<RecordId> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
+}
+
+/// A request ready to go: the client to send it with and the call (or why it could not be built).
+pub(crate) type Prepared = (Client, Result<Call>);
+
+/// Sends a write whose reply carries nothing to read.
+pub(crate) async fn send_unit((client, call): Prepared) -> Result<()> {
+    client.execute(call?).await?;
+    Ok(())
+}
+
+/// Sends a create (or transform); returns the new record's id from `Location`.
+pub(crate) async fn send_create((client, call): Prepared) -> Result<RecordId> {
+    let reply = client.execute(call?).await?;
+    created_id(&reply)
+}
+
+/// The write as an async job with an idempotency key instead (see [`AsyncWrite`]).
+pub(crate) fn as_job<R: JobOutput>((client, call): Prepared) -> AsyncWrite<R> {
+    AsyncWrite::new(client, call)
 }
 
 /// The new record's id from a create's (or transform's) `Location`.
@@ -424,9 +433,10 @@ pub(crate) fn created_id(reply: &Reply) -> Result<RecordId> {
         .ok_or_else(|| reply.unexpected(format!("cannot read an id from Location {location:?}")))
 }
 
-/// A `PATCH /{type}/{id}` request. Finish with [`UpdateRecord::send`].
-#[must_use = "requests do nothing until `.send().await`"]
-pub struct UpdateRecord {
+/// What an update (`PATCH`) and an upsert (`PUT`) share: the record, its field values and the
+/// sublists to replace; [`UpdateRecord`] and [`UpsertRecord`] wrap it and differ only in the method
+/// and in what `send` returns.
+struct FieldsWrite {
     client: Client,
     record_type: Arc<str>,
     key: RecordKey,
@@ -434,15 +444,72 @@ pub struct UpdateRecord {
     replace: Vec<String>,
 }
 
-impl UpdateRecord {
-    /// Replace these sublists' lines instead of merging (`replace=item,addressbook`).
-    pub fn replace<I, S>(mut self, sublists: I) -> Self
+impl FieldsWrite {
+    fn new<T>(records: &Records<T>, key: RecordKey, body: &impl Serialize) -> Self {
+        FieldsWrite {
+            client: records.client.clone(),
+            record_type: records.record_type.clone(),
+            key,
+            body: to_body(body),
+            replace: Vec::new(),
+        }
+    }
+
+    fn replace<I, S>(mut self, sublists: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         self.replace = sublists.into_iter().map(Into::into).collect();
         self
+    }
+
+    fn replace_sublists<R>(
+        self,
+        sublists: impl IntoIterator<Item = nstba_record::Field<R, nstba_record::kind::Sublist>>,
+    ) -> Self {
+        self.replace(sublists.into_iter().map(|f| f.wire()))
+    }
+
+    /// The `method` (`PATCH` or `PUT`) to `/{type}/{id}?replace=…`.
+    fn into_call(self, method: Method) -> (Client, Result<Call>) {
+        let call = (|| {
+            let body = self.body?;
+            let query = replace_query(&self.replace)?;
+            let url = record_url(&self.client, &self.record_type, Some(&self.key), &query)?;
+            // Sublist lines in a merging PATCH or PUT are added again if it is repeated: such a
+            // write is not idempotent, so it is only retried when it certainly did not reach
+            // NetSuite, like a create (decided in `Effect::of_request`).
+            let effect = Effect::of_request(method.as_str(), &url, Some(&body), false);
+            Ok(Call::new(method, url).effect(effect).json_body(body))
+        })();
+        (self.client, call)
+    }
+
+    /// `true` when resending this write as is could apply it twice (it adds sublist lines), or
+    /// when the request cannot be built (the error comes with `send`).
+    fn adds_lines(&self) -> bool {
+        let Ok(body) = &self.body else { return true };
+        crate::retry::adds_lines(body, &self.replace)
+    }
+}
+
+/// A `PATCH /{type}/{id}` request. Finish with [`UpdateRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct UpdateRecord {
+    write: FieldsWrite,
+}
+
+impl UpdateRecord {
+    /// Replace these sublists' lines instead of merging (`replace=item,addressbook`).
+    pub fn replace<I, S>(self, sublists: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        UpdateRecord {
+            write: self.write.replace(sublists),
+        }
     }
 
     /// Like [`UpdateRecord::replace`], naming the sublists by their typed field handles
@@ -482,35 +549,24 @@ impl UpdateRecord {
         self,
         sublists: impl IntoIterator<Item = nstba_record::Field<R, nstba_record::kind::Sublist>>,
     ) -> Self {
-        self.replace(sublists.into_iter().map(|f| f.wire()))
+        UpdateRecord {
+            write: self.write.replace_sublists(sublists),
+        }
     }
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        let (client, call) = self.into_call();
-        client.execute(call?).await?;
-        Ok(())
+        send_unit(self.into_call()).await
     }
 
     fn into_call(self) -> (Client, Result<Call>) {
-        let call = (|| {
-            let body = self.body?;
-            let query = replace_query(&self.replace)?;
-            let url = record_url(&self.client, &self.record_type, Some(&self.key), &query)?;
-            // Sublist lines in a merging PATCH are added again if the PATCH is repeated: such an
-            // update is not idempotent, so it is only retried when it certainly did not reach
-            // NetSuite, like a create (decided in `Effect::of_request`).
-            let effect = Effect::of_request("PATCH", &url, Some(&body), false);
-            Ok(Call::new(Method::PATCH, url).effect(effect).json_body(body))
-        })();
-        (self.client, call)
+        self.write.into_call(Method::PATCH)
     }
 
     /// Sends the update as an async job with an idempotency key instead (see [`AsyncWrite`]):
     /// safe to resend even when it adds sublist lines.
     pub fn respond_async(self) -> AsyncWrite<()> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 }
 
@@ -529,22 +585,19 @@ pub(crate) fn replace_query(replace: &[String]) -> Result<String> {
 /// A `PUT /{type}/eid:{external id}` request. Finish with [`UpsertRecord::send`].
 #[must_use = "requests do nothing until `.send().await`"]
 pub struct UpsertRecord {
-    client: Client,
-    record_type: Arc<str>,
-    key: RecordKey,
-    body: Result<Bytes>,
-    replace: Vec<String>,
+    write: FieldsWrite,
 }
 
 impl UpsertRecord {
     /// Replace these sublists' lines instead of merging (`replace=item,addressbook`).
-    pub fn replace<I, S>(mut self, sublists: I) -> Self
+    pub fn replace<I, S>(self, sublists: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.replace = sublists.into_iter().map(Into::into).collect();
-        self
+        UpsertRecord {
+            write: self.write.replace(sublists),
+        }
     }
 
     /// Like [`UpsertRecord::replace`], naming the sublists by their typed field handles.
@@ -552,7 +605,9 @@ impl UpsertRecord {
         self,
         sublists: impl IntoIterator<Item = nstba_record::Field<R, nstba_record::kind::Sublist>>,
     ) -> Self {
-        self.replace(sublists.into_iter().map(|f| f.wire()))
+        UpsertRecord {
+            write: self.write.replace_sublists(sublists),
+        }
     }
 
     /// Sends the request; returns the internal id when NetSuite reports one in `Location`.
@@ -567,28 +622,12 @@ impl UpsertRecord {
     }
 
     fn into_call(self) -> (Client, Result<Call>) {
-        let call = (|| {
-            let body = self.body?;
-            let query = replace_query(&self.replace)?;
-            let url = record_url(&self.client, &self.record_type, Some(&self.key), &query)?;
-            let effect = Effect::of_request("PUT", &url, Some(&body), false);
-            Ok(Call::new(Method::PUT, url).effect(effect).json_body(body))
-        })();
-        (self.client, call)
-    }
-
-    /// `true` when resending this upsert as is could apply it twice (it adds sublist lines), or
-    /// when the request cannot be built (the error comes with `send`).
-    fn adds_lines(&self) -> bool {
-        let Ok(body) = &self.body else { return true };
-        let replaced = self.replace.clone();
-        crate::retry::adds_lines(body, &replaced)
+        self.write.into_call(Method::PUT)
     }
 
     /// Sends the upsert as an async job with an idempotency key instead (see [`AsyncWrite`]).
     pub fn respond_async(self) -> AsyncWrite<Option<RecordId>> {
-        let (client, call) = self.into_call();
-        AsyncWrite::new(client, call)
+        as_job(self.into_call())
     }
 
     /// Sends it so that it is applied exactly once even across lost replies: as is when it is
@@ -596,7 +635,7 @@ impl UpsertRecord {
     /// automatically after a lost reply), otherwise as an async job with an idempotency key
     /// (`key`, or a fresh one when `None`).
     pub async fn send_once(self, key: Option<&str>) -> Result<Option<RecordId>> {
-        if self.adds_lines() || key.is_some() {
+        if self.write.adds_lines() || key.is_some() {
             let mut write = self.respond_async();
             if let Some(k) = key {
                 write = write.idempotency_key(k);
@@ -620,9 +659,7 @@ impl DeleteRecord {
     /// Sends the request. When an attempt failed ambiguously (connection dropped after sending) and
     /// the retry finds the record gone (404), the delete counts as done.
     pub async fn send(self) -> Result<()> {
-        let (client, call) = self.into_call();
-        client.execute(call?).await?;
-        Ok(())
+        send_unit(self.into_call()).await
     }
 
     fn into_call(self) -> (Client, Result<Call>) {

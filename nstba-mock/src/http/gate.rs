@@ -80,6 +80,64 @@ struct NonceCache {
     seen: HashMap<u64, u64>,
     hasher: std::collections::hash_map::RandomState,
     last_prune: u64,
+    /// Timestamps below this are refused: their nonces were forgotten to stay within
+    /// [`MAX_NONCES`], so a replay of one could not be told.
+    floor: u64,
+}
+
+/// The most nonces remembered (16 bytes each, plus the map's overhead: about 40 MB). Beyond it the
+/// oldest tenth is forgotten and timestamps that old are refused from then on, so memory stays
+/// bounded and a replay still never passes.
+pub(crate) const MAX_NONCES: usize = 1_000_000;
+
+impl NonceCache {
+    /// Records the use of nonce `key` stamped `ts` at emulator time `now`, remembering at most
+    /// `capacity` nonces. `Err` with the reason when the nonce was used already or its timestamp is
+    /// older than the oldest one still remembered.
+    fn use_nonce(
+        &mut self,
+        key: u64,
+        ts: u64,
+        now: u64,
+        capacity: usize,
+    ) -> Result<(), (RejectReason, String)> {
+        if ts < self.floor {
+            return Err((
+                RejectReason::TimestampOutOfRange,
+                format!(
+                    "timestamp {ts} is older than the oldest nonce the emulator still remembers ({}); \
+                     its nonce store is full ({capacity} nonces)",
+                    self.floor
+                ),
+            ));
+        }
+        let full = self.seen.len() >= capacity;
+        if full || (now >= self.last_prune + 30 && self.seen.len() > 10_000) {
+            // A timestamp this old is rejected anyway, so its nonce need not be remembered.
+            let horizon = now.saturating_sub(MAX_SKEW + 1);
+            self.seen.retain(|_, t| *t >= horizon);
+            self.last_prune = now;
+        }
+        if self.seen.len() >= capacity {
+            // Forget the oldest tenth (at least one timestamp's worth) and refuse that old from now on.
+            let mut stamps: Vec<u64> = self.seen.values().copied().collect();
+            let k = stamps.len() / 10;
+            let (_, oldest_kept, _) = stamps.select_nth_unstable(k);
+            self.floor = self.floor.max(*oldest_kept + 1);
+            let floor = self.floor;
+            self.seen.retain(|_, t| *t >= floor);
+            if ts < floor {
+                return self.use_nonce(key, ts, now, capacity);
+            }
+        }
+        if self.seen.insert(key, ts).is_some() {
+            return Err((
+                RejectReason::NonceReused,
+                "nonce already used with this token".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// How the gate is set up.
@@ -446,19 +504,9 @@ impl Gate {
         {
             use std::hash::BuildHasher;
             let mut cache = self.nonces.lock().unwrap_or_else(|e| e.into_inner());
-            if now >= cache.last_prune + 30 && cache.seen.len() > 10_000 {
-                // A timestamp this old is rejected anyway, so its nonce need not be remembered.
-                let horizon = now.saturating_sub(MAX_SKEW + 1);
-                cache.seen.retain(|_, t| *t >= horizon);
-                cache.last_prune = now;
-            }
             let key = cache.hasher.hash_one((token_id, nonce));
-            if cache.seen.insert(key, ts).is_some() {
-                return fail(
-                    rej,
-                    RejectReason::NonceReused,
-                    "nonce already used with this token".into(),
-                );
+            if let Err((reason, detail)) = cache.use_nonce(key, ts, now, MAX_NONCES) {
+                return fail(rej, reason, detail);
             }
         }
         Ok(Caller {
@@ -653,4 +701,42 @@ fn parse_nlauth(value: &str) -> Option<Vec<(String, String)>> {
         out.push((k.trim().to_owned(), v.to_owned()));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod nonce_tests {
+    use super::*;
+
+    #[test]
+    fn the_nonce_store_stays_bounded_and_never_lets_a_replay_pass() {
+        let mut cache = NonceCache::default();
+        let now = 10_000;
+        // 250 nonces over 25 seconds into a store of 100.
+        for i in 0..250u64 {
+            let ts = now - 250 + i / 10 * 10 + i % 10;
+            assert!(cache.use_nonce(i, ts, now, 100).is_ok(), "{i}");
+            assert!(cache.seen.len() <= 100);
+        }
+        // Every nonce still remembered is refused again; every forgotten one is refused for its age.
+        for i in 0..250u64 {
+            let ts = now - 250 + i / 10 * 10 + i % 10;
+            let (reason, _) = cache.use_nonce(i, ts, now, 100).unwrap_err();
+            if ts < cache.floor {
+                assert_eq!(reason, RejectReason::TimestampOutOfRange, "{i}");
+            } else {
+                assert_eq!(reason, RejectReason::NonceReused, "{i}");
+            }
+        }
+        assert!(cache.floor > now - 250, "old timestamps are refused now");
+        // A fresh nonce with a current timestamp still passes.
+        assert!(cache.use_nonce(9_999, now, now, 100).is_ok());
+        // Nonces past the ±300 s window are pruned before anything is forgotten early.
+        let mut cache = NonceCache::default();
+        for i in 0..100u64 {
+            cache.use_nonce(i, 1_000 + i, 1_100, 100).unwrap();
+        }
+        cache.use_nonce(500, 2_000, 2_000, 100).unwrap();
+        assert_eq!(cache.seen.len(), 1);
+        assert_eq!(cache.floor, 0);
+    }
 }

@@ -6,10 +6,8 @@ use crate::profile::M2mSettings;
 use crate::{profile, Failure};
 use clap::{Args, Subcommand};
 use nstba::client::Client;
-use nstba::core::m2m::{
-    parse_token_error, parse_token_response, token_request_body, token_url, AccessToken, Algorithm,
-    ClientAssertion, KeyKind, PrivateKey,
-};
+use nstba::client::ErrorKind;
+use nstba::core::m2m::{token_url, AccessToken, Algorithm, ClientAssertion, KeyKind, PrivateKey};
 use nstba::core::AccountId;
 use secrecy::ExposeSecret;
 use std::io::{BufRead, IsTerminal};
@@ -276,64 +274,31 @@ pub fn fetch_m2m_token(
     m2m: &M2mSettings,
 ) -> Result<IssuedToken, Failure> {
     let assertion = m2m_assertion(m2m)?;
+    let mut builder = Client::builder().m2m(assertion);
     let endpoint = match settings.get("NETSUITE_BASE_URL") {
-        Some(base) => format!(
-            "{}/services/rest/auth/oauth2/v1/token",
-            base.trim_end_matches('/')
-        ),
+        Some(base) => {
+            builder = builder.base_url(&base);
+            format!(
+                "{}/services/rest/auth/oauth2/v1/token",
+                base.trim_end_matches('/')
+            )
+        }
         None => token_url(&m2m.account),
     };
+    let client = builder.build().map_err(failure)?;
     let issued_at = nstba::core::unix_now();
-    let jwt = assertion
-        .build_now()
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let token = post_token_request(&endpoint, &jwt)?;
+    // The client's own token request: the same assertion, endpoint and limiter as every M2M call.
+    let token = net::runtime()?
+        .block_on(client.fetch_access_token())
+        .map_err(|e| match e.kind() {
+            ErrorKind::TokenRefused { code, status, .. } => Failure::Remote(format!(
+                "the token endpoint {endpoint} refused the assertion: HTTP {status} {code}. NetSuite gives no detail here; the reason is in Setup > Users/Roles > View Login Audit Trail (check the client id, certificate id, key, scopes allowed for the integration, and this machine's clock)"
+            )),
+            _ => failure(e),
+        })?;
     Ok(IssuedToken {
         token,
         issued_at,
         endpoint,
     })
-}
-
-/// The one place the CLI speaks OAuth 2.0 over HTTP: posts the client-credentials form and reads the
-/// answer. (To be replaced by the client's M2M support once it exists.)
-fn post_token_request(endpoint: &str, jwt: &str) -> Result<AccessToken, Failure> {
-    let body = token_request_body(jwt);
-    let (status, bytes) = net::runtime()?.block_on(async {
-        let response = reqwest::Client::new()
-            .post(endpoint)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                Failure::Remote(format!(
-                    "token request to {endpoint} failed: {}",
-                    e.without_url()
-                ))
-            })?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| {
-            Failure::Remote(format!(
-                "cannot read the token response from {endpoint}: {}",
-                e.without_url()
-            ))
-        })?;
-        Ok::<_, Failure>((status, bytes))
-    })?;
-    if status.is_success() {
-        return parse_token_response(&bytes).map_err(|e| {
-            Failure::Remote(format!(
-                "the token response from {endpoint} is unusable: {e}"
-            ))
-        });
-    }
-    let code = parse_token_error(&bytes)
-        .map(|e| e.code.as_str().to_owned())
-        .unwrap_or_else(|| "no OAuth error code".to_owned());
-    Err(Failure::Remote(format!(
-        "the token endpoint {endpoint} refused the assertion: HTTP {} {code}. NetSuite gives no detail here; the reason is in Setup > Users/Roles > View Login Audit Trail (check the client id, certificate id, key, scopes allowed for the integration, and this machine's clock)",
-        status.as_u16()
-    )))
 }

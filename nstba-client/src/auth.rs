@@ -9,8 +9,8 @@
 
 use crate::client::check_url;
 use nstba_core::m2m::{
-    parse_token_error, parse_token_response, token_request_body, token_url, AssertionError,
-    ClientAssertion, TokenErrorCode, TokenResponseError,
+    parse_token_error, parse_token_response, token_request_body, token_url, AccessToken,
+    AssertionError, ClientAssertion, TokenErrorCode, TokenResponseError,
 };
 use nstba_core::{Clock, NonceSource, RandomNonce, Request, SystemClock};
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
@@ -74,6 +74,12 @@ pub trait Authorize: Send + Sync {
     fn on_unauthorized(&self, rejected: &HeaderValue) -> bool {
         let _ = rejected;
         false
+    }
+
+    /// For OAuth 2.0: one new access token, asked for now (the cache is neither read nor
+    /// replaced). `None` (the default, and TBA) when this authorizer has no token endpoint.
+    fn fetch_access_token(&self) -> Option<BoxFuture<'_, Result<AccessToken, AuthError>>> {
+        None
     }
 }
 
@@ -403,9 +409,23 @@ impl M2mAuthorizer {
         }
     }
 
-    /// One token request.
+    /// One token request, cached from its answer.
     async fn fetch(&self) -> Result<Cached, AuthError> {
         let now = self.config.clock.now();
+        let token = self.request_token(now).await?;
+        let lifetime = token.expires_in();
+        let margin = self.config.refresh_before.as_secs().min(lifetime / 2);
+        let mut header = header_value(&token.authorization())?;
+        header.set_sensitive(true);
+        Ok(Cached {
+            header,
+            refresh_at: now.saturating_add(lifetime - margin),
+            expires_at: now.saturating_add(lifetime),
+        })
+    }
+
+    /// One token request: an assertion stamped `now`, through the client's limiter.
+    async fn request_token(&self, now: u64) -> Result<AccessToken, AuthError> {
         let jwt = self
             .config
             .assertion
@@ -461,17 +481,7 @@ impl M2mAuthorizer {
         permit.release().await;
         if (200..300).contains(&status) {
             return match parse_token_response(&body) {
-                Ok(token) => {
-                    let lifetime = token.expires_in();
-                    let margin = self.config.refresh_before.as_secs().min(lifetime / 2);
-                    let mut header = header_value(&token.authorization())?;
-                    header.set_sensitive(true);
-                    Ok(Cached {
-                        header,
-                        refresh_at: now.saturating_add(lifetime - margin),
-                        expires_at: now.saturating_add(lifetime),
-                    })
-                }
+                Ok(token) => Ok(token),
                 Err(TokenResponseError::Refused(e)) => Err(AuthError::TokenRefused {
                     code: e.code,
                     description: e.description,
@@ -501,6 +511,10 @@ impl Authorize for M2mAuthorizer {
         _request: &'a RequestParts<'a>,
     ) -> BoxFuture<'a, Result<HeaderValue, AuthError>> {
         Box::pin(self.bearer())
+    }
+
+    fn fetch_access_token(&self) -> Option<BoxFuture<'_, Result<AccessToken, AuthError>>> {
+        Some(Box::pin(self.request_token(self.config.clock.now())))
     }
 
     fn on_unauthorized(&self, rejected: &HeaderValue) -> bool {

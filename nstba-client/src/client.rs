@@ -80,7 +80,7 @@ pub struct Client {
 
 pub(crate) struct Inner {
     http: reqwest::Client,
-    authorizer: Arc<dyn Authorize>,
+    pub(crate) authorizer: Arc<dyn Authorize>,
     pub(crate) account: Option<AccountId>,
     pub(crate) base_url: String,
     pub(crate) restlet_url: String,

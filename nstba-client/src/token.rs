@@ -1,5 +1,5 @@
-//! Token endpoints: issue a TBA token with NLAuth (`/rest/issuetoken`) and revoke the calling token
-//! (`/rest/revoketoken`).
+//! Token endpoints: issue a TBA token with NLAuth (`/rest/issuetoken`), revoke the calling token
+//! (`/rest/revoketoken`), and ask the OAuth 2.0 token endpoint for an M2M access token.
 
 use crate::client::{Auth, Call, Client};
 use crate::error::{Error, ErrorKind, Result};
@@ -15,6 +15,25 @@ pub const ISSUE_TOKEN_PATH: &str = "/rest/issuetoken";
 pub const REVOKE_TOKEN_PATH: &str = "/rest/revoketoken";
 
 impl Client {
+    /// For a client authorized with OAuth 2.0 M2M ([`crate::ClientBuilder::m2m`]): one new access
+    /// token, asked for now from the token endpoint — the same request the client makes when its
+    /// cached token needs replacing, through the same limiter. The client's own cached token is
+    /// neither read nor replaced. What `nstba token m2m` prints.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`] when the client is not authorized with M2M; the token endpoint's
+    /// refusal as [`ErrorKind::TokenRefused`], a transport error as [`ErrorKind::Authorization`].
+    pub async fn fetch_access_token(&self) -> Result<nstba_core::m2m::AccessToken> {
+        let Some(request) = self.inner.authorizer.fetch_access_token() else {
+            return Err(Error::config(
+                Some("authorizer"),
+                "the client is not authorized with OAuth 2.0 M2M, so it has no token endpoint",
+            ));
+        };
+        Ok(request.await?)
+    }
+
     /// Issues a TBA token for the user `email` / `password` in `role`, for the integration
     /// `consumer_key` (its record needs the ISSUETOKEN permission). The request is authorized with
     /// NLAuth, not TBA; the account is the client's.

@@ -68,3 +68,48 @@ async fn suiteql_and_a_refused_certificate_over_m2m() {
     assert!(text.contains("invalid_client"), "{text}");
     assert!(!text.contains("PRIVATE KEY"), "{text}");
 }
+
+/// `fetch_access_token` asks the token endpoint once per call, without touching the client's
+/// cached token; a TBA client has no token endpoint; a refusal is typed.
+#[tokio::test]
+async fn fetch_access_token_asks_the_token_endpoint() {
+    use nstba_client::ErrorKind;
+    let ns = MockNetSuite::builder().demo_data().start().await.unwrap();
+    let client = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(ns.base_url())
+        .build()
+        .unwrap();
+    let before = ns.counters().access_tokens_issued;
+    let first = client.fetch_access_token().await.unwrap();
+    let second = client.fetch_access_token().await.unwrap();
+    assert!(first.expires_in() > 0);
+    assert_eq!(ns.counters().access_tokens_issued - before, 2);
+    assert_ne!(
+        secrecy::ExposeSecret::expose_secret(first.secret()),
+        secrecy::ExposeSecret::expose_secret(second.secret())
+    );
+    // The client's cache was not filled by it: its own first call fetches its own token.
+    client.record("customer").get("1").send().await.unwrap();
+    assert_eq!(ns.counters().access_tokens_issued - before, 3);
+
+    let tba = Client::builder()
+        .credentials(ns.credentials())
+        .base_url(ns.base_url())
+        .build()
+        .unwrap();
+    let err = tba.fetch_access_token().await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err}");
+
+    let other = MockNetSuite::builder().start().await.unwrap();
+    let refused = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(other.base_url())
+        .build()
+        .unwrap();
+    let err = refused.fetch_access_token().await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TokenRefused { .. }),
+        "{err}"
+    );
+}

@@ -9,6 +9,9 @@
 //! emulator's records are decoded here into types generated from the real-shape catalogs: the
 //! emulator serves what those catalogs describe.
 //!
+//! Modules nstba-codegen's own tests already keep byte for byte (`generated_real/`, `generated/`) are
+//! symbolic links to those, so each generated module is committed once.
+//!
 //! After a deliberate change to the generator or the emulator's catalog:
 //! `NSTBA_BLESS=1 cargo test -p nstba-cli --test generated_all`, then review the diff.
 
@@ -52,6 +55,20 @@ fn sorted_files(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Where nstba-codegen's own tests keep the module `name` with exactly this text, as a path
+/// relative to `tests/generated_all/` (for a symbolic link from there).
+fn shared_copy(name: &str, text: &str) -> Option<PathBuf> {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/generated_all");
+    ["generated_real", "generated"]
+        .iter()
+        .map(|dir| {
+            Path::new("../../../nstba-codegen/tests")
+                .join(dir)
+                .join(name)
+        })
+        .find(|rel| std::fs::read_to_string(here.join(rel)).is_ok_and(|kept| kept == text))
 }
 
 /// Every record of `T` the emulator lists, fetched and decoded into the generated type.
@@ -116,7 +133,12 @@ async fn every_emulator_type_and_every_fixture_generate_one_tree_that_compiles_a
         let _ = std::fs::remove_dir_all(&committed);
         std::fs::create_dir_all(&committed).unwrap();
         for name in sorted_files(&out) {
-            std::fs::copy(out.join(&name), committed.join(&name)).unwrap();
+            let fresh = std::fs::read_to_string(out.join(&name)).unwrap();
+            match shared_copy(&name, &fresh) {
+                // The module nstba-codegen's own tests already keep: linked, not copied.
+                Some(target) => std::os::unix::fs::symlink(target, committed.join(&name)).unwrap(),
+                None => std::fs::write(committed.join(&name), fresh).unwrap(),
+            }
         }
     }
     let written = sorted_files(&out);
@@ -127,6 +149,17 @@ async fn every_emulator_type_and_every_fixture_generate_one_tree_that_compiles_a
         assert!(
             fresh == kept,
             "{name} differs from tests/generated_all/: regenerate with NSTBA_BLESS=1"
+        );
+        // One committed copy of each generated module: a module nstba-codegen's tests keep is a
+        // link to theirs here.
+        let is_link = std::fs::symlink_metadata(committed.join(name))
+            .unwrap()
+            .file_type()
+            .is_symlink();
+        assert_eq!(
+            is_link,
+            shared_copy(name, &fresh).is_some(),
+            "{name}: regenerate with NSTBA_BLESS=1"
         );
     }
     // The tree compiled into this crate (one generated type per emulator record type, or this

@@ -154,12 +154,12 @@ pub(crate) struct UrlParts<'a> {
 fn split_and_decode<'u>(
     raw: &'u str,
     known_hosts: &[&str],
-    scratch: &mut String,
+    scratch: &mut Vec<u8>,
     params: &mut Small<Param, 16>,
 ) -> Result<UrlParts<'u>> {
     if let Some(url) = split_fast(raw, known_hosts) {
         let blank = match &url.query {
-            Some(query) => push_form_into(scratch, query, true, &mut |r| {
+            Some(query) => push_form_into(scratch, query.as_bytes(), true, &mut |r| {
                 params.push(Param::decoded(r))
             }),
             None => false,
@@ -172,7 +172,7 @@ fn split_and_decode<'u>(
     }
     let url = split_with_url_crate(raw)?;
     if let Some(query) = &url.query {
-        push_form_into(scratch, query, false, &mut |r| {
+        push_form_into(scratch, query.as_bytes(), false, &mut |r| {
             params.push(Param::decoded(r))
         });
     }
@@ -295,19 +295,18 @@ fn split_path_and_query<'u>(
     let b = url.as_bytes();
     let n = b.len();
     let host = &url[host];
-    let i = path_start;
     // One pass over the path: stop at `?` or `#`, and note whether every byte is one no parser
     // rewrites and whether a `.` or `%` (possible dot segments) occurs.
-    let mut path_end = i;
     let mut flags = 0u8;
-    while path_end < n {
-        let class = PATH_CLASS[b[path_end] as usize];
-        if class & END != 0 {
-            break;
-        }
-        flags |= class;
-        path_end += 1;
-    }
+    let path_end = path_start
+        + b[path_start..]
+            .iter()
+            .position(|&c| {
+                let class = PATH_CLASS[c as usize];
+                flags |= class;
+                class & END != 0
+            })
+            .unwrap_or(n - path_start);
     if flags & BAD != 0 {
         return None;
     }
@@ -361,133 +360,127 @@ fn is_canonical_ipv4(host: &str) -> bool {
 }
 
 /// `%XX` for every byte, upper-case hex: the once-encoded form of a reserved byte.
-const ONCE: &str = {
-    const BYTES: [u8; 768] = {
-        let mut t = [0u8; 768];
-        let mut i = 0;
-        while i < 256 {
-            t[i * 3] = b'%';
-            t[i * 3 + 1] = HEX[i >> 4];
-            t[i * 3 + 2] = HEX[i & 15];
-            i += 1;
-        }
-        t
-    };
-    match std::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        Err(_) => panic!("hex escapes are ASCII"),
+const ONCE: &[u8; 768] = &{
+    let mut t = [0u8; 768];
+    let mut i = 0;
+    while i < 256 {
+        t[i * 3] = b'%';
+        t[i * 3 + 1] = HEX[i >> 4];
+        t[i * 3 + 2] = HEX[i & 15];
+        i += 1;
     }
+    t
 };
 
 /// `%25XX` for every byte: the twice-encoded form of a reserved byte.
-const TWICE: &str = {
-    const BYTES: [u8; 1280] = {
-        let mut t = [0u8; 1280];
-        let mut i = 0;
-        while i < 256 {
-            t[i * 5] = b'%';
-            t[i * 5 + 1] = b'2';
-            t[i * 5 + 2] = b'5';
-            t[i * 5 + 3] = HEX[i >> 4];
-            t[i * 5 + 4] = HEX[i & 15];
-            i += 1;
-        }
-        t
-    };
-    match std::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        Err(_) => panic!("hex escapes are ASCII"),
+const TWICE: &[u8; 1280] = &{
+    let mut t = [0u8; 1280];
+    let mut i = 0;
+    while i < 256 {
+        t[i * 5] = b'%';
+        t[i * 5 + 1] = b'2';
+        t[i * 5 + 2] = b'5';
+        t[i * 5 + 3] = HEX[i >> 4];
+        t[i * 5 + 4] = HEX[i & 15];
+        i += 1;
     }
+    t
 };
 
-/// Appends `s` RFC 3986 encoded with the `W`-byte escapes of `table`: once ([`ONCE`], 3) or twice
-/// ([`TWICE`], 5).
-fn encode_str_into<const W: usize>(out: &mut String, s: &str, table: &'static str) {
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !UNRESERVED[b as usize] {
-            // `run..i` holds only unreserved (ASCII) bytes, so both ends are char boundaries.
-            if i > run {
-                out.push_str(&s[run..i]);
-            }
-            let at = b as usize * W;
-            out.push_str(&table[at..at + W]);
-            run = i + 1;
+/// Appends `bytes` RFC 3986 encoded with the `W`-byte escapes of `table`: once ([`ONCE`], 3) or
+/// twice ([`TWICE`], 5). Runs of unreserved bytes are copied whole.
+fn encode_bytes_into<const W: usize>(out: &mut Vec<u8>, mut bytes: &[u8], table: &[u8]) {
+    while let Some(k) = bytes.iter().position(|&b| !UNRESERVED[b as usize]) {
+        if k > 0 {
+            out.extend_from_slice(&bytes[..k]);
         }
+        let at = bytes[k] as usize * W;
+        out.extend_from_slice(&table[at..at + W]);
+        bytes = &bytes[k + 1..];
     }
-    if run < bytes.len() {
-        out.push_str(&s[run..]);
+    if !bytes.is_empty() {
+        out.extend_from_slice(bytes);
     }
+}
+
+/// Appends `s` RFC 3986 encoded once (as the `Authorization` header carries values).
+pub(crate) fn encode_once_into(out: &mut Vec<u8>, s: &str) {
+    encode_bytes_into::<3>(out, s.as_bytes(), ONCE);
 }
 
 /// `s` RFC 3986 encoded twice (as it appears in the base string).
 pub(crate) fn encoded_twice(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    encode_str_into::<5>(&mut out, s, TWICE);
-    out
+    let mut out = Vec::with_capacity(s.len());
+    encode_bytes_into::<5>(&mut out, s.as_bytes(), TWICE);
+    ascii_string(out)
+}
+
+/// Text this module wrote (percent-encoded, so ASCII) as a `String`. The lossy branch is never
+/// taken; it stands where a panic would otherwise be.
+pub(crate) fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Appends one decoded byte encoded twice.
 #[inline]
-fn push_twice(out: &mut String, b: u8) {
+fn push_twice(out: &mut Vec<u8>, b: u8) {
     if UNRESERVED[b as usize] {
-        out.push(b as char);
+        out.push(b);
     } else {
         let at = b as usize * 5;
-        out.push_str(&TWICE[at..at + 5]);
+        out.extend_from_slice(&TWICE[at..at + 5]);
     }
 }
 
-/// A protocol parameter's name or value as the signer holds it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Text<'a> {
-    /// Only unreserved characters, which encoding leaves as they are (the nonce, the timestamp
-    /// digits, fixed values, most keys and token ids).
-    Plain(&'a str),
-    /// Not encoded yet (values given by the caller).
-    Raw(&'a str),
-}
-
-impl Text<'_> {
-    /// Appends the text RFC 3986 encoded once (as it appears in the header).
-    pub(crate) fn write_once_str(self, out: &mut String) {
-        match self {
-            Text::Plain(s) => out.push_str(s),
-            Text::Raw(s) => encode_str_into::<3>(out, s, ONCE),
-        }
-    }
-}
-
-/// Where the twice-encoded name or value of one protocol parameter is.
+/// Where a protocol parameter's `%26name%3Dvalue` text (name and value encoded twice) is.
 #[derive(Debug, Clone, Copy)]
 enum Piece<'a> {
     /// A range of [`Normalized::protocol_scratch`].
     Scratch(u32, u32),
-    /// Text already in its twice-encoded form, borrowed as is.
-    Ready(&'a str),
+    /// Text the caller holds in that form, borrowed as is.
+    Ready(&'a [u8]),
 }
 
-/// One protocol parameter: twice-encoded name and value.
+/// One protocol parameter, as `%26name%3Dvalue` with name and value encoded twice.
 #[derive(Debug, Clone, Copy)]
 struct Entry<'a> {
     /// The name's first 8 bytes, big-endian (see [`prefix_key`]).
     key: u64,
-    name: Piece<'a>,
-    value: Piece<'a>,
-    /// `%26name%3Dvalue` when the caller holds it so.
-    joined: Option<&'a str>,
+    joined: Piece<'a>,
+    /// The twice-encoded name's length.
+    name_len: u32,
 }
 
 impl Default for Entry<'_> {
-    /// All zero bytes, so a list of them starts as one `memset`.
     fn default() -> Self {
         Entry {
             key: 0,
-            name: Piece::Scratch(0, 0),
-            value: Piece::Scratch(0, 0),
-            joined: None,
+            joined: Piece::Scratch(0, 0),
+            name_len: 0,
         }
+    }
+}
+
+impl<'a> Entry<'a> {
+    /// `%26name%3Dvalue`.
+    fn joined<'s>(&self, protocol_scratch: &'s [u8]) -> &'s [u8]
+    where
+        'a: 's,
+    {
+        match self.joined {
+            Piece::Scratch(a, b) => &protocol_scratch[a as usize..b as usize],
+            Piece::Ready(s) => s,
+        }
+    }
+
+    /// The twice-encoded name and value.
+    fn parts<'s>(&self, protocol_scratch: &'s [u8]) -> (&'s [u8], &'s [u8])
+    where
+        'a: 's,
+    {
+        let joined = self.joined(protocol_scratch);
+        let name_end = 3 + self.name_len as usize;
+        (&joined[3..name_end], &joined[name_end + 3..])
     }
 }
 
@@ -514,16 +507,16 @@ impl Param {
         }
     }
 
-    fn name<'s>(&self, scratch: &'s str) -> &'s str {
+    fn name<'s>(&self, scratch: &'s [u8]) -> &'s [u8] {
         &scratch[self.start as usize + 3..self.mid as usize]
     }
 
-    fn value<'s>(&self, scratch: &'s str) -> &'s str {
+    fn value<'s>(&self, scratch: &'s [u8]) -> &'s [u8] {
         &scratch[self.mid as usize + 3..self.end as usize]
     }
 
     /// `%26name%3Dvalue`.
-    fn joined<'s>(&self, scratch: &'s str) -> &'s str {
+    fn joined<'s>(&self, scratch: &'s [u8]) -> &'s [u8] {
         &scratch[self.start as usize..self.end as usize]
     }
 }
@@ -581,21 +574,23 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
 
 /// A request reduced to its signature base string.
 ///
-/// [`Normalized::new`] writes `METHOD&enc(base URI)&` into the output and decodes the query's and
-/// form body's parameters into a scratch buffer, each name and value encoded twice (as it will appear
-/// in the base string); [`Normalized::push`] and [`Normalized::push_joined`] add the protocol
-/// parameters, borrowing those that need no encoding. [`Normalized::finish`] sorts the query and form
-/// parameters and the protocol parameters each on their own (the signer adds the latter already in
-/// order, so theirs is a check), then merges the two lists into the output joined with `%3D` and
-/// `%26`. Encoding `%` as `%25` keeps byte order, so ordering the twice-encoded text orders the
-/// normalized parameters by name, then value, as RFC 5849 §3.4.1.3.2 says — wherever a name occurs.
+/// [`Normalized::start`] writes `METHOD&enc(base URI)&` into the output and decodes the query's and
+/// form body's parameters into a scratch buffer, each as `%26name%3Dvalue` with name and value
+/// encoded twice (as it will appear in the base string); [`Normalized::push_joined`] adds protocol
+/// parameters the caller holds in that form, [`Normalized::push`] others. [`Normalized::finish`]
+/// sorts the query and form parameters and the protocol parameters each on their own (the signer adds
+/// the latter already in order, so theirs is a check), then merges the two lists into the output.
+/// Encoding `%` as `%25` keeps byte order, so ordering the twice-encoded text orders the normalized
+/// parameters by name, then value, as RFC 5849 §3.4.1.3.2 says — wherever a name occurs.
+///
+/// Everything is written as bytes (percent-encoded text is ASCII) and turned into a `String` once.
 pub(crate) struct Normalized<'a> {
     method: Cow<'a, str>,
     url: UrlParts<'a>,
-    text: String,
-    scratch: String,
+    text: Vec<u8>,
+    scratch: Vec<u8>,
     params: Small<Param, 16>,
-    protocol_scratch: String,
+    protocol_scratch: Vec<u8>,
     protocol: Small<Entry<'a>, 8>,
 }
 
@@ -613,10 +608,10 @@ impl<'a> Normalized<'a> {
                 path: Cow::Borrowed(""),
                 query: None,
             },
-            text: String::new(),
-            scratch: String::new(),
+            text: Vec::new(),
+            scratch: Vec::new(),
             params: Small::new(),
-            protocol_scratch: String::new(),
+            protocol_scratch: Vec::new(),
             protocol: Small::new(),
         }
     }
@@ -640,113 +635,97 @@ impl<'a> Normalized<'a> {
         self.url = split_and_decode(url, known_hosts, &mut self.scratch, &mut self.params)?;
         if let Some(body) = form_body {
             let params = &mut self.params;
-            push_form_into(&mut self.scratch, body, false, &mut |range| {
+            push_form_into(&mut self.scratch, body.as_bytes(), false, &mut |range| {
                 params.push(Param::decoded(range))
             });
         }
         let head_len = self.method.len() + 16 + self.url.host.len() + self.url.path.len() * 3;
-        self.text = String::with_capacity(head_len + decoded_len + protocol_len + 32);
+        self.text = Vec::with_capacity(head_len + decoded_len + protocol_len + 32);
         let text = &mut self.text;
-        text.push_str(&self.method);
-        text.push('&');
+        text.extend_from_slice(self.method.as_bytes());
+        text.push(b'&');
         write_base_uri(text, &self.url);
-        text.push('&');
+        text.push(b'&');
         Ok(())
     }
 
-    /// Adds one protocol parameter, name and value not encoded yet (or plain).
-    pub fn push(&mut self, name: Text<'a>, value: Text<'a>) {
-        let name = self.piece(name);
-        let value = self.piece(value);
+    /// Adds one protocol parameter, name and value not encoded yet.
+    pub fn push(&mut self, name: &str, value: &str) {
+        let start = self.protocol_scratch.len();
+        self.protocol_scratch.extend_from_slice(b"%26");
+        encode_bytes_into::<5>(&mut self.protocol_scratch, name.as_bytes(), TWICE);
+        let name_len = self.protocol_scratch.len() - start - 3;
+        self.protocol_scratch.extend_from_slice(b"%3D");
+        encode_bytes_into::<5>(&mut self.protocol_scratch, value.as_bytes(), TWICE);
         self.protocol.push(Entry {
-            key: prefix_key(piece_text(&self.protocol_scratch, name).as_bytes()),
-            name,
-            value,
-            joined: None,
+            key: prefix_key(&self.protocol_scratch[start + 3..start + 3 + name_len]),
+            joined: Piece::Scratch(start as u32, self.protocol_scratch.len() as u32),
+            name_len: name_len as u32,
         });
     }
 
     /// Adds one protocol parameter held as it appears in the base string after another one:
     /// `%26name%3Dvalue`, name and value encoded twice, the name `name_len` bytes long.
-    pub fn push_joined(&mut self, joined: &'a str, name_len: usize) {
-        let name = &joined[3..3 + name_len];
+    pub fn push_joined(&mut self, joined: &'a [u8], name_len: usize) {
         self.protocol.push(Entry {
-            key: prefix_key(name.as_bytes()),
-            name: Piece::Ready(name),
-            value: Piece::Ready(&joined[6 + name_len..]),
-            joined: Some(joined),
+            key: prefix_key(&joined[3..3 + name_len]),
+            joined: Piece::Ready(joined),
+            name_len: name_len as u32,
         });
-    }
-
-    /// `text` encoded twice: borrowed when that changes nothing, else written to the scratch buffer.
-    fn piece(&mut self, text: Text<'a>) -> Piece<'a> {
-        match text {
-            Text::Plain(s) => Piece::Ready(s),
-            Text::Raw(s) if is_unreserved(s) => Piece::Ready(s),
-            Text::Raw(s) => {
-                let start = self.protocol_scratch.len() as u32;
-                encode_str_into::<5>(&mut self.protocol_scratch, s, TWICE);
-                Piece::Scratch(start, self.protocol_scratch.len() as u32)
-            }
-        }
     }
 
     /// Orders both lists and completes the base string.
     pub fn finish(&mut self) {
-        let scratch = &self.scratch;
+        let scratch = self.scratch.as_slice();
         let params = self.params.as_mut_slice();
         for p in params.iter_mut() {
-            p.key = prefix_key(p.name(scratch).as_bytes());
+            p.key = prefix_key(p.name(scratch));
         }
-        let part = |p: &Param| (p.name(scratch).as_bytes(), p.value(scratch).as_bytes());
+        let part = |p: &Param| (p.name(scratch), p.value(scratch));
         params.sort_unstable_by(|a, b| order(a.key, b.key, || part(a), || part(b)));
-        let protocol_scratch = &self.protocol_scratch;
+        let protocol_scratch = self.protocol_scratch.as_slice();
         let entries = self.protocol.as_mut_slice();
-        // The signer pushes them in order; sorting a short ordered list is one comparison per pair.
-        entries.sort_unstable_by(|a, b| entry_order(protocol_scratch, a, b));
+        let entry_order = |a: &Entry<'a>, b: &Entry<'a>| {
+            order(
+                a.key,
+                b.key,
+                || a.parts(protocol_scratch),
+                || b.parts(protocol_scratch),
+            )
+        };
+        // The signer pushes them in order: then checking is all the sorting there is.
+        if !entries.is_sorted_by(|a, b| entry_order(a, b).is_le()) {
+            entries.sort_unstable_by(entry_order);
+        }
         let mut text = std::mem::take(&mut self.text);
         let mut first = true;
-        self.merged(|name, value, joined| {
-            if joined.is_empty() {
-                if !first {
-                    text.push_str("%26");
-                }
-                text.push_str(name);
-                text.push_str("%3D");
-                text.push_str(value);
-            } else if first {
-                text.push_str(&joined[3..]);
-            } else {
-                text.push_str(joined);
-            }
+        self.merged(|_, _, joined| {
+            // The first parameter goes without its `%26`.
+            text.extend_from_slice(if first { &joined[3..] } else { joined });
             first = false;
         });
         self.text = text;
     }
 
     /// The one merge of the ordered query/form parameters with the ordered protocol parameters:
-    /// calls `f` with every twice-encoded name and value (and `%26name%3Dvalue` when held so, else
-    /// ""), in base-string order (after `finish`).
-    fn merged<'s>(&'s self, mut f: impl FnMut(&'s str, &'s str, &'s str)) {
+    /// calls `f` with every twice-encoded name, value and `%26name%3Dvalue`, in base-string order
+    /// (after `finish`).
+    fn merged<'s>(&'s self, mut f: impl FnMut(&'s [u8], &'s [u8], &'s [u8])) {
         let params = self.params.as_slice();
-        let scratch = self.scratch.as_str();
+        let scratch = self.scratch.as_slice();
+        let protocol_scratch = self.protocol_scratch.as_slice();
         let mut next = 0;
         for e in self.protocol.as_slice() {
-            let (en, ev) = (
-                piece_text(&self.protocol_scratch, e.name),
-                piece_text(&self.protocol_scratch, e.value),
-            );
+            let (en, ev) = e.parts(protocol_scratch);
             while let Some(p) = params.get(next) {
-                let part = || (p.name(scratch).as_bytes(), p.value(scratch).as_bytes());
-                let entry = || (en.as_bytes(), ev.as_bytes());
-                if order(p.key, e.key, part, entry).is_gt() {
+                let part = || (p.name(scratch), p.value(scratch));
+                if order(p.key, e.key, part, || (en, ev)).is_gt() {
                     break;
                 }
-                let (pn, pv) = (p.name(scratch), p.value(scratch));
-                f(pn, pv, p.joined(scratch));
+                f(p.name(scratch), p.value(scratch), p.joined(scratch));
                 next += 1;
             }
-            f(en, ev, e.joined.unwrap_or(""));
+            f(en, ev, e.joined(protocol_scratch));
         }
         for p in &params[next..] {
             f(p.name(scratch), p.value(scratch), p.joined(scratch));
@@ -771,45 +750,30 @@ impl<'a> Normalized<'a> {
     /// The normalized parameters in order, each name and value encoded once (after `finish`).
     pub fn sorted(&self) -> Vec<(String, String)> {
         let mut out = Vec::with_capacity(self.params.len + self.protocol.len);
-        self.merged(|name, value, _| {
-            out.push((name.replace("%25", "%"), value.replace("%25", "%")));
-        });
+        let once = |twice: &[u8]| String::from_utf8_lossy(twice).replace("%25", "%");
+        self.merged(|name, value, _| out.push((once(name), once(value))));
         out
     }
 
     /// The base string (after `finish`).
-    pub fn base_str(&self) -> &str {
+    pub fn base_bytes(&self) -> &[u8] {
         &self.text
+    }
+
+    /// The base string's bytes, keeping its buffer (after `finish`; leaves the normalizer's empty).
+    pub fn take_base_bytes(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.text)
     }
 
     /// The base string, keeping its buffer (after `finish`; leaves the normalizer's empty).
     pub fn take_base_string(&mut self) -> String {
-        std::mem::take(&mut self.text)
+        ascii_string(self.take_base_bytes())
     }
-}
-
-/// The text of a protocol parameter's name or value, in `protocol_scratch` or borrowed.
-fn piece_text<'t>(protocol_scratch: &'t str, piece: Piece<'t>) -> &'t str {
-    match piece {
-        Piece::Scratch(a, b) => &protocol_scratch[a as usize..b as usize],
-        Piece::Ready(s) => s,
-    }
-}
-
-/// [`order`] of two protocol parameters.
-fn entry_order<'t>(protocol_scratch: &'t str, a: &Entry<'t>, b: &Entry<'t>) -> std::cmp::Ordering {
-    let part = |e: &Entry<'t>| -> (&'t [u8], &'t [u8]) {
-        (
-            piece_text(protocol_scratch, e.name).as_bytes(),
-            piece_text(protocol_scratch, e.value).as_bytes(),
-        )
-    };
-    order(a.key, b.key, || part(a), || part(b))
 }
 
 thread_local! {
     /// The scratch buffer of the last [`Normalized`] dropped on this thread, kept for the next.
-    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// The largest scratch buffer kept for the next signing (a huge form body's is freed).
@@ -861,26 +825,26 @@ fn prefix_key(name: &[u8]) -> u64 {
 ///
 /// Returns `true` when the text holds whitespace or control characters (which URL parsers strip).
 pub(crate) fn push_form_into(
-    buf: &mut String,
-    form: &str,
+    buf: &mut Vec<u8>,
+    bytes: &[u8],
     to_hash: bool,
     pair: &mut impl FnMut((u32, u32, u32)),
 ) -> bool {
     let mut blank = false;
-    let bytes = form.as_bytes();
     let n = bytes.len();
     let mut start = buf.len() as u32;
-    buf.push_str("%26");
+    buf.extend_from_slice(b"%26");
     let mut mid: Option<u32> = None;
     let mut i = 0;
     loop {
-        let run = i;
-        while i < n && UNRESERVED[bytes[i] as usize] {
-            i += 1;
-        }
-        if i > run {
-            // Unreserved (ASCII) bytes only: both ends are char boundaries.
-            buf.push_str(&form[run..i]);
+        // A run of unreserved bytes, copied whole.
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| !UNRESERVED[b as usize])
+            .unwrap_or(n - i);
+        if run > 0 {
+            buf.extend_from_slice(&bytes[i..i + run]);
+            i += run;
         }
         let b = match bytes.get(i) {
             Some(b'#') if to_hash => None,
@@ -891,7 +855,7 @@ pub(crate) fn push_form_into(
                 let end = buf.len() as u32;
                 if end > start + 3 || mid.is_some() {
                     let mid = mid.unwrap_or_else(|| {
-                        buf.push_str("%3D");
+                        buf.extend_from_slice(b"%3D");
                         end
                     });
                     pair((start, mid, buf.len() as u32));
@@ -899,7 +863,7 @@ pub(crate) fn push_form_into(
                     if b.is_none() {
                         return blank;
                     }
-                    buf.push_str("%26");
+                    buf.extend_from_slice(b"%26");
                 } else if b.is_none() {
                     // An empty last pair: drop its `%26`.
                     buf.truncate(start as usize);
@@ -909,15 +873,15 @@ pub(crate) fn push_form_into(
             }
             Some(b'=') if mid.is_none() => {
                 mid = Some(buf.len() as u32);
-                buf.push_str("%3D");
+                buf.extend_from_slice(b"%3D");
             }
-            Some(b'+') => buf.push_str("%2520"),
+            Some(b'+') => buf.extend_from_slice(b"%2520"),
             Some(b'%') => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
                 (Some(h), Some(l)) => {
                     push_twice(buf, h << 4 | l);
                     i += 2;
                 }
-                _ => buf.push_str("%2525"),
+                _ => buf.extend_from_slice(b"%2525"),
             },
             Some(b) => {
                 blank |= b <= b' ' || b == 0x7f;
@@ -940,19 +904,19 @@ fn short_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 }
 
 /// `scheme%3A%2F%2Fhost[%3Aport]enc(path)`.
-fn write_base_uri(out: &mut String, url: &UrlParts<'_>) {
-    out.push_str(url.scheme);
-    out.push_str("%3A%2F%2F");
+fn write_base_uri(out: &mut Vec<u8>, url: &UrlParts<'_>) {
+    out.extend_from_slice(url.scheme.as_bytes());
+    out.extend_from_slice(b"%3A%2F%2F");
     if url.host_unreserved {
-        out.push_str(&url.host);
+        out.extend_from_slice(url.host.as_bytes());
     } else {
-        encode_str_into::<3>(out, &url.host, ONCE);
+        encode_bytes_into::<3>(out, url.host.as_bytes(), ONCE);
     }
     if let Some(port) = url.port {
-        out.push_str("%3A");
-        out.push_str(&port.to_string());
+        out.extend_from_slice(b"%3A");
+        out.extend_from_slice(port.to_string().as_bytes());
     }
-    encode_str_into::<3>(out, &url.path, ONCE);
+    encode_bytes_into::<3>(out, url.path.as_bytes(), ONCE);
 }
 
 fn hex(b: Option<&u8>) -> Option<u8> {
@@ -1071,20 +1035,20 @@ mod tests {
                     prop_assert_eq!(&fast.path, &slow.path, "{}", url);
                     // Queries may differ in how characters are escaped, never in the decoded pairs
                     // the normalizer reads (raw whitespace sends it to the url crate's reading).
-                    let sorted = |scratch: &str, params: &[Param]| {
-                        let mut pairs: Vec<(String, String)> = params
+                    let sorted = |scratch: &[u8], params: &[Param]| {
+                        let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = params
                             .iter()
-                            .map(|p| (p.name(scratch).to_owned(), p.value(scratch).to_owned()))
+                            .map(|p| (p.name(scratch).to_vec(), p.value(scratch).to_vec()))
                             .collect();
                         pairs.sort();
                         pairs
                     };
-                    let (mut scratch, mut params) = (String::new(), Small::new());
+                    let (mut scratch, mut params) = (Vec::new(), Small::new());
                     split_and_decode(&url, &[], &mut scratch, &mut params).unwrap();
                     let (mut slow_scratch, mut slow_params) =
-                        (String::new(), Small::<Param, 16>::new());
+                        (Vec::new(), Small::<Param, 16>::new());
                     if let Some(q) = &slow.query {
-                        push_form_into(&mut slow_scratch, q, false, &mut |r| {
+                        push_form_into(&mut slow_scratch, q.as_bytes(), false, &mut |r| {
                             slow_params.push(Param::decoded(r))
                         });
                     }

@@ -2,7 +2,9 @@
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
-use crate::normalize::{encode_into, encoded, encoded_twice, Normalized, Text};
+use crate::normalize::{
+    ascii_string, encode_into, encode_once_into, encoded, encoded_twice, Normalized,
+};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use core::fmt;
@@ -70,11 +72,21 @@ impl<'a> Request<'a> {
 
 /// The per-signing protocol values: timestamp, nonce and any extra `oauth_*` parameters
 /// (`oauth_callback` for the request-token step, `oauth_verifier` for the access-token step).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Stamp {
-    timestamp: Timestamp,
-    nonce: Nonce,
+    timestamp: u64,
+    text: StampText,
     extra: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stamp")
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce())
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 impl Stamp {
@@ -95,8 +107,12 @@ impl Stamp {
         match reason {
             Some(reason) => Err(Error::InvalidNonce { nonce, reason }),
             None => Ok(Stamp {
-                timestamp: Timestamp::new(timestamp),
-                nonce: Nonce::from_checked(&nonce),
+                timestamp,
+                text: StampText::new(
+                    nonce.len(),
+                    |slot| slot.copy_from_slice(nonce.as_bytes()),
+                    timestamp,
+                ),
                 extra: Vec::new(),
             }),
         }
@@ -104,9 +120,10 @@ impl Stamp {
 
     /// A stamp from the system clock and a fresh random nonce (see [`crate::random_nonce`]).
     pub fn now() -> Self {
+        let timestamp = crate::clock::unix_now();
         Stamp {
-            timestamp: Timestamp::new(crate::clock::unix_now()),
-            nonce: Nonce::random(),
+            timestamp,
+            text: StampText::new(crate::NONCE_LEN, crate::nonce::fill_nonce, timestamp),
             extra: Vec::new(),
         }
     }
@@ -136,12 +153,13 @@ impl Stamp {
 
     /// Unix seconds.
     pub fn timestamp(&self) -> u64 {
-        self.timestamp.seconds
+        self.timestamp
     }
 
     /// The nonce.
     pub fn nonce(&self) -> &str {
-        self.nonce.as_str()
+        // Letters and digits (checked by `Stamp::new`, drawn so by `Stamp::now`).
+        std::str::from_utf8(self.text.nonce()).unwrap_or_default()
     }
 
     /// Extra `oauth_*` parameters.
@@ -153,42 +171,60 @@ impl Stamp {
 /// The longest nonce [`Stamp::new`] accepts.
 const MAX_NONCE_LEN: usize = 64;
 
-/// A nonce of ASCII letters and digits held inline (no allocation per stamp).
+/// `oauth_nonce` as it starts in the base string after another parameter.
+const NONCE_JOINED: &[u8] = b"%26oauth_nonce%3D";
+/// `oauth_timestamp` as it starts in the base string after another parameter.
+const TIMESTAMP_JOINED: &[u8] = b"%26oauth_timestamp%3D";
+/// Room for both, the longest nonce and the 20 digits of any `u64`.
+const STAMP_TEXT_LEN: usize = NONCE_JOINED.len() + MAX_NONCE_LEN + TIMESTAMP_JOINED.len() + 20;
+
+/// A stamp's nonce and timestamp as the base string carries them, written once, inline (no
+/// allocation per stamp): `%26oauth_nonce%3D<nonce>%26oauth_timestamp%3D<digits>`. Letters and
+/// digits need no encoding, so the header takes the values from the same text.
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct Nonce {
-    bytes: [u8; MAX_NONCE_LEN],
+struct StampText {
+    buf: [u8; STAMP_TEXT_LEN],
+    nonce_end: u8,
     len: u8,
 }
 
-impl Nonce {
-    /// A nonce [`Stamp::new`] has checked (at most [`MAX_NONCE_LEN`] letters and digits).
-    fn from_checked(nonce: &str) -> Self {
-        let mut bytes = [0u8; MAX_NONCE_LEN];
-        bytes[..nonce.len()].copy_from_slice(nonce.as_bytes());
-        Nonce {
-            bytes,
-            len: nonce.len() as u8,
+impl StampText {
+    /// The text for a nonce of `nonce_len` letters and digits (at most [`MAX_NONCE_LEN`]), which
+    /// `write_nonce` writes in place, and `seconds`.
+    fn new(nonce_len: usize, write_nonce: impl FnOnce(&mut [u8]), seconds: u64) -> Self {
+        let mut buf = [0u8; STAMP_TEXT_LEN];
+        let nonce_start = NONCE_JOINED.len();
+        buf[..nonce_start].copy_from_slice(NONCE_JOINED);
+        let nonce_end = nonce_start + nonce_len;
+        write_nonce(&mut buf[nonce_start..nonce_end]);
+        let digits_start = nonce_end + TIMESTAMP_JOINED.len();
+        buf[nonce_end..digits_start].copy_from_slice(TIMESTAMP_JOINED);
+        let (digits, first) = decimal(seconds);
+        let len = digits_start + digits.len() - first;
+        buf[digits_start..len].copy_from_slice(&digits[first..]);
+        StampText {
+            buf,
+            nonce_end: nonce_end as u8,
+            len: len as u8,
         }
     }
 
-    /// A fresh nonce of [`crate::NONCE_LEN`] characters, drawn as [`crate::random_nonce`] draws.
-    fn random() -> Self {
-        let mut bytes = [0u8; MAX_NONCE_LEN];
-        crate::nonce::fill_nonce(&mut bytes[..crate::NONCE_LEN]);
-        Nonce {
-            bytes,
-            len: crate::NONCE_LEN as u8,
-        }
+    /// `%26oauth_nonce%3D<nonce>`.
+    fn nonce_joined(&self) -> &[u8] {
+        &self.buf[..self.nonce_end as usize]
     }
 
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len as usize]).expect("letters and digits")
+    /// `%26oauth_timestamp%3D<digits>`.
+    fn timestamp_joined(&self) -> &[u8] {
+        &self.buf[self.nonce_end as usize..self.len as usize]
     }
-}
 
-impl fmt::Debug for Nonce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
+    fn nonce(&self) -> &[u8] {
+        &self.buf[NONCE_JOINED.len()..self.nonce_end as usize]
+    }
+
+    fn timestamp(&self) -> &[u8] {
+        &self.buf[self.nonce_end as usize + TIMESTAMP_JOINED.len()..self.len as usize]
     }
 }
 
@@ -204,50 +240,25 @@ const DIGIT_PAIRS: [u8; 200] = {
     t
 };
 
-/// Unix seconds with their decimal digits, written once.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Timestamp {
-    seconds: u64,
-    digits: [u8; 20],
-    start: u8,
-}
-
-impl Timestamp {
-    fn new(seconds: u64) -> Self {
-        // Two digits per division.
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = seconds;
-        while n >= 100 {
-            let pair = (n % 100) as usize * 2;
-            n /= 100;
-            i -= 2;
-            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-        }
-        if n >= 10 {
-            let pair = n as usize * 2;
-            i -= 2;
-            digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-        } else {
-            i -= 1;
-            digits[i] = b'0' + n as u8;
-        }
-        Timestamp {
-            seconds,
-            digits,
-            start: i as u8,
-        }
+/// The decimal digits of `n`, right-aligned, and where they start: two digits per division.
+fn decimal(mut n: u64) -> ([u8; 20], usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
     }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.digits[self.start as usize..]).expect("digits are ASCII")
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + n as u8;
     }
-}
-
-impl fmt::Debug for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.seconds, f)
-    }
+    (digits, i)
 }
 
 const RESERVED: [&str; 7] = [
@@ -275,8 +286,9 @@ pub struct TbaKey {
     /// encoded twice), written once per key.
     consumer_key_joined: String,
     token_id_joined: Option<String>,
-    /// The header's first parameters, which only depend on the key:
-    /// `OAuth realm="…", oauth_consumer_key="…"[, oauth_token="…"]`.
+    /// The header up to the timestamp's value, which only depends on the key: `OAuth realm="…",
+    /// oauth_consumer_key="…"[, oauth_token="…"], oauth_signature_method="HMAC-SHA256",
+    /// oauth_timestamp="`.
     header_start: String,
     mac: Hmac<Sha256>,
     /// The MAC after the first 64 bytes (one SHA-256 block) of the base strings of this account's
@@ -336,6 +348,7 @@ impl TbaKey {
         if let Some((token, _)) = token {
             header_start.push_str(&format!(", oauth_token=\"{}\"", encoded(token)));
         }
+        header_start.push_str(", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"");
         let mut prefixed = Vec::new();
         for method in PREFIXED_METHODS {
             for (base, path) in [
@@ -407,7 +420,7 @@ impl TbaKey {
         self.sign_normalized(request, stamp, |normalized, signature, authorization| {
             Signed {
                 authorization,
-                base_string: normalized.take_base_string(),
+                base_string: normalized.take_base_bytes(),
                 signature,
             }
         })
@@ -424,7 +437,7 @@ impl TbaKey {
                 base_uri: normalized.base_uri(),
                 signed: Signed {
                     authorization,
-                    base_string: normalized.take_base_string(),
+                    base_string: normalized.take_base_bytes(),
                     signature,
                 },
             }
@@ -447,9 +460,6 @@ impl TbaKey {
         for (name, value) in &stamp.extra {
             protocol_len += name.len() + value.len() * 6 + 6;
         }
-        // Alphanumeric by construction (`Stamp::new` checks it, `Stamp::now` draws it so).
-        let nonce = stamp.nonce.as_str();
-        let timestamp = stamp.timestamp.as_str();
         let mut normalized = Normalized::new();
         let hosts = [self.hosts[0].as_str(), self.hosts[1].as_str()];
         normalized.start(
@@ -461,60 +471,55 @@ impl TbaKey {
         )?;
         // In base-string order, so the normalizer's check finds them ordered; extra parameters
         // (`oauth_callback`, `oauth_verifier`, …) are put in their place by the normalizer.
-        normalized.push_joined(&self.consumer_key_joined, "oauth_consumer_key".len());
-        normalized.push(Text::Plain("oauth_nonce"), Text::Plain(nonce));
         normalized.push_joined(
-            "%26oauth_signature_method%3DHMAC-SHA256",
+            self.consumer_key_joined.as_bytes(),
+            "oauth_consumer_key".len(),
+        );
+        normalized.push_joined(stamp.text.nonce_joined(), "oauth_nonce".len());
+        normalized.push_joined(
+            b"%26oauth_signature_method%3DHMAC-SHA256",
             "oauth_signature_method".len(),
         );
-        normalized.push(Text::Plain("oauth_timestamp"), Text::Plain(timestamp));
+        normalized.push_joined(stamp.text.timestamp_joined(), "oauth_timestamp".len());
         if let Some(token) = &self.token_id_joined {
-            normalized.push_joined(token, "oauth_token".len());
+            normalized.push_joined(token.as_bytes(), "oauth_token".len());
         }
-        normalized.push_joined("%26oauth_version%3D1.0", "oauth_version".len());
+        normalized.push_joined(b"%26oauth_version%3D1.0", "oauth_version".len());
         for (name, value) in &stamp.extra {
-            normalized.push(Text::Plain(name), Text::Raw(value));
+            normalized.push(name, value);
         }
         normalized.finish();
-        let signature = self.signature_text(normalized.base_str().as_bytes());
-        let authorization = self.header(timestamp, nonce, &stamp.extra, &signature);
+        let signature = self.signature_text(normalized.base_bytes());
+        let authorization = self.header(stamp, &signature);
         Ok(done(&mut normalized, signature, authorization))
     }
 
     /// The header writer: `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every
     /// value encoded once: the key's part (written once, in [`TbaKey::new`]), then the stamp's
-    /// (`oauth_signature_method`, `oauth_timestamp`, `oauth_nonce`, `oauth_version`, the extra
-    /// parameters), then the signature.
-    fn header(
-        &self,
-        timestamp: &str,
-        nonce: &str,
-        extra: &[(String, String)],
-        signature: &SignatureText,
-    ) -> String {
+    /// (`oauth_timestamp`, `oauth_nonce`, `oauth_version`, the extra parameters), then the signature.
+    fn header(&self, stamp: &Stamp, signature: &SignatureText) -> String {
         // The fixed names and values and the signature take under 240 bytes.
-        let mut len = self.header_start.len() + 240 + nonce.len();
-        for (name, value) in extra {
+        let mut len = self.header_start.len() + 240 + stamp.text.len as usize;
+        for (name, value) in &stamp.extra {
             len += name.len() + value.len() * 3 + 5;
         }
-        let mut out = String::with_capacity(len);
-        out.push_str(&self.header_start);
-        out.push_str(", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"");
-        out.push_str(timestamp);
-        out.push_str("\", oauth_nonce=\"");
-        out.push_str(nonce);
-        out.push_str("\", oauth_version=\"1.0\"");
-        for (name, value) in extra {
-            out.push_str(", ");
-            out.push_str(name);
-            out.push_str("=\"");
-            Text::Raw(value).write_once_str(&mut out);
-            out.push('"');
+        let mut out = Vec::with_capacity(len);
+        out.extend_from_slice(self.header_start.as_bytes());
+        out.extend_from_slice(stamp.text.timestamp());
+        out.extend_from_slice(b"\", oauth_nonce=\"");
+        out.extend_from_slice(stamp.text.nonce());
+        out.extend_from_slice(b"\", oauth_version=\"1.0\"");
+        for (name, value) in &stamp.extra {
+            out.extend_from_slice(b", ");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"=\"");
+            encode_once_into(&mut out, value);
+            out.push(b'"');
         }
-        out.push_str(", oauth_signature=\"");
+        out.extend_from_slice(b", oauth_signature=\"");
         signature.write_encoded(&mut out);
-        out.push('"');
-        out
+        out.push(b'"');
+        ascii_string(out)
     }
 
     /// Checks a base64 signature against `base_string` in constant time.
@@ -595,7 +600,7 @@ impl SignatureText {
     /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped), written into a
     /// fixed buffer first (three bytes stored for every character, the position advanced by its
     /// encoded length: no branch per character) and appended once.
-    fn write_encoded(&self, out: &mut String) {
+    fn write_encoded(&self, out: &mut Vec<u8>) {
         let mut buf = [0u8; 44 * 3 + 2];
         let mut n = 0;
         for &b in &self.0 {
@@ -603,7 +608,7 @@ impl SignatureText {
             buf[n..n + 3].copy_from_slice(&escaped);
             n += len;
         }
-        out.push_str(std::str::from_utf8(&buf[..n]).expect("base64 and escapes are ASCII"));
+        out.extend_from_slice(&buf[..n]);
     }
 
     fn as_str(&self) -> &str {
@@ -618,11 +623,23 @@ impl fmt::Debug for SignatureText {
 }
 
 /// The result of one signing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signed {
     authorization: String,
-    base_string: String,
+    /// The base string's bytes (ASCII: everything in it is percent-encoded), read as text only when
+    /// asked for: most callers send the header and never look at it.
+    base_string: Vec<u8>,
     signature: SignatureText,
+}
+
+impl fmt::Debug for Signed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signed")
+            .field("authorization", &self.authorization)
+            .field("base_string", &self.base_string())
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 impl Signed {
@@ -638,7 +655,8 @@ impl Signed {
 
     /// The signature base string.
     pub fn base_string(&self) -> &str {
-        &self.base_string
+        // Always ASCII (see the field); an empty text stands where a panic would otherwise be.
+        std::str::from_utf8(&self.base_string).unwrap_or_default()
     }
 
     /// The base64 signature (before it is percent-encoded into the header).
@@ -668,7 +686,7 @@ impl fmt::Display for Explain {
         for (k, v) in &self.params {
             writeln!(f, "  {k}={v}")?;
         }
-        writeln!(f, "base string: {}", self.signed.base_string)?;
+        writeln!(f, "base string: {}", self.signed.base_string())?;
         write!(f, "signature:   {}", self.signed.signature())
     }
 }
@@ -691,7 +709,7 @@ pub fn base_string(request: &Request<'_>, oauth_params: &[(&str, &str)]) -> Resu
         protocol_len,
     )?;
     for (name, value) in oauth_params {
-        normalized.push(Text::Raw(name), Text::Raw(value));
+        normalized.push(name, value);
     }
     normalized.finish();
     Ok(normalized.take_base_string())

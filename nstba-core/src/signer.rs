@@ -331,10 +331,10 @@ impl TbaKey {
     ) -> Self {
         let consumer_secret = consumer_secret.expose_secret().as_bytes();
         let token_secret = token.map_or(&[][..], |(_, s)| s.expose_secret().as_bytes());
-        // Sized up front so the key text is never moved by a reallocation (which would leave a copy
-        // behind); wiped when dropped.
+        // Sized up front (with the room `encode_into` asks for) so the key text is never moved by a
+        // reallocation (which would leave a copy behind); wiped when dropped, capacity and all.
         let mut key = Zeroizing::new(Vec::with_capacity(
-            (consumer_secret.len() + token_secret.len()) * 3 + 1,
+            (consumer_secret.len() + token_secret.len()) * 3 + 1 + 16,
         ));
         encode_into(&mut key, consumer_secret);
         key.push(b'&');

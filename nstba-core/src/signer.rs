@@ -119,6 +119,7 @@ impl Stamp {
     }
 
     /// A stamp from the system clock and a fresh random nonce (see [`crate::random_nonce`]).
+    #[inline]
     pub fn now() -> Self {
         let timestamp = crate::clock::unix_now();
         Stamp {
@@ -191,6 +192,7 @@ struct StampText {
 impl StampText {
     /// The text for a nonce of `nonce_len` letters and digits (at most [`MAX_NONCE_LEN`]), which
     /// `write_nonce` writes in place, and `seconds`.
+    #[inline]
     fn new(nonce_len: usize, write_nonce: impl FnOnce(&mut [u8]), seconds: u64) -> Self {
         let mut buf = [0u8; STAMP_TEXT_LEN];
         let nonce_start = NONCE_JOINED.len();

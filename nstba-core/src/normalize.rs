@@ -168,9 +168,9 @@ pub(crate) fn encoded(s: &str) -> Cow<'_, str> {
     if is_unreserved(s) {
         Cow::Borrowed(s)
     } else {
-        let mut out = Vec::with_capacity(s.len() * 3);
+        let mut out = Vec::with_capacity(s.len() * 3 + 8);
         encode_into(&mut out, s.as_bytes());
-        Cow::Owned(String::from_utf8(out).expect("percent-encoded text is ASCII"))
+        Cow::Owned(ascii_string(out))
     }
 }
 
@@ -406,7 +406,7 @@ pub(crate) fn encode_once_into(out: &mut Vec<u8>, s: &str) {
 
 /// `s` RFC 3986 encoded twice (as it appears in the base string).
 pub(crate) fn encoded_twice(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len());
+    let mut out = Vec::with_capacity(s.len() * 5 + 8);
     encode_with(&mut out, s.as_bytes(), &TWICE, 5);
     ascii_string(out)
 }

@@ -794,6 +794,43 @@ impl OAuthHeader {
 }
 
 #[cfg(test)]
+mod stamp_tests {
+    use super::*;
+
+    /// The stamp's inline text holds the longest nonce `Stamp::new` accepts with the largest
+    /// timestamp, and signing with it (and with extra parameters that need encoding) writes both
+    /// where the base string and the header expect them.
+    #[test]
+    fn the_longest_nonce_and_largest_timestamp_fit_and_sign() {
+        let nonce = "N0".repeat(MAX_NONCE_LEN / 2);
+        let stamp = Stamp::new(u64::MAX, nonce.clone())
+            .unwrap()
+            .with_param("oauth_verifier", "a b/c")
+            .unwrap();
+        assert_eq!(stamp.nonce(), nonce);
+        assert_eq!(stamp.timestamp(), u64::MAX);
+        assert!(format!("{stamp:?}").contains(&nonce));
+        let account = AccountId::parse("123456").unwrap();
+        let secret = SecretString::from("s");
+        let key = TbaKey::new(&account, "ck", &secret, Some(("tk", &secret)));
+        let url = "https://123456.suitetalk.api.netsuite.com/services/rest/record/v1/customer?z=1";
+        let signed = key.sign(&Request::new("GET", url), &stamp).unwrap();
+        let digits = u64::MAX.to_string();
+        assert!(signed.base_string().contains(&format!(
+            "%26oauth_nonce%3D{nonce}%26oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D{digits}%26oauth_token%3Dtk%26oauth_verifier%3Da%2520b%252Fc%26oauth_version%3D1.0%26z%3D1"
+        )));
+        assert!(signed.authorization().contains(&format!(
+            "oauth_timestamp=\"{digits}\", oauth_nonce=\"{nonce}\", oauth_version=\"1.0\", oauth_verifier=\"a%20b%2Fc\", oauth_signature=\""
+        )));
+        // One character more is refused, not cut.
+        assert!(matches!(
+            Stamp::new(1, "N".repeat(MAX_NONCE_LEN + 1)),
+            Err(Error::InvalidNonce { .. })
+        ));
+    }
+}
+
+#[cfg(test)]
 mod prefix_tests {
     use super::*;
 

@@ -289,6 +289,7 @@ impl M2m {
         http: reqwest::Client,
         limiter: Arc<crate::limiter::ClientLimiter>,
         timeout: Option<Duration>,
+        cache: Arc<TokenCache>,
     ) -> crate::Result<M2mAuthorizer> {
         let url = match base_url_override {
             Some(base) => format!("{}{TOKEN_PATH}", check_url("base_url", base)?),
@@ -304,8 +305,7 @@ impl M2m {
             http,
             limiter,
             timeout,
-            state: Mutex::new(State::default()),
-            gate: tokio::sync::Mutex::new(()),
+            cache,
         })
     }
 }
@@ -318,6 +318,16 @@ struct Cached {
     refresh_at: u64,
     /// Unix time the token expires.
     expires_at: u64,
+}
+
+/// The access token of an [`M2mAuthorizer`] and the single flight that replaces it. One per client;
+/// [`crate::ClientBuilder::build_sized_by_governance`] gives its probe and the client it builds the
+/// same one, so the client uses the token the probe fetched.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    state: Mutex<State>,
+    /// Held while a token is fetched: the single flight.
+    gate: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -336,9 +346,7 @@ pub(crate) struct M2mAuthorizer {
     http: reqwest::Client,
     limiter: Arc<crate::limiter::ClientLimiter>,
     timeout: Option<Duration>,
-    state: Mutex<State>,
-    /// Held while a token is fetched: the single flight.
-    gate: tokio::sync::Mutex<()>,
+    cache: Arc<TokenCache>,
 }
 
 impl fmt::Debug for M2mAuthorizer {
@@ -352,7 +360,10 @@ impl fmt::Debug for M2mAuthorizer {
 
 impl M2mAuthorizer {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.cache
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The cached header when it should be used at `now`: before `refresh_at`, or (when `stale_ok`)
@@ -370,14 +381,14 @@ impl M2mAuthorizer {
             return Ok(h);
         }
         let seen = self.state().fetches;
-        let _gate = match self.gate.try_lock() {
+        let _gate = match self.cache.gate.try_lock() {
             Ok(gate) => gate,
             Err(_) => {
                 // A fetch is running: keep using a token that has not expired yet.
                 if let Some(h) = self.cached(now, true) {
                     return Ok(h);
                 }
-                self.gate.lock().await
+                self.cache.gate.lock().await
             }
         };
         {

@@ -1,7 +1,7 @@
 //! The client, its builder, and the one send path every call goes through: authorize → limiter →
 //! send → classify → (backoff → authorize again → send …).
 
-use crate::auth::{Authorize, M2m, RequestParts, SyncAuthorizer};
+use crate::auth::{Authorize, M2m, RequestParts, SyncAuthorizer, TokenCache};
 use crate::error::{parse_netsuite_error, snippet, Answered, Error, ErrorKind, Result};
 use crate::limiter::{ClientLimiter, LimiterError, LimiterScope};
 use crate::retry::{self, Effect, Failure, RetryPolicy};
@@ -153,8 +153,9 @@ impl fmt::Debug for ClientBuilder {
 #[derive(Clone)]
 enum AuthChoice {
     Ready(Arc<dyn Authorize>),
-    /// Bound to the client's connection pool and limiter in `build`.
-    M2m(Box<M2m>),
+    /// Bound to the client's connection pool and limiter in `build`, with a token cache of its own
+    /// unless one is given (see [`ClientBuilder::share_m2m_token`]).
+    M2m(Box<M2m>, Option<Arc<TokenCache>>),
 }
 
 impl Default for ClientBuilder {
@@ -223,7 +224,7 @@ impl ClientBuilder {
         if let Some(account) = m2m.account() {
             self.account = Some(account);
         }
-        self.authorizer = Some(AuthChoice::M2m(Box::new(m2m)));
+        self.authorizer = Some(AuthChoice::M2m(Box::new(m2m), None));
         self
     }
 
@@ -302,6 +303,16 @@ impl ClientBuilder {
         self
     }
 
+    /// With M2M authorization, makes every client built from this builder (and its clones) share one
+    /// access token cache. For clients built one after the other for the same server, as
+    /// [`ClientBuilder::build_sized_by_governance`] does; other builders keep a cache per client.
+    pub(crate) fn share_m2m_token(mut self) -> Self {
+        if let Some(AuthChoice::M2m(_, cache @ None)) = &mut self.authorizer {
+            *cache = Some(Arc::default());
+        }
+        self
+    }
+
     /// Builds the client. Fails with [`ErrorKind::Config`] when no credentials/authorizer are set, a URL
     /// is not an absolute http(s) URL, or the concurrency is 0.
     pub fn build(self) -> Result<Client> {
@@ -362,11 +373,12 @@ impl ClientBuilder {
         ));
         let authorizer: Arc<dyn Authorize> = match authorizer {
             AuthChoice::Ready(a) => a,
-            AuthChoice::M2m(m2m) => Arc::new((*m2m).bind(
+            AuthChoice::M2m(m2m, cache) => Arc::new((*m2m).bind(
                 base_url_override.as_deref(),
                 http.clone(),
                 limiter.clone(),
                 self.timeout,
+                cache.unwrap_or_default(),
             )?),
         };
         Ok(Client {

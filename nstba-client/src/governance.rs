@@ -91,11 +91,13 @@ impl ClientBuilder {
     /// Builds the client, reads the account's [`GovernanceLimits`] with it, and builds it again with
     /// its concurrency set to [`GovernanceLimits::concurrency`] (opt-in: NetSuite answers
     /// `governanceLimits` to administrators only; on an error nothing is built and the caller can
-    /// fall back to [`ClientBuilder::build`]).
+    /// fall back to [`ClientBuilder::build`]). With M2M, the client keeps the access token the
+    /// first build fetched: one token request, not two.
     pub async fn build_sized_by_governance(self) -> Result<(Client, GovernanceLimits)> {
-        let probe = self.clone().build()?;
+        let builder = self.share_m2m_token();
+        let probe = builder.clone().build()?;
         let limits = probe.governance_limits().await?;
-        let client = self.concurrency(limits.concurrency()).build()?;
+        let client = builder.concurrency(limits.concurrency()).build()?;
         Ok((client, limits))
     }
 }

@@ -113,3 +113,32 @@ async fn fetch_access_token_asks_the_token_endpoint() {
         "{err}"
     );
 }
+
+/// Sizing an M2M client from `governanceLimits` takes one token: the client built after the probe
+/// keeps the token the probe fetched.
+#[tokio::test]
+async fn sizing_an_m2m_client_by_governance_fetches_one_token() {
+    let ns = MockNetSuite::builder().demo_data().start().await.unwrap();
+    let (client, limits) = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(ns.base_url())
+        .concurrency(2)
+        .build_sized_by_governance()
+        .await
+        .unwrap();
+    assert_eq!(client.concurrency(), limits.concurrency());
+    let customer: Value = client.record("customer").get("1").send().await.unwrap();
+    assert!(customer["companyName"].is_string(), "{customer}");
+    let c = ns.counters();
+    assert_eq!(c.access_tokens_issued, 1, "{c:?}");
+    assert_eq!(c.rejected, 0, "{c:?}");
+
+    // A second build from a clone of the builder is another client with its own token.
+    let builder = Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(ns.base_url());
+    let (a, b) = (builder.clone().build().unwrap(), builder.build().unwrap());
+    let _: Value = a.record("customer").get("1").send().await.unwrap();
+    let _: Value = b.record("customer").get("1").send().await.unwrap();
+    assert_eq!(ns.counters().access_tokens_issued, 3);
+}

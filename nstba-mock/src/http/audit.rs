@@ -4,102 +4,88 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Mutex;
 
-/// Why a request was rejected (what NetSuite's Login Audit Trail would show).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RejectReason {
-    /// No `Authorization` header.
-    MissingHeader,
-    /// The `Authorization` header is not a parsable `OAuth` (or `NLAuth`) header.
-    MalformedHeader,
-    /// The realm is missing, unknown, or not in the exact realm spelling of the token's account.
-    WrongRealm,
-    /// The consumer key is not a registered integration.
-    UnknownConsumer,
-    /// The token id is not registered for this consumer.
-    UnknownToken,
-    /// The token was revoked.
-    RevokedToken,
-    /// `oauth_signature_method` is not `HMAC-SHA256`.
-    UnsupportedSignatureMethod,
-    /// `oauth_version` is present and not `1.0`.
-    UnsupportedVersion,
-    /// The timestamp is missing, not a number, or more than 300 s from the emulator clock.
-    TimestampOutOfRange,
-    /// The nonce is missing, shorter than 6 characters or not alphanumeric.
-    InvalidNonce,
-    /// The nonce was already used.
-    NonceReused,
-    /// The signature does not match the request as received.
-    BadSignature,
-    /// NLAuth: unknown user, wrong password, wrong role or wrong account.
-    InvalidUserCredentials,
-    /// OAuth 2.0 token request: not a client-credentials form (grant_type, client_assertion_type, client_assertion) or the assertion is not a parsable JWT.
-    MalformedTokenRequest,
-    /// OAuth 2.0: the assertion's `alg` is not PS256/384/512 or ES256/384/512 (RS256 included).
-    AlgorithmNotAllowed,
-    /// OAuth 2.0: the assertion's `kid` is missing, not a registered certificate id, or its key cannot verify `alg`.
-    UnknownCertificate,
-    /// OAuth 2.0: the assertion's signature does not verify with the certificate's public key.
-    InvalidAssertionSignature,
-    /// OAuth 2.0: the assertion's `iss` is not a registered client id.
-    UnknownClient,
-    /// OAuth 2.0: the `kid` is registered, but for another client than `iss`.
-    CertificateOfAnotherClient,
-    /// OAuth 2.0: the assertion's `aud` is not the token URL.
-    WrongAudience,
-    /// OAuth 2.0: the assertion's `exp` (plus 300 s) is in the past.
-    AssertionExpired,
-    /// OAuth 2.0: the assertion's `iat` is more than 300 s in the future.
-    AssertionIssuedInFuture,
-    /// OAuth 2.0: `exp` is not after `iat`, or more than 3600 s after it.
-    AssertionLifetime,
-    /// OAuth 2.0: a scope of the assertion is unknown or not allowed for the client (NetSuite's `ScopeMismatched`).
-    ScopeMismatched,
-    /// OAuth 2.0: the assertion's `jti` was already used by this client (before its `exp`).
-    AssertionReplayed,
-    /// Bearer: the access token was never issued (or is malformed).
-    UnknownAccessToken,
-    /// Bearer: the access token has expired.
-    AccessTokenExpired,
-    /// Bearer: the access token lacks the scope the endpoint needs (`rest_webservices` for REST/SuiteQL/metadata, `restlets` for RESTlets), or bearer tokens are not accepted there.
-    InsufficientScope,
+/// Declares [`RejectReason`] from one list: each variant once, with its doc and its stable name, so
+/// the enum, [`RejectReason::as_str`] and [`RejectReason::ALL`] cannot disagree.
+macro_rules! reject_reasons {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        /// Why a request was rejected (what NetSuite's Login Audit Trail would show).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum RejectReason {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl RejectReason {
+            /// Every reason, in declaration order.
+            pub const ALL: &'static [RejectReason] = &[$(RejectReason::$variant),*];
+
+            /// A stable snake-case name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(RejectReason::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl RejectReason {
-    /// A stable snake-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectReason::MissingHeader => "missing_header",
-            RejectReason::MalformedHeader => "malformed_header",
-            RejectReason::WrongRealm => "wrong_realm",
-            RejectReason::UnknownConsumer => "unknown_consumer",
-            RejectReason::UnknownToken => "unknown_token",
-            RejectReason::RevokedToken => "revoked_token",
-            RejectReason::UnsupportedSignatureMethod => "unsupported_signature_method",
-            RejectReason::UnsupportedVersion => "unsupported_version",
-            RejectReason::TimestampOutOfRange => "timestamp_out_of_range",
-            RejectReason::InvalidNonce => "invalid_nonce",
-            RejectReason::NonceReused => "nonce_reused",
-            RejectReason::BadSignature => "bad_signature",
-            RejectReason::InvalidUserCredentials => "invalid_user_credentials",
-            RejectReason::MalformedTokenRequest => "malformed_token_request",
-            RejectReason::AlgorithmNotAllowed => "algorithm_not_allowed",
-            RejectReason::UnknownCertificate => "unknown_certificate",
-            RejectReason::InvalidAssertionSignature => "invalid_assertion_signature",
-            RejectReason::UnknownClient => "unknown_client",
-            RejectReason::CertificateOfAnotherClient => "certificate_of_another_client",
-            RejectReason::WrongAudience => "wrong_audience",
-            RejectReason::AssertionExpired => "assertion_expired",
-            RejectReason::AssertionIssuedInFuture => "assertion_issued_in_future",
-            RejectReason::AssertionLifetime => "assertion_lifetime",
-            RejectReason::ScopeMismatched => "scope_mismatched",
-            RejectReason::AssertionReplayed => "assertion_replayed",
-            RejectReason::UnknownAccessToken => "unknown_access_token",
-            RejectReason::AccessTokenExpired => "access_token_expired",
-            RejectReason::InsufficientScope => "insufficient_scope",
-        }
-    }
+reject_reasons! {
+    /// No `Authorization` header.
+    MissingHeader => "missing_header",
+    /// The `Authorization` header is not a parsable `OAuth` (or `NLAuth`) header.
+    MalformedHeader => "malformed_header",
+    /// The realm is missing, unknown, or not in the exact realm spelling of the token's account.
+    WrongRealm => "wrong_realm",
+    /// The consumer key is not a registered integration.
+    UnknownConsumer => "unknown_consumer",
+    /// The token id is not registered for this consumer.
+    UnknownToken => "unknown_token",
+    /// The token was revoked.
+    RevokedToken => "revoked_token",
+    /// `oauth_signature_method` is not `HMAC-SHA256`.
+    UnsupportedSignatureMethod => "unsupported_signature_method",
+    /// `oauth_version` is present and not `1.0`.
+    UnsupportedVersion => "unsupported_version",
+    /// The timestamp is missing, not a number, or more than 300 s from the emulator clock.
+    TimestampOutOfRange => "timestamp_out_of_range",
+    /// The nonce is missing, shorter than 6 characters or not alphanumeric.
+    InvalidNonce => "invalid_nonce",
+    /// The nonce was already used.
+    NonceReused => "nonce_reused",
+    /// The signature does not match the request as received.
+    BadSignature => "bad_signature",
+    /// NLAuth: unknown user, wrong password, wrong role or wrong account.
+    InvalidUserCredentials => "invalid_user_credentials",
+    /// OAuth 2.0 token request: not a client-credentials form (grant_type, client_assertion_type, client_assertion) or the assertion is not a parsable JWT.
+    MalformedTokenRequest => "malformed_token_request",
+    /// OAuth 2.0: the assertion's `alg` is not PS256/384/512 or ES256/384/512 (RS256 included).
+    AlgorithmNotAllowed => "algorithm_not_allowed",
+    /// OAuth 2.0: the assertion's `kid` is missing, not a registered certificate id, or its key cannot verify `alg`.
+    UnknownCertificate => "unknown_certificate",
+    /// OAuth 2.0: the assertion's signature does not verify with the certificate's public key.
+    InvalidAssertionSignature => "invalid_assertion_signature",
+    /// OAuth 2.0: the assertion's `iss` is not a registered client id.
+    UnknownClient => "unknown_client",
+    /// OAuth 2.0: the `kid` is registered, but for another client than `iss`.
+    CertificateOfAnotherClient => "certificate_of_another_client",
+    /// OAuth 2.0: the assertion's `aud` is not the token URL.
+    WrongAudience => "wrong_audience",
+    /// OAuth 2.0: the assertion's `exp` (plus 300 s) is in the past.
+    AssertionExpired => "assertion_expired",
+    /// OAuth 2.0: the assertion's `iat` is more than 300 s in the future.
+    AssertionIssuedInFuture => "assertion_issued_in_future",
+    /// OAuth 2.0: `exp` is not after `iat`, or more than 3600 s after it.
+    AssertionLifetime => "assertion_lifetime",
+    /// OAuth 2.0: a scope of the assertion is unknown or not allowed for the client (NetSuite's `ScopeMismatched`).
+    ScopeMismatched => "scope_mismatched",
+    /// OAuth 2.0: the assertion's `jti` was already used by this client (before its `exp`).
+    AssertionReplayed => "assertion_replayed",
+    /// Bearer: the access token was never issued (or is malformed).
+    UnknownAccessToken => "unknown_access_token",
+    /// Bearer: the access token has expired.
+    AccessTokenExpired => "access_token_expired",
+    /// Bearer: the access token lacks the scope the endpoint needs (`rest_webservices` for REST/SuiteQL/metadata, `restlets` for RESTlets), or bearer tokens are not accepted there.
+    InsufficientScope => "insufficient_scope",
 }
 
 impl fmt::Display for RejectReason {
@@ -267,73 +253,7 @@ impl AuditLog {
 
 #[cfg(test)]
 mod tests {
-    use super::RejectReason::{self, *};
-
-    const ALL: [RejectReason; 28] = [
-        MissingHeader,
-        MalformedHeader,
-        WrongRealm,
-        UnknownConsumer,
-        UnknownToken,
-        RevokedToken,
-        UnsupportedSignatureMethod,
-        UnsupportedVersion,
-        TimestampOutOfRange,
-        InvalidNonce,
-        NonceReused,
-        BadSignature,
-        InvalidUserCredentials,
-        MalformedTokenRequest,
-        AlgorithmNotAllowed,
-        UnknownCertificate,
-        InvalidAssertionSignature,
-        UnknownClient,
-        CertificateOfAnotherClient,
-        WrongAudience,
-        AssertionExpired,
-        AssertionIssuedInFuture,
-        AssertionLifetime,
-        ScopeMismatched,
-        AssertionReplayed,
-        UnknownAccessToken,
-        AccessTokenExpired,
-        InsufficientScope,
-    ];
-
-    /// A new variant fails to compile here, so that `ALL` (and API.md) get it too.
-    #[allow(dead_code)]
-    fn exhaustive(r: RejectReason) {
-        match r {
-            MissingHeader
-            | MalformedHeader
-            | WrongRealm
-            | UnknownConsumer
-            | UnknownToken
-            | RevokedToken
-            | UnsupportedSignatureMethod
-            | UnsupportedVersion
-            | TimestampOutOfRange
-            | InvalidNonce
-            | NonceReused
-            | BadSignature
-            | InvalidUserCredentials
-            | MalformedTokenRequest
-            | AlgorithmNotAllowed
-            | UnknownCertificate
-            | InvalidAssertionSignature
-            | UnknownClient
-            | CertificateOfAnotherClient
-            | WrongAudience
-            | AssertionExpired
-            | AssertionIssuedInFuture
-            | AssertionLifetime
-            | ScopeMismatched
-            | AssertionReplayed
-            | UnknownAccessToken
-            | AccessTokenExpired
-            | InsufficientScope => {}
-        }
-    }
+    use super::RejectReason;
 
     #[test]
     fn api_md_names_exactly_these_reasons() {
@@ -345,7 +265,7 @@ mod tests {
             .split(',')
             .map(|s| s.trim().trim_end_matches('.'))
             .collect();
-        let names: Vec<&str> = ALL.iter().map(|r| r.as_str()).collect();
+        let names: Vec<&str> = RejectReason::ALL.iter().map(|r| r.as_str()).collect();
         assert_eq!(documented, names);
     }
 }

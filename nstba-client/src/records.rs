@@ -138,8 +138,7 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
         GetRecord {
             records: self.clone(),
             key: key.into(),
-            fields: Vec::new(),
-            expand: false,
+            fetch: Fetch::default(),
         }
     }
 
@@ -279,8 +278,7 @@ impl<T: DeserializeOwned + Send + 'static> Records<T> {
             query: None,
             page_size: MAX_PAGE_SIZE,
             offset: 0,
-            fields: Vec::new(),
-            expand: false,
+            fetch: Fetch::default(),
         }
     }
 
@@ -324,34 +322,18 @@ pub(crate) fn record_url(
     client.rest_url(&path)
 }
 
-/// A `GET /{type}/{id}` request. Finish with [`GetRecord::send`].
-#[must_use = "requests do nothing until `.send().await`"]
-pub struct GetRecord<T> {
-    records: Records<T>,
-    key: RecordKey,
+/// What a record fetch asks for besides the record: `fields=` and `expandSubResources=`; set by
+/// [`GetRecord`]'s and [`ListRecords`]' setters (see `fetch_setters!`).
+#[derive(Clone, Default)]
+struct Fetch {
     fields: Vec<String>,
     expand: bool,
 }
 
-impl<T: DeserializeOwned + Send + 'static> GetRecord<T> {
-    /// Only these fields (`fields=a,b`).
-    pub fn fields<I, S>(mut self, fields: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.fields = fields.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// `expandSubResources=true`: sublists and subrecords inline instead of link stubs.
-    pub fn expand_sub_resources(mut self, expand: bool) -> Self {
-        self.expand = expand;
-        self
-    }
-
-    /// Sends the request.
-    pub async fn send(self) -> Result<T> {
+impl Fetch {
+    /// The query string (empty when nothing is asked); a field name that is not a NetSuite
+    /// identifier is an error naming it.
+    fn query(&self) -> Result<String> {
         let mut query = String::new();
         if !self.fields.is_empty() {
             for f in &self.fields {
@@ -362,6 +344,49 @@ impl<T: DeserializeOwned + Send + 'static> GetRecord<T> {
         if self.expand {
             push_param(&mut query, "expandSubResources", "true");
         }
+        Ok(query)
+    }
+}
+
+/// The `fields` and `expand_sub_resources` setters of a request holding a [`Fetch`] in `fetch`;
+/// `$applies` says to which records they apply.
+macro_rules! fetch_setters {
+    ($applies:literal) => {
+        #[doc = concat!("Only these fields", $applies, " (`fields=a,b`).")]
+        pub fn fields<I, S>(mut self, fields: I) -> Self
+        where
+            I: IntoIterator<Item = S>,
+            S: Into<String>,
+        {
+            self.fetch.fields = fields.into_iter().map(Into::into).collect();
+            self
+        }
+
+        #[doc = concat!(
+                            "`expandSubResources=true`", $applies,
+                            ": sublists and subrecords inline instead of link stubs."
+                        )]
+        pub fn expand_sub_resources(mut self, expand: bool) -> Self {
+            self.fetch.expand = expand;
+            self
+        }
+    };
+}
+
+/// A `GET /{type}/{id}` request. Finish with [`GetRecord::send`].
+#[must_use = "requests do nothing until `.send().await`"]
+pub struct GetRecord<T> {
+    records: Records<T>,
+    key: RecordKey,
+    fetch: Fetch,
+}
+
+impl<T: DeserializeOwned + Send + 'static> GetRecord<T> {
+    fetch_setters!("");
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<T> {
+        let query = self.fetch.query()?;
         let r = &self.records;
         let url = record_url(&r.client, &r.record_type, Some(&self.key), &query)?;
         let reply = r.client.execute(Call::new(Method::GET, url)).await?;
@@ -721,8 +746,7 @@ pub struct ListRecords<T> {
     query: Option<String>,
     page_size: u32,
     offset: u64,
-    fields: Vec<String>,
-    expand: bool,
+    fetch: Fetch,
 }
 
 impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
@@ -744,22 +768,7 @@ impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
         self
     }
 
-    /// Only these fields on each record fetched by [`ListRecords::records`] (`fields=a,b`).
-    pub fn fields<I, S>(mut self, fields: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.fields = fields.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// `expandSubResources=true` on each record fetched by [`ListRecords::records`]: sublists and
-    /// subrecords inline.
-    pub fn expand_sub_resources(mut self, expand: bool) -> Self {
-        self.expand = expand;
-        self
-    }
+    fetch_setters!(" on each record fetched by [`ListRecords::records`]");
 
     /// A lazy stream of pages, fetched one after the other as the stream is polled.
     pub fn pages(self) -> BoxStream<'static, Result<ListPage>> {
@@ -833,17 +842,14 @@ impl<T: DeserializeOwned + Send + 'static> ListRecords<T> {
     pub fn records(self) -> BoxStream<'static, Result<T>> {
         let records = self.records.clone();
         let width = records.client.concurrency();
-        let fields = self.fields.clone();
-        let expand = self.expand;
+        let fetch = self.fetch.clone();
         self.stream()
             .map(move |item| {
                 let records = records.clone();
-                let fields = fields.clone();
+                let fetch = fetch.clone();
                 async move {
-                    let mut get = records.get(item?.id).expand_sub_resources(expand);
-                    if !fields.is_empty() {
-                        get = get.fields(fields);
-                    }
+                    let mut get = records.get(item?.id);
+                    get.fetch = fetch;
                     get.send().await
                 }
             })

@@ -363,9 +363,9 @@ macro_rules! fetch_setters {
         }
 
         #[doc = concat!(
-                            "`expandSubResources=true`", $applies,
-                            ": sublists and subrecords inline instead of link stubs."
-                        )]
+                                    "`expandSubResources=true`", $applies,
+                                    ": sublists and subrecords inline instead of link stubs."
+                                )]
         pub fn expand_sub_resources(mut self, expand: bool) -> Self {
             self.fetch.expand = expand;
             self

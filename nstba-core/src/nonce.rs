@@ -22,21 +22,21 @@ pub fn random_nonce() -> String {
 pub(crate) fn fill_nonce(out: &mut [u8]) {
     let mut rng = rand::rng();
     let mut len = 0;
-    let mut drawn = [0u8; 10];
     while len < out.len() {
-        // Ten 6-bit draws per word, each stored and kept only if below 62 (the position advances
-        // then; a rejected draw is overwritten by the next): no branch per draw.
+        // Ten 6-bit draws per word, each kept only if below 62 (one in 32 is not: a branch that
+        // is nearly always taken), written straight into its place.
         let mut bits = rng.next_u64();
-        let mut kept = 0;
         for _ in 0..10 {
             let i = (bits & 63) as usize;
             bits >>= 6;
-            drawn[kept] = DRAWS[i];
-            kept += usize::from(i < ALPHABET.len());
+            if i < ALPHABET.len() {
+                let Some(slot) = out.get_mut(len) else {
+                    return;
+                };
+                *slot = DRAWS[i];
+                len += 1;
+            }
         }
-        let take = kept.min(out.len() - len);
-        out[len..len + take].copy_from_slice(&drawn[..take]);
-        len += take;
     }
 }
 

@@ -6,6 +6,7 @@
 //! client uses to send it. A test checks that both splits agree on random URLs.
 
 use crate::error::{redact_url, Error, Result};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 /// `true` for the RFC 3986 unreserved bytes `A-Z a-z 0-9 - . _ ~`.
@@ -195,7 +196,7 @@ fn split_and_decode<'u>(
     raw: &'u str,
     known_hosts: &[&str],
     scratch: &mut Vec<u8>,
-    params: &mut Small<Param, 16>,
+    params: &mut SmallVec<[Param; 16]>,
 ) -> Result<UrlParts<'u>> {
     if let Some(url) = split_fast(raw, known_hosts) {
         let blank = match &url.query {
@@ -506,57 +507,6 @@ impl Param {
     }
 }
 
-/// A list held inline up to `N` items (every common request), on the heap beyond.
-struct Small<T: Copy, const N: usize> {
-    inline: [T; N],
-    len: usize,
-    heap: Vec<T>,
-}
-
-impl<T: Copy + Default, const N: usize> Small<T, N> {
-    fn new() -> Self {
-        Small {
-            inline: [T::default(); N],
-            len: 0,
-            heap: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, item: T) {
-        if self.len < N {
-            self.inline[self.len] = item;
-        } else {
-            if self.len == N {
-                self.heap.reserve(2 * N);
-                self.heap.extend_from_slice(&self.inline);
-            }
-            self.heap.push(item);
-        }
-        self.len += 1;
-    }
-
-    fn clear(&mut self) {
-        self.len = 0;
-        self.heap.clear();
-    }
-
-    fn as_slice(&self) -> &[T] {
-        if self.len <= N {
-            &self.inline[..self.len]
-        } else {
-            &self.heap
-        }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [T] {
-        if self.len <= N {
-            &mut self.inline[..self.len]
-        } else {
-            &mut self.heap
-        }
-    }
-}
-
 /// A request reduced to its signature base string.
 ///
 /// [`Normalized::start`] writes `METHOD&enc(base URI)&` into the output and decodes the query's and
@@ -574,9 +524,9 @@ pub(crate) struct Normalized<'a> {
     url: UrlParts<'a>,
     text: Vec<u8>,
     scratch: Vec<u8>,
-    params: Small<Param, 16>,
+    params: SmallVec<[Param; 16]>,
     protocol_scratch: Vec<u8>,
-    protocol: Small<Entry<'a>, 8>,
+    protocol: SmallVec<[Entry<'a>; 8]>,
 }
 
 impl<'a> Normalized<'a> {
@@ -595,9 +545,9 @@ impl<'a> Normalized<'a> {
             },
             text: Vec::new(),
             scratch: Vec::new(),
-            params: Small::new(),
+            params: SmallVec::new(),
             protocol_scratch: Vec::new(),
-            protocol: Small::new(),
+            protocol: SmallVec::new(),
         }
     }
 
@@ -735,7 +685,7 @@ impl<'a> Normalized<'a> {
 
     /// The normalized parameters in order, each name and value encoded once (after `finish`).
     pub fn sorted(&self) -> Vec<(String, String)> {
-        let mut out = Vec::with_capacity(self.params.len + self.protocol.len);
+        let mut out = Vec::with_capacity(self.params.len() + self.protocol.len());
         let once = |twice: &[u8]| String::from_utf8_lossy(twice).replace("%25", "%");
         self.merged(|name, value, _| out.push((once(name), once(value))));
         out
@@ -1082,10 +1032,10 @@ mod tests {
                         pairs.sort();
                         pairs
                     };
-                    let (mut scratch, mut params) = (Vec::new(), Small::new());
+                    let (mut scratch, mut params) = (Vec::new(), SmallVec::new());
                     split_and_decode(&url, &[], &mut scratch, &mut params).unwrap();
                     let (mut slow_scratch, mut slow_params) =
-                        (Vec::new(), Small::<Param, 16>::new());
+                        (Vec::new(), SmallVec::<[Param; 16]>::new());
                     if let Some(q) = &slow.query {
                         push_form_into(&mut slow_scratch, q.as_bytes(), false, &mut |r| {
                             slow_params.push(Param::decoded(r))

@@ -362,10 +362,7 @@ macro_rules! fetch_setters {
             self
         }
 
-        #[doc = concat!(
-                                    "`expandSubResources=true`", $applies,
-                                    ": sublists and subrecords inline instead of link stubs."
-                                )]
+        #[doc = concat!("`expandSubResources=true`", $applies, ": sublists and subrecords inline.")]
         pub fn expand_sub_resources(mut self, expand: bool) -> Self {
             self.fetch.expand = expand;
             self

@@ -215,8 +215,8 @@ fn estimate_ns(name: &str, stat: &str) -> Option<f64> {
 
 /// A fixed amount of scalar work with much independent arithmetic (eight lanes of rotate, xor and
 /// add), timed in every interleaved round: its time tells how much of the core this thread had. On
-/// a virtual machine whose core is shared with another tenant's thread it can take 1.6× as long,
-/// and so does the scalar part of signing, while the SHA-NI chain that makes most of the floor
+/// a virtual machine whose core is shared with another tenant's thread it can take twice as long,
+/// and so can the scalar part of signing, while the SHA-NI chain that makes most of the floor
 /// hardly slows; runs are compared by it.
 fn reference() {
     let mut lanes = black_box([1u64, 2, 3, 4, 5, 6, 7, 8]);

@@ -33,23 +33,12 @@ pub(crate) fn fill_nonce(out: &mut [u8]) {
                 let Some(slot) = out.get_mut(len) else {
                     return;
                 };
-                *slot = DRAWS[i];
+                *slot = ALPHABET[i];
                 len += 1;
             }
         }
     }
 }
-
-/// [`ALPHABET`] indexed by a 6-bit draw; the two values past it are rejected draws.
-const DRAWS: [u8; 64] = {
-    let mut t = [b'0'; 64];
-    let mut i = 0;
-    while i < ALPHABET.len() {
-        t[i] = ALPHABET[i];
-        i += 1;
-    }
-    t
-};
 
 #[cfg(test)]
 mod tests {

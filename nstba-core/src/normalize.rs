@@ -437,16 +437,6 @@ struct Entry<'a> {
     name_len: u32,
 }
 
-impl Default for Entry<'_> {
-    fn default() -> Self {
-        Entry {
-            key: 0,
-            joined: Piece::Scratch(0, 0),
-            name_len: 0,
-        }
-    }
-}
-
 impl<'a> Entry<'a> {
     /// `%26name%3Dvalue`.
     fn joined<'s>(&self, protocol_scratch: &'s [u8]) -> &'s [u8]
@@ -473,7 +463,7 @@ impl<'a> Entry<'a> {
 /// One query or form parameter, decoded and encoded twice into [`Normalized::scratch`] as it will
 /// appear in the base string after another parameter: `%26name%3Dvalue`, from `start` (at `%26`)
 /// to `end`, the `%3D` at `mid`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Param {
     /// The name's first 8 bytes, big-endian (see [`prefix_key`]).
     key: u64,

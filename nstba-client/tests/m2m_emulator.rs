@@ -2,9 +2,16 @@
 //! endpoints check the bearer token and its scope.
 
 use futures_util::future::join_all;
-use nstba_client::Client;
+use nstba_client::{Client, ClientBuilder};
 use nstba_mock::MockNetSuite;
 use serde_json::Value;
+
+/// A client builder with the emulator's M2M assertion, pointed at the emulator.
+fn m2m_builder(ns: &MockNetSuite) -> ClientBuilder {
+    Client::builder()
+        .m2m(ns.m2m_assertion())
+        .base_url(ns.base_url())
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_calls_with_a_cold_cache_fetch_one_token() {
@@ -14,12 +21,7 @@ async fn two_hundred_concurrent_calls_with_a_cold_cache_fetch_one_token() {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(ns.base_url())
-        .concurrency(20)
-        .build()
-        .unwrap();
+    let client = m2m_builder(&ns).concurrency(20).build().unwrap();
     let calls = (0..200).map(|i| {
         let c = client.clone();
         async move { c.record("customer").get(i % 3 + 1).send().await }
@@ -37,11 +39,7 @@ async fn two_hundred_concurrent_calls_with_a_cold_cache_fetch_one_token() {
 #[tokio::test]
 async fn suiteql_and_a_refused_certificate_over_m2m() {
     let ns = MockNetSuite::builder().demo_data().start().await.unwrap();
-    let client = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(ns.base_url())
-        .build()
-        .unwrap();
+    let client = m2m_builder(&ns).build().unwrap();
     let rows: Vec<Value> = futures_util::TryStreamExt::try_collect(
         client
             .suiteql::<Value>("SELECT id, companyname FROM customer ORDER BY id")
@@ -75,11 +73,7 @@ async fn suiteql_and_a_refused_certificate_over_m2m() {
 async fn fetch_access_token_asks_the_token_endpoint() {
     use nstba_client::ErrorKind;
     let ns = MockNetSuite::builder().demo_data().start().await.unwrap();
-    let client = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(ns.base_url())
-        .build()
-        .unwrap();
+    let client = m2m_builder(&ns).build().unwrap();
     let before = ns.counters().access_tokens_issued;
     let first = client.fetch_access_token().await.unwrap();
     let second = client.fetch_access_token().await.unwrap();
@@ -119,9 +113,7 @@ async fn fetch_access_token_asks_the_token_endpoint() {
 #[tokio::test]
 async fn sizing_an_m2m_client_by_governance_fetches_one_token() {
     let ns = MockNetSuite::builder().demo_data().start().await.unwrap();
-    let (client, limits) = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(ns.base_url())
+    let (client, limits) = m2m_builder(&ns)
         .concurrency(2)
         .build_sized_by_governance()
         .await
@@ -134,9 +126,7 @@ async fn sizing_an_m2m_client_by_governance_fetches_one_token() {
     assert_eq!(c.rejected, 0, "{c:?}");
 
     // A second build from a clone of the builder is another client with its own token.
-    let builder = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(ns.base_url());
+    let builder = m2m_builder(&ns);
     let (a, b) = (builder.clone().build().unwrap(), builder.build().unwrap());
     let _: Value = a.record("customer").get("1").send().await.unwrap();
     let _: Value = b.record("customer").get("1").send().await.unwrap();

@@ -51,11 +51,7 @@ async fn suiteql_and_a_refused_certificate_over_m2m() {
 
     // Another emulator does not know this certificate: a typed refusal with the checklist.
     let other = MockNetSuite::builder().start().await.unwrap();
-    let refused = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(other.base_url())
-        .build()
-        .unwrap();
+    let refused = m2m_builder(&ns).base_url(other.base_url()).build().unwrap();
     let err = refused
         .record("customer")
         .get("1")
@@ -96,11 +92,7 @@ async fn fetch_access_token_asks_the_token_endpoint() {
     assert!(matches!(err.kind(), ErrorKind::Config { .. }), "{err}");
 
     let other = MockNetSuite::builder().start().await.unwrap();
-    let refused = Client::builder()
-        .m2m(ns.m2m_assertion())
-        .base_url(other.base_url())
-        .build()
-        .unwrap();
+    let refused = m2m_builder(&ns).base_url(other.base_url()).build().unwrap();
     let err = refused.fetch_access_token().await.unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::TokenRefused { .. }),

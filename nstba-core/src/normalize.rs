@@ -565,7 +565,11 @@ impl<'a> Normalized<'a> {
             });
         }
         let head_len = self.method.len() + 16 + self.url.host.len() + self.url.path.len() * 3;
-        self.text = Vec::with_capacity(head_len + decoded_len + protocol_len + 32);
+        // The base string's buffer from this thread's last signing, if its result was dropped.
+        self.text = BASE.take();
+        self.text.clear();
+        self.text
+            .reserve(head_len + decoded_len + protocol_len + 32);
         let text = &mut self.text;
         text.extend_from_slice(self.method.as_bytes());
         text.push(b'&');
@@ -702,8 +706,22 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// The largest scratch buffer kept for the next signing (a huge form body's is freed).
+/// The largest scratch or base-string buffer kept for the next signing (a huge form body's is
+/// freed).
 const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    /// The base-string buffer of the last signing result dropped on this thread, kept for the next.
+    static BASE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Keeps a signing result's base-string buffer for this thread's next signing (a base string holds
+/// the consumer key and token id, never a secret).
+pub(crate) fn recycle_base(buf: Vec<u8>) {
+    if buf.capacity() <= SCRATCH_KEPT {
+        BASE.set(buf);
+    }
+}
 
 impl Drop for Normalized<'_> {
     fn drop(&mut self) {

@@ -130,6 +130,22 @@ const PATH_CLASS: [u8; 256] = {
     t
 };
 
+/// Every path byte's [`ONCE`] word with its [`PATH_CLASS`] in the sixth byte (an encoded path byte
+/// takes at most three): one table read per byte tells the split what it is and the writer what to
+/// write.
+const PATH_WORD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = ONCE[i] | (PATH_CLASS[i] as u64) << PATH_CLASS_SHIFT;
+        i += 1;
+    }
+    t
+};
+
+/// Where [`PATH_WORD`] keeps the class.
+const PATH_CLASS_SHIFT: u32 = 40;
+
 /// `true` for the bytes a URL path may hold without a URL parser rewriting it.
 const PATH_BYTE: [bool; 256] = {
     let mut t = [false; 256];
@@ -188,17 +204,20 @@ pub(crate) struct UrlParts<'a> {
     pub query: Option<Cow<'a, str>>,
 }
 
-/// Splits `raw` and decodes its query's parameters into `scratch` and `params`.
+/// Splits `raw`, appends its base URI encoded (`scheme%3A%2F%2Fhost[%3Aport]enc(path)`) to `text`
+/// and decodes its query's parameters into `scratch` and `params`.
 ///
 /// The hand-written split is taken when it applies and the query holds no whitespace or control
 /// character (which URL parsers strip); otherwise the `url` crate's reading is used.
 fn split_and_decode<'u>(
     raw: &'u str,
     known_hosts: &[&str],
+    text: &mut Vec<u8>,
     scratch: &mut Vec<u8>,
     params: &mut SmallVec<[Param; 16]>,
 ) -> Result<UrlParts<'u>> {
-    if let Some(url) = split_fast(raw, known_hosts) {
+    let text_len = text.len();
+    if let Some(url) = split_fast(raw, known_hosts, text) {
         let blank = match &url.query {
             Some(query) => push_form_into(scratch, query.as_bytes(), true, &mut |r| {
                 params.push(Param::decoded(r))
@@ -208,10 +227,12 @@ fn split_and_decode<'u>(
         if !blank {
             return Ok(url);
         }
+        text.truncate(text_len);
         scratch.clear();
         params.clear();
     }
     let url = split_with_url_crate(raw)?;
+    write_base_uri(text, &url);
     if let Some(query) = &url.query {
         push_form_into(scratch, query.as_bytes(), false, &mut |r| {
             params.push(Param::decoded(r))
@@ -249,7 +270,8 @@ pub(crate) fn split_with_url_crate(raw: &str) -> Result<UrlParts<'static>> {
     })
 }
 
-/// Splits URLs already in the form the `url` crate would produce; `None` means "ask the url crate".
+/// Splits URLs already in the form the `url` crate would produce and appends the base URI encoded
+/// to `out` (as [`write_base_uri`] would); `None` means "ask the url crate" (and `out` is as it was).
 ///
 /// One pass over the bytes: lower-case `http(s)://`, a lower-case ASCII host name or dotted-quad
 /// address, an optional port, a path of characters no parser rewrites and without dot segments. The
@@ -257,7 +279,11 @@ pub(crate) fn split_with_url_crate(raw: &str) -> Result<UrlParts<'static>> {
 ///
 /// A host of `known_hosts` (ones this split accepts, checked by the caller once: the signing key's own
 /// REST and RESTlet hosts) followed by the path, query or fragment is taken without scanning it.
-pub(crate) fn split_fast<'u>(url: &'u str, known_hosts: &[&str]) -> Option<UrlParts<'u>> {
+pub(crate) fn split_fast<'u>(
+    url: &'u str,
+    known_hosts: &[&str],
+    out: &mut Vec<u8>,
+) -> Option<UrlParts<'u>> {
     let b = url.as_bytes();
     let n = b.len();
     let (scheme, start, default_port) = if b.starts_with(b"https://") {
@@ -274,7 +300,7 @@ pub(crate) fn split_fast<'u>(url: &'u str, known_hosts: &[&str]) -> Option<UrlPa
             && matches!(rest.get(h.len()), Some(b'/' | b'?' | b'#'))
     }) {
         let end = start + host.len();
-        return split_path_and_query(url, scheme, start..end, end, None);
+        return split_path_and_query(url, scheme, start..end, end, None, out);
     }
     // One branch per byte (the host's end): a host whose labels are non-empty and neither start nor
     // end with `-` has no two `.`/`-` in a row and neither starts nor ends with one. `--` inside a
@@ -322,7 +348,7 @@ pub(crate) fn split_fast<'u>(url: &'u str, known_hosts: &[&str]) -> Option<UrlPa
     if i < n && !matches!(b[i], b'/' | b'?' | b'#') {
         return None;
     }
-    split_path_and_query(url, scheme, start..host_end, i, port)
+    split_path_and_query(url, scheme, start..host_end, i, port, out)
 }
 
 /// The rest of [`split_fast`]: the host is `url[host]`, the path starts at `path_start`.
@@ -332,45 +358,65 @@ fn split_path_and_query<'u>(
     host: std::ops::Range<usize>,
     path_start: usize,
     port: Option<u16>,
+    out: &mut Vec<u8>,
 ) -> Option<UrlParts<'u>> {
     let b = url.as_bytes();
     let n = b.len();
     let host = &url[host];
-    // One pass over the path: stop at `?` or `#`, and note whether every byte is one no parser
-    // rewrites and whether a `.` or `%` (possible dot segments) occurs.
-    let mut flags = 0u8;
-    let path_end = path_start
-        + b[path_start..]
-            .iter()
-            .position(|&c| {
-                let class = PATH_CLASS[c as usize];
-                flags |= class;
-                class & END != 0
-            })
-            .unwrap_or(n - path_start);
-    if flags & BAD != 0 {
-        return None;
+    let out_len = out.len();
+    out.extend_from_slice(scheme.as_bytes());
+    out.extend_from_slice(b"%3A%2F%2F");
+    // Lower-case letters, digits, `-` and `.` only: written as is.
+    out.extend_from_slice(host.as_bytes());
+    if let Some(port) = port {
+        out.extend_from_slice(b"%3A");
+        out.extend_from_slice(port.to_string().as_bytes());
     }
+    // One pass over the path, writing it encoded: stop at `?` or `#`, and note whether every byte is
+    // one no parser rewrites and whether a `.` or `%` (possible dot segments) occurs. Each byte's
+    // word is stored whole and the position advanced by its length (see `encode_with`).
+    let rest = &b[path_start..];
+    let mut at = out.len();
+    out.resize(at + rest.len() * 3 + 8, 0);
+    let buf = out.as_mut_slice();
+    let mut flags = 0u64;
+    let mut path_len = rest.len();
+    for (i, &c) in rest.iter().enumerate() {
+        let word = PATH_WORD[c as usize];
+        if word & u64::from(END) << PATH_CLASS_SHIFT != 0 {
+            path_len = i;
+            break;
+        }
+        flags |= word;
+        buf[at..at + 8].copy_from_slice(&word.to_le_bytes());
+        at += (word >> 56) as usize;
+    }
+    let flags = (flags >> PATH_CLASS_SHIFT) as u8;
+    let path_end = path_start + path_len;
     let path_bytes = &b[path_start..path_end];
-    if flags & HAS_DOT != 0
-        && path_bytes
-            .split(|&c| c == b'/')
-            .any(|seg| seg == b"." || seg == b"..")
-    {
+    let rejected = flags & BAD != 0
+        || flags & HAS_DOT != 0
+            && path_bytes
+                .split(|&c| c == b'/')
+                .any(|seg| seg == b"." || seg == b"..")
+        // An encoded dot, which parsers may treat as a dot segment.
+        || flags & HAS_PERCENT != 0
+            && path_bytes
+                .windows(3)
+                .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e');
+    if rejected {
+        out.truncate(out_len);
         return None;
     }
-    if flags & HAS_PERCENT != 0
-        && path_bytes
-            .windows(3)
-            .any(|w| w[0] == b'%' && w[1] == b'2' && (w[2] | 0x20) == b'e')
-    {
-        return None; // an encoded dot, which parsers may treat as a dot segment
-    }
-    let path = if path_end == path_start {
+    let path = if path_len == 0 {
+        // An empty path is `/`, encoded.
+        out[at..at + 3].copy_from_slice(b"%2F");
+        at += 3;
         "/"
     } else {
         &url[path_start..path_end]
     };
+    out.truncate(at);
     let mut query = None;
     if path_end < n && b[path_end] == b'?' {
         // The rest of the URL: its decoding stops at a `#` (see `split_and_decode`), which also finds
@@ -379,7 +425,6 @@ fn split_path_and_query<'u>(
     }
     Some(UrlParts {
         scheme,
-        // Lower-case letters, digits, `-` and `.` only.
         host_unreserved: true,
         host: Cow::Borrowed(host),
         port,
@@ -553,28 +598,31 @@ impl<'a> Normalized<'a> {
     ) -> Result<()> {
         self.method = normalize_method(method)?;
         let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
-        // This thread's scratch buffer from the previous signing, if any: one allocation less.
+        // This thread's buffers from the previous signing, if any: two allocations less.
         self.scratch = SCRATCH.take();
         self.scratch.clear();
         self.scratch.reserve(decoded_len);
-        self.url = split_and_decode(url, known_hosts, &mut self.scratch, &mut self.params)?;
+        self.text = BASE.take();
+        self.text.clear();
+        // The method, the base URI (at most three bytes for each of the URL's), the parameters.
+        self.text
+            .reserve(self.method.len() + url.len() * 3 + decoded_len + protocol_len + 48);
+        self.text.extend_from_slice(self.method.as_bytes());
+        self.text.push(b'&');
+        self.url = split_and_decode(
+            url,
+            known_hosts,
+            &mut self.text,
+            &mut self.scratch,
+            &mut self.params,
+        )?;
+        self.text.push(b'&');
         if let Some(body) = form_body {
             let params = &mut self.params;
             push_form_into(&mut self.scratch, body.as_bytes(), false, &mut |range| {
                 params.push(Param::decoded(range))
             });
         }
-        let head_len = self.method.len() + 16 + self.url.host.len() + self.url.path.len() * 3;
-        // The base string's buffer from this thread's last signing, if its result was dropped.
-        self.text = BASE.take();
-        self.text.clear();
-        self.text
-            .reserve(head_len + decoded_len + protocol_len + 32);
-        let text = &mut self.text;
-        text.extend_from_slice(self.method.as_bytes());
-        text.push(b'&');
-        write_base_uri(text, &self.url);
-        text.push(b'&');
         Ok(())
     }
 
@@ -951,7 +999,7 @@ mod tests {
             "http://127.0.0.1:8080/app/site/hosting/restlet.nl?script=1&deploy=1",
             "https://1234567.suitetalk.api.netsuite.com/services/rest/record/v1/salesOrder/1/!transform/invoice",
         ] {
-            assert!(split_fast(url, &[]).is_some(), "{url}");
+            assert!(split_fast(url, &[], &mut Vec::new()).is_some(), "{url}");
         }
     }
 
@@ -1015,10 +1063,18 @@ mod tests {
         let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
         TestRunner::new_with_rng(config, rng)
             .run(&url, |url| {
-                if let Some(fast) = split_fast(&url, &[]) {
+                let mut written = b"kept".to_vec();
+                let fast = split_fast(&url, &[], &mut written);
+                if fast.is_none() {
+                    // Refused: what was there is left as it was.
+                    prop_assert_eq!(&written[..], b"kept", "{}", url);
+                }
+                if let Some(fast) = fast {
                     fast_hits.set(fast_hits.get() + 1);
                     // A known host is taken without scanning, to the same effect.
-                    if let Some(known) = split_fast(&url, &[&fast.host]) {
+                    let mut known_written = Vec::new();
+                    if let Some(known) = split_fast(&url, &[&fast.host], &mut known_written) {
+                        prop_assert_eq!(&known_written, &written[4..], "{}", url);
                         prop_assert_eq!(&known.host, &fast.host, "{}", url);
                         prop_assert_eq!(known.port, fast.port, "{}", url);
                         prop_assert_eq!(&known.path, &fast.path, "{}", url);
@@ -1030,6 +1086,15 @@ mod tests {
                     prop_assert_eq!(&fast.host, &slow.host, "{}", url);
                     prop_assert_eq!(fast.port, slow.port, "{}", url);
                     prop_assert_eq!(&fast.path, &slow.path, "{}", url);
+                    // The base URI written while splitting is the one written from the parts.
+                    let mut from_parts = b"kept".to_vec();
+                    write_base_uri(&mut from_parts, &slow);
+                    prop_assert_eq!(
+                        String::from_utf8_lossy(&written),
+                        String::from_utf8_lossy(&from_parts),
+                        "{}",
+                        url
+                    );
                     // Queries may differ in how characters are escaped, never in the decoded pairs
                     // the normalizer reads (raw whitespace sends it to the url crate's reading).
                     let sorted = |scratch: &[u8], params: &[Param]| {
@@ -1041,7 +1106,8 @@ mod tests {
                         pairs
                     };
                     let (mut scratch, mut params) = (Vec::new(), SmallVec::new());
-                    split_and_decode(&url, &[], &mut scratch, &mut params).unwrap();
+                    split_and_decode(&url, &[], &mut Vec::new(), &mut scratch, &mut params)
+                        .unwrap();
                     let (mut slow_scratch, mut slow_params) =
                         (Vec::new(), SmallVec::<[Param; 16]>::new());
                     if let Some(q) = &slow.query {

@@ -366,8 +366,9 @@ impl TbaKey {
         }
         let host = |base: String| {
             let host = base.strip_prefix("https://").unwrap_or_default().to_owned();
-            let checked = crate::normalize::split_fast(&format!("https://{host}/"), &[])
-                .is_some_and(|u| u.host == host);
+            let checked =
+                crate::normalize::split_fast(&format!("https://{host}/"), &[], &mut Vec::new())
+                    .is_some_and(|u| u.host == host);
             if checked {
                 host
             } else {

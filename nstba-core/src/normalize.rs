@@ -76,6 +76,21 @@ fn plain_run(chunk: &[u8; 8]) -> usize {
     ((!plain & TOPS).trailing_zeros() / 8) as usize
 }
 
+/// Copies the plain bytes at `src[*i..]` (see [`plain_run`]), up to eight, to `out[*n..]` (storing
+/// eight bytes, which needs that much room) and advances both positions. `true` when all eight were
+/// plain: more may follow. Fewer than eight bytes left are left to the caller's byte-wise loop.
+#[inline(always)]
+fn copy_plain(src: &[u8], i: &mut usize, out: &mut [u8], n: &mut usize) -> bool {
+    let Some(chunk) = src.get(*i..).and_then(<[u8]>::first_chunk::<8>) else {
+        return false;
+    };
+    let run = plain_run(chunk);
+    out[*n..*n + 8].copy_from_slice(chunk);
+    *n += run;
+    *i += run;
+    run == 8
+}
+
 /// Every byte as RFC 3986 encodes it, `times` times (1 or 2): the byte itself when unreserved, else
 /// `%XX` (once) or `%25XX` (twice); as a little-endian word whose top byte is the length.
 const fn escapes(times: usize) -> [u64; 256] {
@@ -400,8 +415,10 @@ fn split_path_and_query<'u>(
         out.extend_from_slice(port.to_string().as_bytes());
     }
     // One pass over the path, writing it encoded: stop at `?` or `#`, and note whether every byte is
-    // one no parser rewrites and whether a `.` or `%` (possible dot segments) occurs. Each byte's
-    // word is stored whole and the position advanced by its length (see `encode_with`).
+    // one no parser rewrites and whether a `.` or `%` (possible dot segments) occurs. Runs of plain
+    // bytes are copied eight at a time; for any other byte its word is stored whole and the position
+    // advanced by its length (see `encode_with`). (The room reserved is for the rest of the URL,
+    // as where the path ends is not known yet.)
     let rest = &b[path_start..];
     let mut at = out.len();
     out.resize(at + rest.len() * 3 + 8, 0);
@@ -410,15 +427,8 @@ fn split_path_and_query<'u>(
     let mut path_len = rest.len();
     let mut i = 0;
     loop {
-        // Eight bytes at a time while they are plain (written as they are).
-        if let Some(chunk) = rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-            let run = plain_run(chunk);
-            buf[at..at + 8].copy_from_slice(chunk);
-            at += run;
-            i += run;
-            if run == 8 {
-                continue;
-            }
+        if copy_plain(rest, &mut i, buf, &mut at) {
+            continue;
         }
         let Some(&c) = rest.get(i) else {
             break;
@@ -930,15 +940,9 @@ pub(crate) fn push_form_into(
     let mut mid: Option<usize> = None;
     let mut i = 0;
     loop {
-        // Eight bytes at a time while they are plain (the same encoded twice).
-        if let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-            let run = plain_run(chunk);
-            out[n..n + 8].copy_from_slice(chunk);
-            n += run;
-            i += run;
-            if run == 8 {
-                continue;
-            }
+        // Plain bytes are the same encoded twice.
+        if copy_plain(bytes, &mut i, out, &mut n) {
+            continue;
         }
         let Some(&b) = bytes.get(i) else {
             break;

@@ -592,6 +592,11 @@ impl Param {
     fn joined<'s>(&self, scratch: &'s [u8]) -> &'s [u8] {
         &scratch[self.start as usize..self.end as usize]
     }
+
+    /// The twice-encoded name's length.
+    fn name_len(&self) -> usize {
+        (self.mid - self.start) as usize - 3
+    }
 }
 
 /// A request reduced to its signature base string.
@@ -709,7 +714,7 @@ impl<'a> Normalized<'a> {
         let scratch = self.scratch.as_slice();
         let params = self.params.as_mut_slice();
         for p in params.iter_mut() {
-            p.key = prefix_key(p.name(scratch));
+            p.key = prefix_key_in(scratch, p.start as usize + 3, p.name_len());
         }
         let part = |p: &Param| (p.name(scratch), p.value(scratch));
         params.sort_unstable_by(|a, b| order(a.key, b.key, || part(a), || part(b)));
@@ -729,7 +734,7 @@ impl<'a> Normalized<'a> {
         }
         let mut text = std::mem::take(&mut self.text);
         let mut first = true;
-        self.merged(|_, _, joined| {
+        self.merged(|joined, _| {
             // The first parameter goes without its `%26`.
             text.extend_from_slice(if first { &joined[3..] } else { joined });
             first = false;
@@ -738,27 +743,27 @@ impl<'a> Normalized<'a> {
     }
 
     /// The one merge of the ordered query/form parameters with the ordered protocol parameters:
-    /// calls `f` with every twice-encoded name, value and `%26name%3Dvalue`, in base-string order
-    /// (after `finish`).
-    fn merged<'s>(&'s self, mut f: impl FnMut(&'s [u8], &'s [u8], &'s [u8])) {
+    /// calls `f` with every `%26name%3Dvalue` (name and value encoded twice) and its name's length,
+    /// in base-string order (after `finish`). Names and values are sliced only where two names'
+    /// keys tie.
+    fn merged<'s>(&'s self, mut f: impl FnMut(&'s [u8], usize)) {
         let params = self.params.as_slice();
         let scratch = self.scratch.as_slice();
         let protocol_scratch = self.protocol_scratch.as_slice();
         let mut next = 0;
         for e in self.protocol.as_slice() {
-            let (en, ev) = e.parts(protocol_scratch);
             while let Some(p) = params.get(next) {
                 let part = || (p.name(scratch), p.value(scratch));
-                if order(p.key, e.key, part, || (en, ev)).is_gt() {
+                if order(p.key, e.key, part, || e.parts(protocol_scratch)).is_gt() {
                     break;
                 }
-                f(p.name(scratch), p.value(scratch), p.joined(scratch));
+                f(p.joined(scratch), p.name_len());
                 next += 1;
             }
-            f(en, ev, e.joined(protocol_scratch));
+            f(e.joined(protocol_scratch), e.name_len as usize);
         }
         for p in &params[next..] {
-            f(p.name(scratch), p.value(scratch), p.joined(scratch));
+            f(p.joined(scratch), p.name_len());
         }
     }
 
@@ -781,7 +786,10 @@ impl<'a> Normalized<'a> {
     pub fn sorted(&self) -> Vec<(String, String)> {
         let mut out = Vec::with_capacity(self.params.len() + self.protocol.len());
         let once = |twice: &[u8]| String::from_utf8_lossy(twice).replace("%25", "%");
-        self.merged(|name, value, _| out.push((once(name), once(value))));
+        self.merged(|joined, name_len| {
+            let (name, value) = (&joined[3..3 + name_len], &joined[3 + name_len + 3..]);
+            out.push((once(name), once(value)));
+        });
         out
     }
 
@@ -857,6 +865,16 @@ fn prefix_key(name: &[u8]) -> u64 {
             .iter()
             .enumerate()
             .fold(0, |key, (i, &b)| key | u64::from(b) << (56 - 8 * i)),
+    }
+}
+
+/// [`prefix_key`] of the `len`-byte name at `buf[start..]`, read as one word (the bytes after a
+/// short name masked off) when eight bytes follow `start`.
+fn prefix_key_in(buf: &[u8], start: usize, len: usize) -> u64 {
+    match buf.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(first) if len >= 8 => u64::from_be_bytes(*first),
+        Some(first) => u64::from_be_bytes(*first) & !(u64::MAX >> (8 * len)),
+        None => prefix_key(&buf[start..start + len]),
     }
 }
 
@@ -1059,6 +1077,21 @@ mod tests {
             "https://1234567.suitetalk.api.netsuite.com/services/rest/record/v1/salesOrder/1/!transform/invoice",
         ] {
             assert!(split_fast(url, &[], &mut Vec::new()).is_some(), "{url}");
+        }
+    }
+
+    /// A name's key read as one word from a longer text is the key of the name alone.
+    #[test]
+    fn a_prefix_key_read_in_place_is_the_name_alone() {
+        let text = b"%26limit%3D10%26q%3Dx%26offset%3D0%26a_long_name%3D%26";
+        for start in 0..text.len() {
+            for len in 0..=text.len() - start {
+                assert_eq!(
+                    prefix_key_in(text, start, len),
+                    prefix_key(&text[start..start + len]),
+                    "{start} {len}"
+                );
+            }
         }
     }
 

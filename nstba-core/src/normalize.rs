@@ -40,11 +40,19 @@ fn encode_with(out: &mut Vec<u8>, bytes: &[u8], table: &[u64; 256], width: usize
     let start = out.len();
     out.resize(start + bytes.len() * width + 8, 0);
     let buf = &mut out[start..];
-    let mut n = 0;
-    for &b in bytes {
+    let (mut i, mut n) = (0, 0);
+    loop {
+        // Plain bytes are the same encoded.
+        if copy_plain(bytes, &mut i, buf, &mut n) {
+            continue;
+        }
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         let word = table[b as usize];
         buf[n..n + 8].copy_from_slice(&word.to_le_bytes());
         n += (word >> 56) as usize;
+        i += 1;
     }
     out.truncate(start + n);
 }

@@ -578,40 +578,14 @@ impl fmt::Debug for TbaKey {
     }
 }
 
-/// Every byte as [`SignatureText::write_encoded`] writes it: base64's `+`, `/` and `=` as `%XX`
-/// (length 3), others as themselves (length 1).
-const SIGNATURE_ESCAPES: [([u8; 3], usize); 256] = {
-    let mut t = [([0u8; 3], 1); 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = match i as u8 {
-            b'+' => (*b"%2B", 3),
-            b'/' => (*b"%2F", 3),
-            b'=' => (*b"%3D", 3),
-            b => ([b, 0, 0], 1),
-        };
-        i += 1;
-    }
-    t
-};
-
 /// The base64 text of an HMAC-SHA256 signature, kept inline (no allocation per signing).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct SignatureText([u8; 44]);
 
 impl SignatureText {
-    /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped), written into a
-    /// fixed buffer first (three bytes stored for every character, the position advanced by its
-    /// encoded length: no branch per character) and appended once.
+    /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped).
     fn write_encoded(&self, out: &mut Vec<u8>) {
-        let mut buf = [0u8; 44 * 3 + 2];
-        let mut n = 0;
-        for &b in &self.0 {
-            let (escaped, len) = SIGNATURE_ESCAPES[b as usize];
-            buf[n..n + 3].copy_from_slice(&escaped);
-            n += len;
-        }
-        out.extend_from_slice(&buf[..n]);
+        encode_into(out, &self.0);
     }
 
     fn as_str(&self) -> &str {

@@ -3,7 +3,8 @@
 use crate::account::AccountId;
 use crate::error::{Error, Result};
 use crate::normalize::{
-    ascii_string, encode_into, encode_once_into, encoded, encoded_twice, Normalized,
+    ascii_string, encode_into, encode_once_into, encode_signature_into, encoded, encoded_twice,
+    Normalized,
 };
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -585,7 +586,7 @@ struct SignatureText([u8; 44]);
 impl SignatureText {
     /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped).
     fn write_encoded(&self, out: &mut Vec<u8>) {
-        encode_into(out, &self.0);
+        encode_signature_into(out, &self.0);
     }
 
     fn as_str(&self) -> &str {

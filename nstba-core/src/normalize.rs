@@ -62,48 +62,6 @@ fn encode_with(out: &mut Vec<u8>, bytes: &[u8], table: &[u64; 256], width: usize
     out.truncate(start + n);
 }
 
-/// `0x01` in every byte of a word.
-const ONES: u64 = 0x0101_0101_0101_0101;
-/// The top bit of every byte of a word.
-const TOPS: u64 = ONES * 0x80;
-
-/// The top bit of each byte of `low7` (bytes below `0x80`) set where the byte is in `lo..=hi`: the
-/// two sums never carry into the next byte.
-const fn within(low7: u64, lo: u8, hi: u8) -> u64 {
-    (low7 + ONES * (0x80 - lo as u64)) & !(low7 + ONES * (0x7F - hi as u64))
-}
-
-/// How many of `chunk`'s first bytes are letters, digits, `-`, `_` or `~`: unreserved bytes that
-/// also mean nothing to a path or a form (`.` is left out, as it may form a dot segment). Eight
-/// bytes are tested at once, on the bits of one word, with no table read.
-fn plain_run(chunk: &[u8; 8]) -> usize {
-    let word = u64::from_le_bytes(*chunk);
-    let low7 = word & !TOPS;
-    let plain = within(low7 | (ONES * 0x20), b'a', b'z')
-        | within(low7, b'0', b'9')
-        | within(low7, b'-', b'-')
-        | within(low7, b'_', b'_')
-        | within(low7, b'~', b'~');
-    // Bytes from 0x80 up are not plain, whatever their low bits.
-    let plain = plain & !word & TOPS;
-    ((!plain & TOPS).trailing_zeros() / 8) as usize
-}
-
-/// Copies the plain bytes at `src[*i..]` (see [`plain_run`]), up to eight, to `out[*n..]` (storing
-/// eight bytes, which needs that much room) and advances both positions. `true` when all eight were
-/// plain: more may follow. Fewer than eight bytes left are left to the caller's byte-wise loop.
-#[inline(always)]
-fn copy_plain(src: &[u8], i: &mut usize, out: &mut [u8], n: &mut usize) -> bool {
-    let Some(chunk) = src.get(*i..).and_then(<[u8]>::first_chunk::<8>) else {
-        return false;
-    };
-    let run = plain_run(chunk);
-    out[*n..*n + 8].copy_from_slice(chunk);
-    *n += run;
-    *i += run;
-    run == 8
-}
-
 /// Every byte as RFC 3986 encodes it, `times` times (1 or 2): the byte itself when unreserved, else
 /// `%XX` (once) or `%25XX` (twice); as a little-endian word whose top byte is the length.
 const fn escapes(times: usize) -> [u64; 256] {
@@ -428,24 +386,16 @@ fn split_path_and_query<'u>(
         out.extend_from_slice(port.to_string().as_bytes());
     }
     // One pass over the path, writing it encoded: stop at `?` or `#`, and note whether every byte is
-    // one no parser rewrites and whether a `.` or `%` (possible dot segments) occurs. Runs of plain
-    // bytes are copied eight at a time; for any other byte its word is stored whole and the position
-    // advanced by its length (see `encode_with`). (The room reserved is for the rest of the URL,
-    // as where the path ends is not known yet.)
+    // one no parser rewrites and whether a `.` or `%` (possible dot segments) occurs. Each byte's
+    // word is stored whole and the position advanced by its length (see `encode_with`). (The room
+    // reserved is for the rest of the URL, as where the path ends is not known yet.)
     let rest = &b[path_start..];
     let mut at = out.len();
     out.resize(at + rest.len() * 3 + 8, 0);
     let buf = out.as_mut_slice();
     let mut flags = 0u64;
     let mut path_len = rest.len();
-    let mut i = 0;
-    loop {
-        if copy_plain(rest, &mut i, buf, &mut at) {
-            continue;
-        }
-        let Some(&c) = rest.get(i) else {
-            break;
-        };
+    for (i, &c) in rest.iter().enumerate() {
         let word = PATH_WORD[c as usize];
         if word & u64::from(END) << PATH_CLASS_SHIFT != 0 {
             path_len = i;
@@ -454,7 +404,6 @@ fn split_path_and_query<'u>(
         flags |= word;
         buf[at..at + 8].copy_from_slice(&word.to_le_bytes());
         at += (word >> 56) as usize;
-        i += 1;
     }
     let flags = (flags >> PATH_CLASS_SHIFT) as u8;
     let path_end = path_start + path_len;
@@ -970,14 +919,7 @@ pub(crate) fn push_form_into(
     store(out, &mut n, AMP_WORD);
     let mut mid: Option<usize> = None;
     let mut i = 0;
-    loop {
-        // Plain bytes are the same encoded twice.
-        if copy_plain(bytes, &mut i, out, &mut n) {
-            continue;
-        }
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
+    while let Some(&b) = bytes.get(i) {
         i += 1;
         let class = FORM_CLASS[b as usize];
         // Tested on its own, ahead of the rest: a predictable branch, not a jump through a table.
@@ -1119,20 +1061,6 @@ mod tests {
                     prefix_key(&text[start..start + len]),
                     "{start} {len}"
                 );
-            }
-        }
-    }
-
-    /// The word-wide test agrees with a byte-by-byte one on every byte in every position.
-    #[test]
-    fn plain_runs_stop_at_the_first_byte_that_is_not_plain() {
-        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~');
-        for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut chunk = *b"Az09-_~z";
-                chunk[at] = b;
-                let expected = if plain(b) { 8 } else { at };
-                assert_eq!(plain_run(&chunk), expected, "byte {b:#04x} at {at}");
             }
         }
     }

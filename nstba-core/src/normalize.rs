@@ -617,15 +617,13 @@ impl<'a> Normalized<'a> {
     ) -> Result<()> {
         self.method = normalize_method(method)?;
         let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
-        // This thread's buffers from the previous signing, if any: two allocations less.
+        // This thread's scratch buffer from the previous signing, if any: one allocation less.
         self.scratch = SCRATCH.take();
         self.scratch.clear();
         self.scratch.reserve(decoded_len);
-        self.text = BASE.take();
-        self.text.clear();
         // The method, the base URI (at most three bytes for each of the URL's), the parameters.
-        self.text
-            .reserve(self.method.len() + url.len() * 3 + decoded_len + protocol_len + 48);
+        self.text =
+            Vec::with_capacity(self.method.len() + url.len() * 3 + decoded_len + protocol_len + 48);
         self.text.extend_from_slice(self.method.as_bytes());
         self.text.push(b'&');
         self.url = split_and_decode(
@@ -776,22 +774,8 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// The largest scratch or base-string buffer kept for the next signing (a huge form body's is
-/// freed).
+/// The largest scratch buffer kept for the next signing (a huge form body's is freed).
 const SCRATCH_KEPT: usize = 4096;
-
-thread_local! {
-    /// The base-string buffer of the last signing result dropped on this thread, kept for the next.
-    static BASE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// Keeps a signing result's base-string buffer for this thread's next signing (a base string holds
-/// the consumer key and token id, never a secret).
-pub(crate) fn recycle_base(buf: Vec<u8>) {
-    if buf.capacity() <= SCRATCH_KEPT {
-        BASE.set(buf);
-    }
-}
 
 impl Drop for Normalized<'_> {
     fn drop(&mut self) {

@@ -622,8 +622,9 @@ impl<'a> Normalized<'a> {
         self.scratch.clear();
         self.scratch.reserve(decoded_len);
         // The method, the base URI (at most three bytes for each of the URL's), the parameters.
-        self.text =
-            Vec::with_capacity(self.method.len() + url.len() * 3 + decoded_len + protocol_len + 48);
+        self.text = Vec::new();
+        self.text
+            .reserve(self.method.len() + url.len() * 3 + decoded_len + protocol_len + 48);
         self.text.extend_from_slice(self.method.as_bytes());
         self.text.push(b'&');
         self.url = split_and_decode(

@@ -377,14 +377,8 @@ fn split_path_and_query<'u>(
     let n = b.len();
     let host = &url[host];
     let out_len = out.len();
-    out.extend_from_slice(scheme.as_bytes());
-    out.extend_from_slice(b"%3A%2F%2F");
-    // Lower-case letters, digits, `-` and `.` only: written as is.
-    out.extend_from_slice(host.as_bytes());
-    if let Some(port) = port {
-        out.extend_from_slice(b"%3A");
-        out.extend_from_slice(port.to_string().as_bytes());
-    }
+    // The host holds lower-case letters, digits, `-` and `.` only: unreserved.
+    write_origin(out, scheme, host, true, port);
     // One pass over the path, writing it encoded: stop at `?` or `#`, and note whether every byte is
     // one no parser rewrites and whether a `.` or `%` (possible dot segments) occurs. Each byte's
     // word is stored whole and the position advanced by its length (see `encode_with`). (The room
@@ -976,18 +970,23 @@ fn short_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 
 /// `scheme%3A%2F%2Fhost[%3Aport]enc(path)`.
 fn write_base_uri(out: &mut Vec<u8>, url: &UrlParts<'_>) {
-    out.extend_from_slice(url.scheme.as_bytes());
+    write_origin(out, url.scheme, &url.host, url.host_unreserved, url.port);
+    encode_with(out, url.path.as_bytes(), &ONCE, 3);
+}
+
+/// `scheme%3A%2F%2Fhost[%3Aport]`: the base URI up to its path.
+fn write_origin(out: &mut Vec<u8>, scheme: &str, host: &str, unreserved: bool, port: Option<u16>) {
+    out.extend_from_slice(scheme.as_bytes());
     out.extend_from_slice(b"%3A%2F%2F");
-    if url.host_unreserved {
-        out.extend_from_slice(url.host.as_bytes());
+    if unreserved {
+        out.extend_from_slice(host.as_bytes());
     } else {
-        encode_with(out, url.host.as_bytes(), &ONCE, 3);
+        encode_with(out, host.as_bytes(), &ONCE, 3);
     }
-    if let Some(port) = url.port {
+    if let Some(port) = port {
         out.extend_from_slice(b"%3A");
         out.extend_from_slice(port.to_string().as_bytes());
     }
-    encode_with(out, url.path.as_bytes(), &ONCE, 3);
 }
 
 fn normalize_method(method: &str) -> Result<Cow<'_, str>> {

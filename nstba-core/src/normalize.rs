@@ -507,10 +507,14 @@ impl<'a> Entry<'a> {
     where
         'a: 's,
     {
-        let joined = self.joined(protocol_scratch);
-        let name_end = 3 + self.name_len as usize;
-        (&joined[3..name_end], &joined[name_end + 3..])
+        name_and_value(self.joined(protocol_scratch), self.name_len as usize)
     }
+}
+
+/// The name and value of a parameter joined as `%26name%3Dvalue`, its name `name_len` bytes long.
+fn name_and_value(joined: &[u8], name_len: usize) -> (&[u8], &[u8]) {
+    let name_end = 3 + name_len;
+    (&joined[3..name_end], &joined[name_end + 3..])
 }
 
 /// One query or form parameter, decoded and encoded twice into [`Normalized::scratch`] as it will
@@ -742,7 +746,7 @@ impl<'a> Normalized<'a> {
         let mut out = Vec::with_capacity(self.params.len() + self.protocol.len());
         let once = |twice: &[u8]| String::from_utf8_lossy(twice).replace("%25", "%");
         self.merged(|joined, name_len| {
-            let (name, value) = (&joined[3..3 + name_len], &joined[3 + name_len + 3..]);
+            let (name, value) = name_and_value(joined, name_len);
             out.push((once(name), once(value)));
         });
         out

@@ -18,6 +18,7 @@ use sha2::Sha256;
 use std::fmt::{self, Display, Write as _};
 use std::hint::black_box;
 use std::num::NonZeroU64;
+use std::time::SystemTime;
 
 const URL: &str = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer?q=companyName%20START_WITH%20%22Acme%22&limit=1000&offset=2000";
 /// `URL` without its query, and its query decoded: what `oauth1-request` takes.
@@ -203,11 +204,17 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 
-/// The statistic `stat` (`mean`, `median`) of one bench, from criterion's estimates file.
-fn estimate_ns(name: &str, stat: &str) -> Option<f64> {
+/// The statistic `stat` (`mean`, `median`) of one bench, from criterion's estimates file when this
+/// run wrote it (`since`: the run's start); a file an earlier run left (the bench filtered out this
+/// time) is not reported as this run's.
+fn estimate_ns(name: &str, stat: &str, since: SystemTime) -> Option<f64> {
     let dir = std::env::var("CARGO_TARGET_DIR")
         .unwrap_or_else(|_| format!("{}/../target", env!("CARGO_MANIFEST_DIR")));
     let path = format!("{dir}/criterion/signing/{name}/new/estimates.json");
+    let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    if written < since {
+        return None;
+    }
     let text = std::fs::read_to_string(path).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v[stat]["point_estimate"].as_f64()
@@ -282,9 +289,10 @@ fn interleaved() -> Interleaved {
 }
 
 fn main() {
+    let started = SystemTime::now();
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let median = |name| estimate_ns(name, "median");
+    let median = |name| estimate_ns(name, "median", started);
     if let (Some(sign), Some(floor), Some(other)) =
         (median("sign"), median("floor"), median("oauth1_request"))
     {

@@ -217,41 +217,44 @@ pub(crate) struct UrlParts<'a> {
     pub query: Option<Cow<'a, str>>,
 }
 
-/// Splits `raw`, appends its base URI encoded (`scheme%3A%2F%2Fhost[%3Aport]enc(path)`) to `text`
-/// and decodes its query's parameters into `scratch` and `params`.
+/// Splits `raw`, appends its base URI encoded (`scheme%3A%2F%2Fhost[%3Aport]enc(path)`) and `&`
+/// to `buf`, then decodes its query's parameters into `buf` and `params`; returns the parts and
+/// where the parameters start in `buf` (just past the `&`).
 ///
 /// The hand-written split is taken when it applies and the query holds no whitespace or control
 /// character (which URL parsers strip); otherwise the `url` crate's reading is used.
 fn split_and_decode<'u>(
     raw: &'u str,
     known_hosts: &[&str],
-    text: &mut Vec<u8>,
-    scratch: &mut Vec<u8>,
+    buf: &mut Vec<u8>,
     params: &mut SmallVec<[Param; 16]>,
-) -> Result<UrlParts<'u>> {
-    let text_len = text.len();
-    if let Some(url) = split_fast(raw, known_hosts, text) {
+) -> Result<(UrlParts<'u>, usize)> {
+    let buf_len = buf.len();
+    if let Some(url) = split_fast(raw, known_hosts, buf) {
+        buf.push(b'&');
+        let params_start = buf.len();
         let blank = match &url.query {
-            Some(query) => push_form_into(scratch, query.as_bytes(), true, &mut |r| {
+            Some(query) => push_form_into(buf, query.as_bytes(), true, &mut |r| {
                 params.push(Param::decoded(r))
             }),
             None => false,
         };
         if !blank {
-            return Ok(url);
+            return Ok((url, params_start));
         }
-        text.truncate(text_len);
-        scratch.clear();
+        buf.truncate(buf_len);
         params.clear();
     }
     let url = split_with_url_crate(raw)?;
-    write_base_uri(text, &url);
+    write_base_uri(buf, &url);
+    buf.push(b'&');
+    let params_start = buf.len();
     if let Some(query) = &url.query {
-        push_form_into(scratch, query.as_bytes(), false, &mut |r| {
+        push_form_into(buf, query.as_bytes(), false, &mut |r| {
             params.push(Param::decoded(r))
         });
     }
-    Ok(url)
+    Ok((url, params_start))
 }
 
 pub(crate) fn split_with_url_crate(raw: &str) -> Result<UrlParts<'static>> {
@@ -561,12 +564,13 @@ impl Param {
 
 /// A request reduced to its signature base string.
 ///
-/// [`Normalized::start`] writes `METHOD&enc(base URI)&` into the output and decodes the query's and
-/// form body's parameters into a scratch buffer, each as `%26name%3Dvalue` with name and value
+/// [`Normalized::start`] writes `METHOD&enc(base URI)&` into a scratch buffer and decodes the
+/// query's and form body's parameters after it, each as `%26name%3Dvalue` with name and value
 /// encoded twice (as it will appear in the base string); [`Normalized::push_joined`] adds protocol
 /// parameters the caller holds in that form, [`Normalized::push`] others. [`Normalized::finish`]
 /// sorts the query and form parameters and the protocol parameters each on their own (the signer adds
-/// the latter already in order, so theirs is a check), then merges the two lists into the output.
+/// the latter already in order, so theirs is a check), then writes the base string into a buffer of
+/// its exact length: the scratch buffer's `METHOD&enc(base URI)&` and the two lists merged.
 /// Encoding `%` as `%25` keeps byte order, so ordering the twice-encoded text orders the normalized
 /// parameters by name, then value, as RFC 5849 §3.4.1.3.2 says — wherever a name occurs.
 ///
@@ -576,6 +580,8 @@ pub(crate) struct Normalized<'a> {
     url: UrlParts<'a>,
     text: Vec<u8>,
     scratch: Vec<u8>,
+    /// The length of `METHOD&enc(base URI)&` at the start of `scratch`.
+    prefix_len: usize,
     params: SmallVec<[Param; 16]>,
     protocol_scratch: Vec<u8>,
     protocol: SmallVec<[Entry<'a>; 8]>,
@@ -597,6 +603,7 @@ impl<'a> Normalized<'a> {
             },
             text: Vec::new(),
             scratch: Vec::new(),
+            prefix_len: 0,
             params: SmallVec::new(),
             protocol_scratch: Vec::new(),
             protocol: SmallVec::new(),
@@ -604,35 +611,27 @@ impl<'a> Normalized<'a> {
     }
 
     /// Starts the base string of `method url` with the query's and `form_body`'s parameters.
-    /// `protocol_len` is the room the protocol parameters will take in the base string.
     pub fn start(
         &mut self,
         method: &'a str,
         url: &'a str,
         known_hosts: &[&str],
         form_body: Option<&str>,
-        protocol_len: usize,
     ) -> Result<()> {
         self.method = normalize_method(method)?;
-        let decoded_len = (url.len() + form_body.map_or(0, str::len)) * 2;
         // This thread's scratch buffer from the previous signing, if any: one allocation less.
         self.scratch = SCRATCH.take();
         self.scratch.clear();
-        self.scratch.reserve(decoded_len);
-        // The method, the base URI (at most three bytes for each of the URL's), the parameters.
-        self.text = Vec::new();
-        self.text
-            .reserve(self.method.len() + url.len() * 3 + decoded_len + protocol_len + 48);
-        self.text.extend_from_slice(self.method.as_bytes());
-        self.text.push(b'&');
-        self.url = split_and_decode(
-            url,
-            known_hosts,
-            &mut self.text,
-            &mut self.scratch,
-            &mut self.params,
-        )?;
-        self.text.push(b'&');
+        // The method, the base URI (at most three bytes for each of the URL's), the parameters
+        // (at most five for each byte of the query and body; the decoder makes its own room).
+        self.scratch
+            .reserve(self.method.len() + (url.len() + form_body.map_or(0, str::len)) * 5 + 64);
+        self.scratch.extend_from_slice(self.method.as_bytes());
+        self.scratch.push(b'&');
+        let (parts, prefix_len) =
+            split_and_decode(url, known_hosts, &mut self.scratch, &mut self.params)?;
+        self.url = parts;
+        self.prefix_len = prefix_len;
         if let Some(body) = form_body {
             let params = &mut self.params;
             push_form_into(&mut self.scratch, body.as_bytes(), false, &mut |range| {
@@ -691,7 +690,18 @@ impl<'a> Normalized<'a> {
         if !entries.is_sorted_by(|a, b| entry_order(a, b).is_le()) {
             entries.sort_unstable_by(entry_order);
         }
-        let mut text = std::mem::take(&mut self.text);
+        // The base string's exact length: the prefix, then every parameter, the first without its
+        // `%26` (allocated once, and small enough for the allocator's quickest path in common cases).
+        let params_len: usize = params
+            .iter()
+            .map(|p| (p.end - p.start) as usize)
+            .sum::<usize>()
+            + entries
+                .iter()
+                .map(|e| e.joined(protocol_scratch).len())
+                .sum::<usize>();
+        let mut text = Vec::with_capacity(self.prefix_len + params_len.saturating_sub(3));
+        text.extend_from_slice(&self.scratch[..self.prefix_len]);
         let mut first = true;
         self.merged(|joined, _| {
             // The first parameter goes without its `%26`.
@@ -1156,8 +1166,7 @@ mod tests {
                         pairs
                     };
                     let (mut scratch, mut params) = (Vec::new(), SmallVec::new());
-                    split_and_decode(&url, &[], &mut Vec::new(), &mut scratch, &mut params)
-                        .unwrap();
+                    split_and_decode(&url, &[], &mut scratch, &mut params).unwrap();
                     let (mut slow_scratch, mut slow_params) =
                         (Vec::new(), SmallVec::<[Param; 16]>::new());
                     if let Some(q) = &slow.query {

@@ -479,15 +479,22 @@ impl TbaKey {
             normalized.push(name, value);
         }
         normalized.finish();
-        let signature = self.signature_text(normalized.base_bytes());
-        let authorization = self.header(stamp, &signature);
+        // The MAC's last blocks are a chain of dependent steps; the header's text up to the
+        // signature does not depend on them, so it is written while they run.
+        let tag = self.tag(normalized.base_bytes());
+        let mut header = self.header_open(stamp);
+        let signature = SignatureText::of(&tag);
+        signature.write_encoded(&mut header);
+        header.push(b'"');
+        let authorization = ascii_string(header);
         Ok(done(&mut normalized, signature, authorization))
     }
 
-    /// The header writer: `OAuth realm="…", oauth_consumer_key="…", …, oauth_signature="…"`, every
-    /// value encoded once: the key's part (written once, in [`TbaKey::new`]), then the stamp's
-    /// (`oauth_timestamp`, `oauth_nonce`, `oauth_version`, the extra parameters), then the signature.
-    fn header(&self, stamp: &Stamp, signature: &SignatureText) -> String {
+    /// The header writer, up to the signature's value: `OAuth realm="…", oauth_consumer_key="…", …,
+    /// oauth_signature="`, every value encoded once: the key's part (written once, in
+    /// [`TbaKey::new`]), then the stamp's (`oauth_timestamp`, `oauth_nonce`, `oauth_version`, the
+    /// extra parameters). The caller appends the encoded signature and the closing `"`.
+    fn header_open(&self, stamp: &Stamp) -> Vec<u8> {
         // The fixed names and values and the signature take under 240 bytes.
         let mut len = self.header_start.len() + 240 + stamp.text.len as usize;
         for (name, value) in &stamp.extra {
@@ -507,9 +514,7 @@ impl TbaKey {
             out.push(b'"');
         }
         out.extend_from_slice(b", oauth_signature=\"");
-        signature.write_encoded(&mut out);
-        out.push(b'"');
-        ascii_string(out)
+        out
     }
 
     /// Checks a base64 signature against `base_string` in constant time.
@@ -530,6 +535,12 @@ impl TbaKey {
     }
 
     fn signature_text(&self, base_string: &[u8]) -> SignatureText {
+        SignatureText::of(&self.tag(base_string))
+    }
+
+    /// HMAC-SHA256 of `base_string`, resumed from a prefix block absorbed ahead of time when the
+    /// base string starts with one.
+    fn tag(&self, base_string: &[u8]) -> [u8; 32] {
         let mac = match base_string
             .get(..64)
             .and_then(|head| self.prefixed.iter().find(|p| p.block == *head))
@@ -545,12 +556,7 @@ impl TbaKey {
                 mac
             }
         };
-        let mut bytes = [0u8; 44];
-        let n = BASE64
-            .encode_slice(mac.finalize().into_bytes(), &mut bytes)
-            .expect("32 bytes are 44 base64 characters");
-        debug_assert_eq!(n, 44);
-        SignatureText(bytes)
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -570,6 +576,16 @@ impl fmt::Debug for TbaKey {
 struct SignatureText([u8; 44]);
 
 impl SignatureText {
+    /// The base64 text of an HMAC-SHA256 tag.
+    fn of(tag: &[u8; 32]) -> Self {
+        let mut bytes = [0u8; 44];
+        let n = BASE64
+            .encode_slice(tag, &mut bytes)
+            .expect("32 bytes are 44 base64 characters");
+        debug_assert_eq!(n, 44);
+        SignatureText(bytes)
+    }
+
     /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped).
     fn write_encoded(&self, out: &mut Vec<u8>) {
         encode_signature_into(out, &self.0);
@@ -851,7 +867,10 @@ mod buffer_tests {
             (Request::new("get", &query), &with_verifier),
             (Request::new("POST", own).form_body("b=2&a=1+1"), &stamp),
             // The url crate's reading: upper-case host, a space in the path and the query.
-            (Request::new("GET", "HTTPS://Example.COM/a b?x=1 2&&y"), &stamp),
+            (
+                Request::new("GET", "HTTPS://Example.COM/a b?x=1 2&&y"),
+                &stamp,
+            ),
             (Request::new("GET", "http://127.0.0.1:8080"), &stamp),
         ] {
             let signed = key.sign(&request, stamp).unwrap();

@@ -272,14 +272,24 @@ fn split_and_decode<'u>(
         buf.truncate(buf_len);
         params.clear();
     }
+    split_and_decode_with_url_crate(raw, buf, params)
+}
+
+/// The rest of [`split_and_decode`] for URLs the hand-written split does not take: out of line,
+/// so the common path's code stays together.
+#[cold]
+#[inline(never)]
+fn split_and_decode_with_url_crate(
+    raw: &str,
+    buf: &mut Vec<u8>,
+    params: &mut SmallVec<[Param; 16]>,
+) -> Result<(UrlParts<'static>, usize)> {
     let url = split_with_url_crate(raw)?;
     write_base_uri(buf, &url);
     buf.push(b'&');
     let params_start = buf.len();
     if let Some(query) = &url.query {
-        push_form_into(buf, query.as_bytes(), false, &mut |r| {
-            params.push(Param::decoded(r))
-        });
+        decode_params(buf, query.as_bytes(), false, params);
     }
     Ok((url, params_start))
 }
@@ -660,10 +670,7 @@ impl<'a> Normalized<'a> {
         self.url = parts;
         self.prefix_len = prefix_len;
         if let Some(body) = form_body {
-            let params = &mut self.params;
-            push_form_into(&mut self.scratch, body.as_bytes(), false, &mut |range| {
-                params.push(Param::decoded(range))
-            });
+            decode_params(&mut self.scratch, body.as_bytes(), false, &mut self.params);
         }
         Ok(())
     }
@@ -713,9 +720,10 @@ impl<'a> Normalized<'a> {
                 || b.parts(protocol_scratch),
             )
         };
-        // The signer pushes them in order: then checking is all the sorting there is.
+        // The signer pushes them in order: then checking is all the sorting there is (and the
+        // sort's code stays out of the way).
         if !entries.is_sorted_by(|a, b| entry_order(a, b).is_le()) {
-            entries.sort_unstable_by(entry_order);
+            sort_cold(entries, entry_order);
         }
         // The base string's exact length: the prefix, then every parameter, the first without its
         // `%26` (allocated once, and small enough for the allocator's quickest path in common cases).
@@ -996,6 +1004,25 @@ pub(crate) fn push_form_into(
     }
     buf.truncate(n);
     blank
+}
+
+/// [`push_form_into`] adding each pair to `params`, out of line: for the form body's and the url
+/// crate's paths (the query of a URL the hand-written split takes has the loop inlined).
+#[inline(never)]
+fn decode_params(
+    buf: &mut Vec<u8>,
+    bytes: &[u8],
+    to_hash: bool,
+    params: &mut SmallVec<[Param; 16]>,
+) -> bool {
+    push_form_into(buf, bytes, to_hash, &mut |r| params.push(Param::decoded(r)))
+}
+
+/// `sort_unstable_by`, out of line: for lists that are nearly always in order already.
+#[cold]
+#[inline(never)]
+fn sort_cold<T>(list: &mut [T], order: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    list.sort_unstable_by(order);
 }
 
 /// Byte-wise comparison for the short names and values of query parameters, where a `memcmp` call

@@ -338,7 +338,6 @@ pub(crate) fn split_fast<'u>(
     out: &mut Vec<u8>,
 ) -> Option<UrlParts<'u>> {
     let b = url.as_bytes();
-    let n = b.len();
     let (scheme, start, default_port) = if b.starts_with(b"https://") {
         ("https", 8, 443)
     } else if b.starts_with(b"http://") {
@@ -355,6 +354,21 @@ pub(crate) fn split_fast<'u>(
         let end = start + host.len();
         return split_path_and_query(url, scheme, start..end, end, None, out);
     }
+    split_host(url, scheme, start, default_port, out)
+}
+
+/// The rest of [`split_fast`] for a host it was not given: the host is scanned and checked, and
+/// a port read. Out of line, so the code for the key's own hosts stays together.
+#[inline(never)]
+fn split_host<'u>(
+    url: &'u str,
+    scheme: &'static str,
+    start: usize,
+    default_port: u32,
+    out: &mut Vec<u8>,
+) -> Option<UrlParts<'u>> {
+    let b = url.as_bytes();
+    let n = b.len();
     // One branch per byte (the host's end): a host whose labels are non-empty and neither start nor
     // end with `-` has no two `.`/`-` in a row and neither starts nor ends with one. `--` inside a
     // label (as in `xn--` punycode labels, which parsers decode) is also left to the url crate.

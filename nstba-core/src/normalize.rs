@@ -838,7 +838,8 @@ const SCRATCH_KEPT: usize = 4096;
 impl Drop for Normalized<'_> {
     fn drop(&mut self) {
         if self.scratch.capacity() <= SCRATCH_KEPT {
-            // Holds only the request's query and form text, twice-encoded: never a key's secret.
+            // Holds only the method, the base URI and the query and form text (encoded): never a
+            // key's secret.
             SCRATCH.set(std::mem::take(&mut self.scratch));
         }
     }

@@ -57,16 +57,12 @@ pub(crate) fn encode_signature_into(out: &mut Vec<u8>, signature: &[u8; 44]) {
             n += 8;
         } else {
             for &b in chunk {
-                let word = ONCE[b as usize];
-                buf[n..n + 8].copy_from_slice(&word.to_le_bytes());
-                n += (word >> 56) as usize;
+                store(&mut buf, &mut n, ONCE[b as usize]);
             }
         }
     }
     for &b in tail {
-        let word = ONCE[b as usize];
-        buf[n..n + 8].copy_from_slice(&word.to_le_bytes());
-        n += (word >> 56) as usize;
+        store(&mut buf, &mut n, ONCE[b as usize]);
     }
     out.extend_from_slice(&buf[..n]);
 }

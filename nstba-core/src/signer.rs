@@ -799,17 +799,24 @@ mod stamp_tests {
 }
 
 #[cfg(test)]
-mod prefix_tests {
+mod path_tests {
     use super::*;
+
+    /// A key for the sandbox account 1234567_SB1 (secrets `consumer secret` and `token secret`) and
+    /// a fixed stamp.
+    fn sandbox_key_and_stamp() -> (TbaKey, Stamp) {
+        let account = AccountId::parse("1234567_SB1").unwrap();
+        let cs = SecretString::from("consumer secret");
+        let ts = SecretString::from("token secret");
+        let key = TbaKey::new(&account, "ck", &cs, Some(("tk", &ts)));
+        (key, Stamp::new(1_700_000_000, "abcdefghij").unwrap())
+    }
 
     /// The signature over a base string that starts with an absorbed block equals HMAC-SHA256 over
     /// the whole base string, keyed from the secrets — and so does every other one.
     #[test]
     fn resuming_from_an_absorbed_block_gives_the_plain_hmac() {
-        let account = AccountId::parse("1234567_SB1").unwrap();
-        let cs = SecretString::from("consumer secret");
-        let ts = SecretString::from("token secret");
-        let key = TbaKey::new(&account, "ck", &cs, Some(("tk", &ts)));
+        let (key, stamp) = sandbox_key_and_stamp();
         assert_eq!(key.prefixed.len(), 10, "5 methods × REST and RESTlet hosts");
         assert_eq!(
             key.hosts,
@@ -818,7 +825,6 @@ mod prefix_tests {
                 "1234567-sb1.restlets.api.netsuite.com"
             ]
         );
-        let stamp = Stamp::new(1_700_000_000, "abcdefghij").unwrap();
         let mut resumed = 0;
         for method in ["GET", "post", "PUT", "PATCH", "DELETE", "HEAD"] {
             for url in [
@@ -844,20 +850,12 @@ mod prefix_tests {
         // Five methods × the three own-host URLs long enough to fill the block.
         assert_eq!(resumed, 15);
     }
-}
-
-#[cfg(test)]
-mod buffer_tests {
-    use super::*;
 
     /// The base string is written into a buffer of its exact length (one small allocation, not an
     /// estimate of twice its size), whichever way the URL was split and whatever was added.
     #[test]
     fn the_base_string_buffer_is_allocated_at_its_exact_length() {
-        let account = AccountId::parse("1234567_SB1").unwrap();
-        let secret = SecretString::from("s");
-        let key = TbaKey::new(&account, "ck", &secret, Some(("tk", &secret)));
-        let stamp = Stamp::new(1_700_000_000, "abcdefghij").unwrap();
+        let (key, stamp) = sandbox_key_and_stamp();
         let with_verifier = stamp.clone().with_param("oauth_verifier", "a b").unwrap();
         let own = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer";
         let query = format!("{own}?q=companyName%20START_WITH%20%22Acme%22&limit=1000");

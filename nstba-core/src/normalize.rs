@@ -78,9 +78,7 @@ fn encode_with(out: &mut Vec<u8>, bytes: &[u8], table: &[u64; 256], width: usize
     let buf = &mut out[start..];
     let mut n = 0;
     for &b in bytes {
-        let word = table[b as usize];
-        buf[n..n + 8].copy_from_slice(&word.to_le_bytes());
-        n += (word >> 56) as usize;
+        store(buf, &mut n, table[b as usize]);
     }
     out.truncate(start + n);
 }
@@ -446,8 +444,9 @@ fn split_path_and_query<'u>(
             break;
         }
         flags |= word;
-        buf[at..at + 8].copy_from_slice(&word.to_le_bytes());
-        at += (word >> 56) as usize;
+        // The class byte sits below the length byte, past the three bytes an encoded byte takes:
+        // it is stored but never kept.
+        store(buf, &mut at, word);
     }
     let flags = (flags >> PATH_CLASS_SHIFT) as u8;
     let path_end = path_start + path_len;

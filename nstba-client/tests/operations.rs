@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+#[path = "support/mock_client.rs"]
+mod mock_client;
+use mock_client::{client_for, quick_retry};
+
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[serde(rename_all = "camelCase")]
 struct Customer {
@@ -53,24 +57,6 @@ impl TypedRecord for Customer {
     type Fields = ();
     type Patch = Value;
     fn fields() {}
-}
-
-fn quick_retry() -> RetryPolicy {
-    RetryPolicy::default()
-        .max_attempts(8)
-        .initial_backoff(Duration::from_millis(5))
-        .max_backoff(Duration::from_millis(50))
-        .max_retry_after(Duration::from_millis(100))
-}
-
-async fn client_for(mock: &MockNetSuite) -> Client {
-    Client::builder()
-        .credentials(mock.credentials())
-        .base_url(mock.base_url())
-        .restlet_url(mock.restlet_url())
-        .retry(quick_retry())
-        .build()
-        .expect("client")
 }
 
 async fn demo() -> (MockNetSuite, Client) {

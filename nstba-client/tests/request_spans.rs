@@ -3,25 +3,12 @@
 //! binary, on another thread, with no subscriber) can race that cache to "never". Alone in its
 //! process, the test sees only its own subscriber.
 
-use nstba_client::{Client, RetryPolicy};
 use nstba_mock::MockNetSuite;
 use serde_json::Value;
-use std::time::Duration;
 
-async fn client_for(mock: &MockNetSuite) -> Client {
-    let retry = RetryPolicy::default()
-        .max_attempts(8)
-        .initial_backoff(Duration::from_millis(5))
-        .max_backoff(Duration::from_millis(50))
-        .max_retry_after(Duration::from_millis(100));
-    Client::builder()
-        .credentials(mock.credentials())
-        .base_url(mock.base_url())
-        .restlet_url(mock.restlet_url())
-        .retry(retry)
-        .build()
-        .expect("client")
-}
+#[path = "support/mock_client.rs"]
+mod mock_client;
+use mock_client::client_for;
 
 mod capture {
     use std::collections::HashMap;

@@ -10,6 +10,9 @@ use nstba_mock::{Fault, MockNetSuite, RestletError};
 use serde_json::{json, Value};
 use std::time::Duration;
 
+#[path = "support/mock_client.rs"]
+mod mock_client;
+
 const R: &str = "/services/rest/record/v1";
 
 fn quick_retry() -> RetryPolicy {
@@ -27,13 +30,7 @@ fn quick_polling() -> JobPolling {
 }
 
 fn client_for(ns: &MockNetSuite) -> Client {
-    Client::builder()
-        .credentials(ns.credentials())
-        .base_url(ns.base_url())
-        .restlet_url(ns.restlet_url())
-        .retry(quick_retry())
-        .build()
-        .expect("client")
+    mock_client::client_with(ns, quick_retry())
 }
 
 async fn demo() -> (MockNetSuite, Client) {

@@ -63,18 +63,14 @@ impl Tba {
 
     /// A stamp from this signer's clock and nonce source.
     pub fn stamp(&self) -> Result<Stamp> {
-        Stamp::new(self.clock.now(), self.nonces.nonce())
+        self.nonces.stamp(self.clock.now())
     }
 }
 
 impl Authorizer for Tba {
     fn authorize(&self, request: &Request<'_>) -> Result<String> {
         let stamp = self.stamp()?;
-        Ok(self
-            .credentials
-            .key()
-            .sign(request, &stamp)?
-            .into_authorization())
+        self.credentials.key().authorization(request, &stamp)
     }
 }
 

@@ -1,5 +1,8 @@
 //! Time and nonce sources, injectable for tests.
 
+use crate::error::Result;
+use crate::signer::Stamp;
+
 /// Unix seconds from the system's wall clock.
 ///
 /// On Linux this reads `CLOCK_REALTIME_COARSE`: the time the kernel stored at its last timer tick
@@ -58,6 +61,13 @@ impl Clock for FixedClock {
 pub trait NonceSource: Send + Sync {
     /// A fresh nonce: at least 6 ASCII letters or digits, unique per timestamp.
     fn nonce(&self) -> String;
+
+    /// A stamp at `timestamp` (Unix seconds) with a fresh nonce: [`Stamp::new`] with
+    /// [`NonceSource::nonce`], which checks it. [`RandomNonce`] draws its nonce straight into the
+    /// stamp instead (no `String` per request).
+    fn stamp(&self, timestamp: u64) -> Result<Stamp> {
+        Stamp::new(timestamp, self.nonce())
+    }
 }
 
 /// Nonces from [`crate::random_nonce`]: 24 alphanumeric characters from a per-thread CSPRNG.
@@ -67,6 +77,10 @@ pub struct RandomNonce;
 impl NonceSource for RandomNonce {
     fn nonce(&self) -> String {
         crate::nonce::random_nonce()
+    }
+
+    fn stamp(&self, timestamp: u64) -> Result<Stamp> {
+        Ok(Stamp::random_at(timestamp))
     }
 }
 
@@ -84,5 +98,30 @@ mod tests {
             "{before} {now} {after}"
         );
         assert!(now > 1_700_000_000, "{now}");
+    }
+
+    #[test]
+    fn random_nonce_stamps_carry_fresh_nonces_that_stamp_new_accepts() {
+        use super::NonceSource;
+        let a = super::RandomNonce.stamp(1_700_000_000).unwrap();
+        let b = super::RandomNonce.stamp(1_700_000_000).unwrap();
+        assert_eq!(a.timestamp(), 1_700_000_000);
+        assert_eq!(a.nonce().len(), crate::NONCE_LEN);
+        assert_ne!(a.nonce(), b.nonce());
+        // The same stamp as the checked constructor makes from its nonce.
+        assert_eq!(crate::Stamp::new(1_700_000_000, a.nonce()).unwrap(), a);
+    }
+
+    /// A source that gives only its nonce is checked by the provided `stamp`.
+    #[test]
+    fn a_nonce_source_s_bad_nonce_is_refused_by_name() {
+        struct Short;
+        impl super::NonceSource for Short {
+            fn nonce(&self) -> String {
+                "abc".to_owned()
+            }
+        }
+        let err = super::NonceSource::stamp(&Short, 1_700_000_000).unwrap_err();
+        assert!(err.to_string().contains("abc"), "{err}");
     }
 }

@@ -744,7 +744,11 @@ impl<'a> Normalized<'a> {
                 .iter()
                 .map(|e| e.joined(protocol_scratch).len())
                 .sum::<usize>();
-        let mut text = Vec::with_capacity(self.prefix_len + params_len.saturating_sub(3));
+        // This thread's base-string buffer from the previous signing whose base string was not
+        // kept (a header-only signing), if any; else one of the exact length.
+        let mut text = TEXT.take();
+        text.clear();
+        text.reserve_exact(self.prefix_len + params_len.saturating_sub(3));
         text.extend_from_slice(&self.scratch[..self.prefix_len]);
         let mut first = true;
         self.merged(|joined, _| {
@@ -811,9 +815,15 @@ impl<'a> Normalized<'a> {
         &self.text
     }
 
-    /// The base string's bytes, keeping its buffer (after `finish`; leaves the normalizer's empty).
+    /// The base string's bytes in a buffer of their exact length (after `finish`): the normalizer's
+    /// own when it is that (and then it leaves the normalizer's empty), else a copy (the thread's
+    /// reused buffer stays for the next signing).
     pub fn take_base_bytes(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.text)
+        if self.text.capacity() == self.text.len() {
+            std::mem::take(&mut self.text)
+        } else {
+            self.text.clone()
+        }
     }
 
     /// The base string, keeping its buffer (after `finish`; leaves the normalizer's empty).
@@ -825,6 +835,9 @@ impl<'a> Normalized<'a> {
 thread_local! {
     /// The scratch buffer of the last [`Normalized`] dropped on this thread, kept for the next.
     static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The base-string buffer of the last [`Normalized`] dropped on this thread with its base string
+    /// still in it (nobody took it), kept for the next.
+    pub(crate) static TEXT: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// The largest scratch buffer kept for the next signing (a huge form body's is freed).
@@ -836,6 +849,11 @@ impl Drop for Normalized<'_> {
             // Holds only the method, the base URI and the query and form text (encoded): never a
             // key's secret.
             SCRATCH.set(std::mem::take(&mut self.scratch));
+        }
+        if self.text.capacity() != 0 && self.text.capacity() <= SCRATCH_KEPT {
+            // The base string: the method, the URL and form text and the protocol parameters the
+            // header carries too, encoded: never a key's secret.
+            TEXT.set(std::mem::take(&mut self.text));
         }
     }
 }

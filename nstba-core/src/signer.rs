@@ -122,7 +122,12 @@ impl Stamp {
     /// A stamp from the system clock and a fresh random nonce (see [`crate::random_nonce`]).
     #[inline]
     pub fn now() -> Self {
-        let timestamp = crate::clock::unix_now();
+        Stamp::random_at(crate::clock::unix_now())
+    }
+
+    /// A stamp at `timestamp` with a fresh random nonce, drawn in place.
+    #[inline]
+    pub(crate) fn random_at(timestamp: u64) -> Self {
         Stamp {
             timestamp,
             text: StampText::new(crate::NONCE_LEN, crate::nonce::fill_nonce, timestamp),
@@ -428,6 +433,23 @@ impl TbaKey {
                 signature,
             }
         })
+    }
+
+    /// Signs like [`TbaKey::sign`] and returns only the `Authorization` header value: what a client
+    /// sends (and what [`crate::Tba`] returns). The base string is built in a buffer this thread
+    /// reuses instead of one of its own, as nobody reads it.
+    ///
+    /// ```
+    /// use nstba_core::{AccountId, Credentials, Request, Stamp};
+    /// let creds = Credentials::new(AccountId::parse("123456")?, "ck", "cs", "tk", "ts")?;
+    /// let request = Request::new("GET", "https://123456.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1");
+    /// let stamp = Stamp::new(1700000000, "abcdefghij")?;
+    /// let header = creds.key().authorization(&request, &stamp)?;
+    /// assert_eq!(header, creds.key().sign(&request, &stamp)?.into_authorization());
+    /// # Ok::<(), nstba_core::Error>(())
+    /// ```
+    pub fn authorization(&self, request: &Request<'_>, stamp: &Stamp) -> Result<String> {
+        self.sign_normalized(request, stamp, |_, _, authorization| authorization)
     }
 
     /// Signs like [`TbaKey::sign`] (the same normalizer and header writer) and also returns the
@@ -871,12 +893,28 @@ mod path_tests {
             ),
             (Request::new("GET", "http://127.0.0.1:8080"), &stamp),
         ] {
+            // A header-only signing of a longer request first leaves this thread a larger buffer
+            // to reuse: the next base string taken is still a buffer of its own length.
+            let longer = format!("{query}&offset=2000&extra=padding%20padding%20padding");
+            key.authorization(&Request::new("GET", &longer), stamp)
+                .unwrap();
             let signed = key.sign(&request, stamp).unwrap();
+            assert_eq!(
+                key.authorization(&request, stamp).unwrap(),
+                signed.authorization()
+            );
             assert_eq!(
                 signed.base_string.capacity(),
                 signed.base_string.len(),
                 "{}",
                 signed.base_string()
+            );
+            // The header-only signing left its buffer for the next one.
+            let kept = crate::normalize::TEXT.take();
+            assert!(
+                kept.capacity() >= signed.base_string.len(),
+                "{}",
+                kept.capacity()
             );
             let params = [("oauth_consumer_key", "ck"), ("oauth_nonce", "n")];
             let base = base_string(&request, &params).unwrap();

@@ -56,6 +56,9 @@ proptest! {
         let stamp = Stamp::new(ts, nonce.clone()).unwrap();
         let request = Request::new(&method, &url);
         let signed = creds.key().sign(&request, &stamp).unwrap();
+        // The header-only signing (what `Tba` sends) writes the same header.
+        let header_only = creds.key().authorization(&request, &stamp).unwrap();
+        prop_assert_eq!(header_only.as_str(), signed.authorization());
 
         let header = OAuthHeader::parse(signed.authorization()).unwrap();
         prop_assert_eq!(header.get("realm"), Some("1234567_SB1"));

@@ -34,9 +34,8 @@ impl Bench {
         let stamp = Stamp::new(unix_now(), format!("load{n:016}")).expect("valid nonce");
         self.creds
             .key()
-            .sign(&Request::new(method, url), &stamp)
+            .authorization(&Request::new(method, url), &stamp)
             .expect("signable")
-            .into_authorization()
     }
 
     async fn get(&self, id: u64) {

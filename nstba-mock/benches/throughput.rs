@@ -28,9 +28,8 @@ impl Bench {
         let auth = self
             .creds
             .key()
-            .sign(&Request::new("GET", &self.url), &stamp)
-            .expect("signable")
-            .into_authorization();
+            .authorization(&Request::new("GET", &self.url), &stamp)
+            .expect("signable");
         let r = self
             .http
             .get(&self.url)
@@ -155,9 +154,8 @@ fn suiteql_export(c: &mut Criterion) {
             let stamp = Stamp::new(unix_now(), format!("page{n:016}")).expect("nonce");
             let auth = creds
                 .key()
-                .sign(&Request::new("POST", &url), &stamp)
-                .expect("signable")
-                .into_authorization();
+                .authorization(&Request::new("POST", &url), &stamp)
+                .expect("signable");
             let r = http
                 .post(&url)
                 .header("Authorization", auth)

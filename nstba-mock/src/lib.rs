@@ -27,7 +27,7 @@
 //! let ns = MockNetSuite::builder().demo_data().start().await?;
 //! let creds = ns.credentials(); // the demo credentials
 //! let url = format!("{}/services/rest/record/v1/customer/1?fields=companyName", ns.base_url());
-//! let auth = creds.key().sign(&Request::new("GET", &url), &Stamp::now())?.into_authorization();
+//! let auth = creds.key().authorization(&Request::new("GET", &url), &Stamp::now())?;
 //!
 //! let http = reqwest::Client::new();
 //! let customer: serde_json::Value =

@@ -22,12 +22,11 @@ async fn send(
     let auth = ns
         .credentials()
         .key()
-        .sign(
+        .authorization(
             &Request::new(method, &url),
             &Stamp::new(NOW, &nonce).unwrap(),
         )
-        .unwrap()
-        .into_authorization();
+        .unwrap();
     let mut req = reqwest::Client::new()
         .request(method.parse().unwrap(), &url)
         .header("Authorization", auth)

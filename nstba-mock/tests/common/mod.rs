@@ -39,9 +39,8 @@ impl Client {
     pub fn auth_with(&self, method: &str, url: &str, ts: u64, nonce: &str) -> String {
         self.creds
             .key()
-            .sign(&Request::new(method, url), &Stamp::new(ts, nonce).unwrap())
+            .authorization(&Request::new(method, url), &Stamp::new(ts, nonce).unwrap())
             .unwrap()
-            .into_authorization()
     }
 
     /// Sends a signed request; `path` is appended to the base URL.

@@ -615,8 +615,10 @@ impl Param {
 /// encoded twice (as it will appear in the base string); [`Normalized::push_joined`] adds protocol
 /// parameters the caller holds in that form, [`Normalized::push`] others. [`Normalized::finish`]
 /// sorts the query and form parameters and the protocol parameters each on their own (the signer adds
-/// the latter already in order, so theirs is a check), then writes the base string into a buffer of
-/// its exact length: the scratch buffer's `METHOD&enc(base URI)&` and the two lists merged.
+/// the latter already in order, so theirs is a check), then writes the base string (the scratch
+/// buffer's `METHOD&enc(base URI)&` and the two lists merged) into the buffer a header-only signing
+/// left on this thread, or else one of its exact length; [`Normalized::take_base_bytes`] hands it
+/// out at its exact length either way.
 /// Encoding `%` as `%25` keeps byte order, so ordering the twice-encoded text orders the normalized
 /// parameters by name, then value, as RFC 5849 §3.4.1.3.2 says — wherever a name occurs.
 ///

@@ -114,7 +114,7 @@ mod tests {
 
     /// A source that gives only its nonce is checked by the provided `stamp`.
     #[test]
-    fn a_nonce_source_s_bad_nonce_is_refused_by_name() {
+    fn a_bad_nonce_from_a_source_is_refused_by_name() {
         struct Short;
         impl super::NonceSource for Short {
             fn nonce(&self) -> String {

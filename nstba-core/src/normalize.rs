@@ -435,12 +435,17 @@ fn split_path_and_query<'u>(
     let mut at = out.len();
     out.resize(at + rest.len() * 3 + 8, 0);
     let buf = out.as_mut_slice();
+    // NetSuite's own path prefixes are written in their encoded form and not scanned: they hold
+    // no `.` or `%` and end with `/`, so what follows starts a segment of its own.
+    let (skip, encoded) = known_path_prefix(rest);
+    buf[at..at + encoded.len()].copy_from_slice(encoded);
+    at += encoded.len();
     let mut flags = 0u64;
     let mut path_len = rest.len();
-    for (i, &c) in rest.iter().enumerate() {
+    for (i, &c) in rest[skip..].iter().enumerate() {
         let word = PATH_WORD[c as usize];
         if word & u64::from(END) << PATH_CLASS_SHIFT != 0 {
-            path_len = i;
+            path_len = skip + i;
             break;
         }
         flags |= word;
@@ -488,6 +493,31 @@ fn split_path_and_query<'u>(
         path: Cow::Borrowed(path),
         query,
     })
+}
+
+/// The path prefixes of NetSuite's REST record and SuiteQL calls, its other REST services and its
+/// RESTlets, each with its RFC 3986 encoding; the longest that applies comes first.
+const PATH_PREFIXES: [(&[u8], &[u8]); 4] = [
+    (
+        b"/services/rest/record/v1/",
+        b"%2Fservices%2Frest%2Frecord%2Fv1%2F",
+    ),
+    (
+        b"/services/rest/query/v1/",
+        b"%2Fservices%2Frest%2Fquery%2Fv1%2F",
+    ),
+    (b"/services/rest/", b"%2Fservices%2Frest%2F"),
+    (b"/app/site/hosting/", b"%2Fapp%2Fsite%2Fhosting%2F"),
+];
+
+/// How many bytes of `path` a [`PATH_PREFIXES`] entry covers, and its encoding; `(0, b"")` when
+/// none does.
+#[inline]
+fn known_path_prefix(path: &[u8]) -> (usize, &'static [u8]) {
+    PATH_PREFIXES
+        .iter()
+        .find(|(raw, _)| path.starts_with(raw))
+        .map_or((0, b""), |&(raw, encoded)| (raw.len(), encoded))
 }
 
 fn is_canonical_ipv4(host: &str) -> bool {
@@ -1117,6 +1147,25 @@ mod tests {
         }
     }
 
+    /// Each NetSuite path prefix is written as the general encoder writes it, and holds nothing the
+    /// split would have to look at (a `.`, a `%`, a byte parsers rewrite) and ends a segment.
+    #[test]
+    fn path_prefixes_are_encoded_and_plain() {
+        for (raw, encoded) in PATH_PREFIXES {
+            let mut general = Vec::new();
+            encode_with(&mut general, raw, &ONCE, 3);
+            assert_eq!(general, encoded, "{}", String::from_utf8_lossy(raw));
+            assert!(raw.ends_with(b"/"));
+            assert!(raw.iter().all(|&b| PATH_CLASS[b as usize] == 0), "{raw:?}");
+        }
+        // The longest first: a later entry never is a longer form of an earlier one.
+        for (i, (a, _)) in PATH_PREFIXES.iter().enumerate() {
+            for (b, _) in &PATH_PREFIXES[i + 1..] {
+                assert!(!b.starts_with(a), "{a:?} before {b:?}");
+            }
+        }
+    }
+
     /// The signature's own encoder writes what the general one writes, escapes included.
     #[test]
     fn the_signature_encoder_agrees_with_the_general_one() {
@@ -1189,17 +1238,33 @@ mod tests {
                 1 => "xn--[a-z]{2,6}\\.com",
             ],
             prop::option::of(prop_oneof![4 => "[1-9][0-9]{0,4}", 1 => "[0-9]{0,6}", 1 => Just("443".to_owned()), 1 => Just("80".to_owned())]),
+            // Half the paths start with one of NetSuite's prefixes, which the split writes without
+            // scanning (what follows them must still be checked: a dot segment, say).
+            prop::option::of(prop::sample::select(
+                PATH_PREFIXES
+                    .iter()
+                    .map(|(raw, _)| std::str::from_utf8(raw).unwrap())
+                    .collect::<Vec<_>>(),
+            )),
             prop::collection::vec(prop_oneof![8 => good_segment, 1 => any_segment, 1 => "/\\.{1,2}|/%2[eE]"], 0..4),
             prop::option::of(prop_oneof![4 => "[a-zA-Z0-9=&+%._~!*'()-]{0,16}", 1 => "[a-z=& \t\u{e9}]{0,8}"]),
             prop::option::of("[a-z#?]{0,4}"),
         )
-            .prop_map(|(scheme, host, port, path, query, fragment)| {
+            .prop_map(|(scheme, host, port, prefix, path, query, fragment)| {
                 let mut url = format!("{scheme}{host}");
                 if let Some(p) = port {
                     url.push(':');
                     url.push_str(&p);
                 }
-                url.push_str(&path.concat());
+                let path = path.concat();
+                match prefix {
+                    // The prefix ends with `/`: the first segment follows it without its own.
+                    Some(prefix) => {
+                        url.push_str(prefix);
+                        url.push_str(path.strip_prefix('/').unwrap_or(&path));
+                    }
+                    None => url.push_str(&path),
+                }
                 if let Some(q) = query {
                     url.push('?');
                     url.push_str(&q);

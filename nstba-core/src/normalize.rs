@@ -1248,9 +1248,8 @@ mod tests {
                     (text(p.name(&buf)), text(p.value(&buf)))
                 })
                 .collect();
-            let twice = |s: &str| encoded_twice(s);
             let theirs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
-                .map(|(name, value)| (twice(&name), twice(&value)))
+                .map(|(name, value)| (encoded_twice(&name), encoded_twice(&value)))
                 .collect();
             prop_assert_eq!(ours, theirs, "{}", text);
         }

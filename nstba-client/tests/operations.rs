@@ -79,7 +79,7 @@ async fn demo() -> (MockNetSuite, Client) {
         .start()
         .await
         .expect("mock starts");
-    let client = client_for(&mock).await;
+    let client = client_for(&mock);
     (mock, client)
 }
 

@@ -75,7 +75,7 @@ async fn one_span_per_request_without_query_values_or_secrets() {
         .start()
         .await
         .unwrap();
-    let client = client_for(&mock).await;
+    let client = client_for(&mock);
     let capture = capture::Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     let _: Vec<Value> = client

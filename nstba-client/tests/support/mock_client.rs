@@ -16,7 +16,7 @@ pub fn quick_retry() -> RetryPolicy {
 }
 
 /// A TBA client for `mock`'s REST and RESTlet URLs with [`quick_retry`].
-pub async fn client_for(mock: &MockNetSuite) -> Client {
+pub fn client_for(mock: &MockNetSuite) -> Client {
     client_with(mock, quick_retry())
 }
 

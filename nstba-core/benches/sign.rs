@@ -8,6 +8,12 @@
 //!   and nonce from its builder).
 //!
 //! Prints the median ratios: goal `sign / floor <= 1.5` and `sign / oauth1_request < 1`.
+//!
+//! Two more measurements show what the key's remembered blocks (the MAC state after the base
+//! string's whole blocks before the nonce, which `sign` resumes from) are worth on other runs of
+//! requests: `sign_pages` signs the pages of the same list in turn (`offset` 0, 1000, …: the part
+//! before the nonce is the same, so every page resumes), `sign_alternating` two lists in turn (each
+//! signing finds the other's blocks remembered, so none resumes and each remembers its own).
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 
@@ -134,10 +140,15 @@ fn check_same_signature(params: &oauth1_request::ParameterList<&str, &str>) {
     assert!(theirs.contains(&expected), "{theirs}\nvs {ours:?}");
 }
 
-/// The one request the three signers work on, and the three measured operations.
+/// The one request the three signers work on, and the measured operations.
 struct Fixture {
     tba: Tba,
     request: Request<'static>,
+    /// `URL` with offsets 0, 1000, … 15000; and `URL` and the same query on another record type.
+    pages: Vec<String>,
+    alternating: [String; 2],
+    /// The next of `pages` or `alternating` to sign.
+    next: std::cell::Cell<usize>,
     base: String,
     key: String,
     params: oauth1_request::ParameterList<&'static str, &'static str>,
@@ -156,9 +167,15 @@ impl Fixture {
             .to_owned();
         let params = oauth1_request::ParameterList::new(QUERY.to_vec());
         check_same_signature(&params);
+        let list = URL.split_once("&offset=").unwrap().0;
         Fixture {
             tba: Tba::new(creds),
             request,
+            pages: (0..16)
+                .map(|i| format!("{list}&offset={}", i * 1000))
+                .collect(),
+            alternating: [URL.to_owned(), URL.replace("/customer?", "/salesOrder?")],
+            next: std::cell::Cell::new(0),
             base,
             key: format!("{CS}&{TS}"),
             params,
@@ -169,6 +186,14 @@ impl Fixture {
     /// Our whole signing of the `Authorization` header, with a fresh timestamp and nonce.
     fn sign(&self) {
         black_box(self.tba.authorize(black_box(&self.request)).unwrap());
+    }
+
+    /// `sign` over the next of `urls`.
+    fn sign_next(&self, urls: &[String]) {
+        let i = self.next.get();
+        self.next.set(i.wrapping_add(1));
+        let request = Request::new("GET", &urls[i % urls.len()]);
+        black_box(self.tba.authorize(black_box(&request)).unwrap());
     }
 
     /// HMAC-SHA256 keyed from the secrets, plus base64, over the ready base string.
@@ -193,6 +218,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("sign", |b| b.iter(|| fx.sign()));
     group.bench_function("floor", |b| b.iter(|| fx.floor()));
     group.bench_function("oauth1_request", |b| b.iter(|| fx.oauth1()));
+    group.bench_function("sign_pages", |b| b.iter(|| fx.sign_next(&fx.pages)));
+    group.bench_function("sign_alternating", |b| {
+        b.iter(|| fx.sign_next(&fx.alternating))
+    });
     group.finish();
 }
 
@@ -234,11 +263,14 @@ fn reference() {
 struct Interleaved {
     to_floor: f64,
     to_other: f64,
+    /// `sign_pages` and `sign_alternating` to the floor.
+    pages_to_floor: f64,
+    alternating_to_floor: f64,
     reference_ns: (f64, f64),
 }
 
-/// The three measurements again, interleaved: each round times a batch of each, one right after the
-/// other, so load on a shared machine hits all three alike; the ratio is the median of the rounds'
+/// The measurements again, interleaved: each round times a batch of each, one right after the
+/// other, so load on a shared machine hits them alike; the ratio is the median of the rounds'
 /// ratios. (Criterion measures one bench after the other, minutes apart.) Each round also times a
 /// batch of [`reference`] calls.
 fn interleaved() -> Interleaved {
@@ -255,7 +287,10 @@ fn interleaved() -> Interleaved {
     let mut sign = || fx.sign();
     let mut floor = || fx.floor();
     let mut other = || fx.oauth1();
+    let mut pages = || fx.sign_next(&fx.pages);
+    let mut alternating = || fx.sign_next(&fx.alternating);
     let (mut to_floor, mut to_other, mut reference_ns) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut pages_to_floor, mut alternating_to_floor) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         reference_ns.push(time(&mut reference) * 1e9 / f64::from(BATCH));
         // Alternate the order so neither side always runs first in a round.
@@ -269,6 +304,8 @@ fn interleaved() -> Interleaved {
         };
         to_floor.push(s / f);
         to_other.push(s / o);
+        pages_to_floor.push(time(&mut pages) / f);
+        alternating_to_floor.push(time(&mut alternating) / f);
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
@@ -278,6 +315,8 @@ fn interleaved() -> Interleaved {
     Interleaved {
         to_floor: median(&mut to_floor),
         to_other: median(&mut to_other),
+        pages_to_floor: median(&mut pages_to_floor),
+        alternating_to_floor: median(&mut alternating_to_floor),
         reference_ns: (median(&mut reference_ns), quickest),
     }
 }
@@ -299,6 +338,17 @@ fn main() {
             sign / other
         );
     }
+    if let (Some(pages), Some(alternating), Some(floor)) = (
+        median("sign_pages"),
+        median("sign_alternating"),
+        median("floor"),
+    ) {
+        println!(
+            "(median) sign_pages/floor = {:.2}, sign_alternating/floor = {:.2} (pages {pages:.0} ns, alternating {alternating:.0} ns)",
+            pages / floor,
+            alternating / floor
+        );
+    }
     let m = interleaved();
     println!(
         "RATIO (interleaved, median of 41 rounds) sign/floor = {:.2} (goal <= 1.5)",
@@ -307,6 +357,10 @@ fn main() {
     println!(
         "RATIO (interleaved, median of 41 rounds) sign/oauth1_request = {:.2} (goal < 1)",
         m.to_other
+    );
+    println!(
+        "(side by side, median of 41 rounds) sign_pages/floor = {:.2}, sign_alternating/floor = {:.2}",
+        m.pages_to_floor, m.alternating_to_floor
     );
     let (reference_median, reference_quickest) = m.reference_ns;
     println!(

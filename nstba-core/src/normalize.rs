@@ -589,6 +589,8 @@ struct Entry<'a> {
     joined: Piece<'a>,
     /// The twice-encoded name's length.
     name_len: u32,
+    /// Whether the value changes from one signing to the next (the nonce, the timestamp).
+    per_call: bool,
 }
 
 impl<'a> Entry<'a> {
@@ -682,6 +684,8 @@ pub(crate) struct Normalized<'a> {
     scratch: Vec<u8>,
     /// The length of `METHOD&enc(base URI)&` at the start of `scratch`.
     prefix_len: usize,
+    /// How much of the base string comes before the first per-call parameter (after `finish`).
+    stable_len: usize,
     params: SmallVec<[Param; 16]>,
     protocol_scratch: Vec<u8>,
     protocol: SmallVec<[Entry<'a>; 8]>,
@@ -704,6 +708,7 @@ impl<'a> Normalized<'a> {
             text: Vec::new(),
             scratch: Vec::new(),
             prefix_len: 0,
+            stable_len: 0,
             params: SmallVec::new(),
             protocol_scratch: Vec::new(),
             protocol: SmallVec::new(),
@@ -750,6 +755,7 @@ impl<'a> Normalized<'a> {
             key: prefix_key(&self.protocol_scratch[start + 3..start + 3 + name_len]),
             joined: Piece::Scratch(start as u32, self.protocol_scratch.len() as u32),
             name_len: name_len as u32,
+            per_call: false,
         });
     }
 
@@ -757,10 +763,24 @@ impl<'a> Normalized<'a> {
     /// `%26name%3Dvalue`, name and value encoded twice, the name `name_len` bytes long.
     #[inline]
     pub fn push_joined(&mut self, joined: &'a [u8], name_len: usize) {
+        self.push_ready(joined, name_len, false);
+    }
+
+    /// Adds a protocol parameter like [`Normalized::push_joined`] whose value changes from one
+    /// signing to the next (the nonce, the timestamp): the base string's part before the first
+    /// such parameter is [`Normalized::stable_len`] long.
+    #[inline]
+    pub fn push_joined_per_call(&mut self, joined: &'a [u8], name_len: usize) {
+        self.push_ready(joined, name_len, true);
+    }
+
+    #[inline]
+    fn push_ready(&mut self, joined: &'a [u8], name_len: usize, per_call: bool) {
         self.protocol.push(Entry {
             key: prefix_key(&joined[3..3 + name_len]),
             joined: Piece::Ready(joined),
             name_len: name_len as u32,
+            per_call,
         });
     }
 
@@ -805,19 +825,24 @@ impl<'a> Normalized<'a> {
         text.reserve_exact(self.prefix_len + params_len.saturating_sub(3));
         text.extend_from_slice(&self.scratch[..self.prefix_len]);
         let mut first = true;
-        self.merged(|joined, _| {
+        let mut stable_len = None;
+        self.merged(|joined, _, per_call| {
+            if per_call && stable_len.is_none() {
+                stable_len = Some(text.len());
+            }
             // The first parameter goes without its `%26`.
             text.extend_from_slice(if first { &joined[3..] } else { joined });
             first = false;
         });
+        self.stable_len = stable_len.unwrap_or(text.len());
         self.text = text;
     }
 
     /// The one merge of the ordered query/form parameters with the ordered protocol parameters:
-    /// calls `f` with every `%26name%3Dvalue` (name and value encoded twice) and its name's length,
-    /// in base-string order (after `finish`). Names and values are sliced only where two names'
-    /// keys tie.
-    fn merged<'s>(&'s self, mut f: impl FnMut(&'s [u8], usize)) {
+    /// calls `f` with every `%26name%3Dvalue` (name and value encoded twice), its name's length and
+    /// whether it is a per-call parameter, in base-string order (after `finish`). Names and values
+    /// are sliced only where two names' keys tie.
+    fn merged<'s>(&'s self, mut f: impl FnMut(&'s [u8], usize, bool)) {
         let params = self.params.as_slice();
         let scratch = self.scratch.as_slice();
         let protocol_scratch = self.protocol_scratch.as_slice();
@@ -828,13 +853,13 @@ impl<'a> Normalized<'a> {
                 if order(p.key, e.key, part, || e.parts(protocol_scratch)).is_gt() {
                     break;
                 }
-                f(p.joined(scratch), p.name_len());
+                f(p.joined(scratch), p.name_len(), false);
                 next += 1;
             }
-            f(e.joined(protocol_scratch), e.name_len as usize);
+            f(e.joined(protocol_scratch), e.name_len as usize, e.per_call);
         }
         for p in &params[next..] {
-            f(p.joined(scratch), p.name_len());
+            f(p.joined(scratch), p.name_len(), false);
         }
     }
 
@@ -857,7 +882,7 @@ impl<'a> Normalized<'a> {
     pub fn sorted(&self) -> Vec<(String, String)> {
         let mut out = Vec::with_capacity(self.params.len() + self.protocol.len());
         let once = |twice: &[u8]| String::from_utf8_lossy(twice).replace("%25", "%");
-        self.merged(|joined, name_len| {
+        self.merged(|joined, name_len, _| {
             let (name, value) = name_and_value(joined, name_len);
             out.push((once(name), once(value)));
         });
@@ -867,6 +892,13 @@ impl<'a> Normalized<'a> {
     /// The base string (after `finish`).
     pub fn base_bytes(&self) -> &[u8] {
         &self.text
+    }
+
+    /// The length of the base string's part before its first per-call parameter (see
+    /// [`Normalized::push_joined_per_call`]); the whole length when there is none (after `finish`).
+    /// Two signings of the same request share this part.
+    pub fn stable_len(&self) -> usize {
+        self.stable_len
     }
 
     /// The base string's bytes in a buffer of their exact length (after `finish`): the normalizer's

@@ -13,6 +13,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
+use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 /// RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - . _ ~` becomes `%XX` (upper-case hex).
@@ -306,6 +307,41 @@ pub struct TbaKey {
     /// The account's REST and RESTlet hosts, which the URL split takes without scanning them (an
     /// empty string when the split would not accept one as it is).
     hosts: [String; 2],
+    /// The MAC after the whole blocks of the last base string's part that stays the same from one
+    /// signing of a request to the next (see [`Remembered`]).
+    remembered: Remembered,
+}
+
+/// The MAC state after the whole 64-byte blocks of a signed base string that came before its
+/// first per-call parameter (the nonce): what a list or SuiteQL page loop, a poll or a retry signs
+/// again with a new nonce and timestamp (`GET&<base URI>&limit%3D1000%26oauth_consumer_key%3D…` —
+/// `offset` sorts after the `oauth_*` parameters). A signing whose base string starts with the
+/// remembered bytes resumes from the state instead of hashing them again.
+///
+/// Blocks are remembered the second time in a row a signing that did not resume has them (until
+/// then only their bytes are kept): a run of requests that share nothing (records fetched by id,
+/// two lists signed in turn) costs a copy of a few hundred bytes per signing, not a copy of the
+/// state each time.
+///
+/// Taken with `try_lock`: a signing that finds another one holding it goes the ordinary way rather
+/// than wait. A clone of the key starts with nothing remembered; the state (keyed from the secrets)
+/// is wiped when replaced or dropped, like the key's own.
+#[derive(Default)]
+struct Remembered(Mutex<Memo>);
+
+/// See [`Remembered`].
+#[derive(Default)]
+struct Memo {
+    /// The base string's first bytes, a whole number of blocks, and the key's MAC after them.
+    resume: Option<(Vec<u8>, Hmac<Sha256>)>,
+    /// The whole blocks before the nonce of the last signing that did not resume.
+    seen: Vec<u8>,
+}
+
+impl Clone for Remembered {
+    fn clone(&self) -> Self {
+        Remembered::default()
+    }
 }
 
 /// One base-string block absorbed ahead of time.
@@ -394,6 +430,7 @@ impl TbaKey {
             token_id_joined: token.map(|(id, _)| format!("%26oauth_token%3D{}", encoded_twice(id))),
             header_start,
             mac,
+            remembered: Remembered::default(),
         }
     }
 
@@ -487,12 +524,12 @@ impl TbaKey {
             self.consumer_key_joined.as_bytes(),
             "oauth_consumer_key".len(),
         );
-        normalized.push_joined(stamp.text.nonce_joined(), "oauth_nonce".len());
+        normalized.push_joined_per_call(stamp.text.nonce_joined(), "oauth_nonce".len());
         normalized.push_joined(
             b"%26oauth_signature_method%3DHMAC-SHA256",
             "oauth_signature_method".len(),
         );
-        normalized.push_joined(stamp.text.timestamp_joined(), "oauth_timestamp".len());
+        normalized.push_joined_per_call(stamp.text.timestamp_joined(), "oauth_timestamp".len());
         if let Some(token) = &self.token_id_joined {
             normalized.push_joined(token.as_bytes(), "oauth_token".len());
         }
@@ -503,7 +540,7 @@ impl TbaKey {
         normalized.finish();
         // The MAC's last blocks are a chain of dependent steps; the header's text up to the
         // signature does not depend on them, so it is written while they run.
-        let tag = self.tag(normalized.base_bytes());
+        let tag = self.tag(normalized.base_bytes(), normalized.stable_len());
         let mut header = self.header_open(stamp);
         let signature = SignatureText::of(&tag);
         signature.write_encoded(&mut header);
@@ -557,27 +594,44 @@ impl TbaKey {
     }
 
     fn signature_text(&self, base_string: &[u8]) -> SignatureText {
-        SignatureText::of(&self.tag(base_string))
+        SignatureText::of(&self.tag(base_string, 0))
     }
 
-    /// HMAC-SHA256 of `base_string`, resumed from a prefix block absorbed ahead of time when the
-    /// base string starts with one.
-    fn tag(&self, base_string: &[u8]) -> [u8; 32] {
-        let mac = match base_string
-            .get(..64)
-            .and_then(|head| self.prefixed.iter().find(|p| p.block == *head))
-        {
-            Some(p) => {
-                let mut mac = p.mac.clone();
-                mac.update(&base_string[64..]);
-                mac
-            }
-            None => {
-                let mut mac = self.mac.clone();
-                mac.update(base_string);
-                mac
-            }
+    /// HMAC-SHA256 of `base_string`, resumed from the remembered blocks (see [`Remembered`]) or a
+    /// prefix block absorbed ahead of time when the base string starts with them. The whole blocks
+    /// of its first `stable_len` bytes are remembered (the second time in a row) when they reach
+    /// further than where it resumed.
+    fn tag(&self, base_string: &[u8], stable_len: usize) -> [u8; 32] {
+        let mut memo = self.remembered.0.try_lock().ok();
+        let (mut mac, mut from) = match memo.as_deref().and_then(|m| m.resume.as_ref()) {
+            Some((blocks, mac)) if base_string.starts_with(blocks) => (mac.clone(), blocks.len()),
+            _ => match base_string
+                .get(..64)
+                .and_then(|head| self.prefixed.iter().find(|p| p.block == *head))
+            {
+                Some(p) => (p.mac.clone(), 64),
+                None => (self.mac.clone(), 0),
+            },
         };
+        let whole = stable_len.min(base_string.len()) / 64 * 64;
+        if let Some(memo) = memo.as_deref_mut().filter(|_| whole > from) {
+            let blocks = &base_string[..whole];
+            if memo.seen == blocks {
+                mac.update(&base_string[from..whole]);
+                from = whole;
+                let blocks = std::mem::take(&mut memo.seen);
+                // The buffer of the blocks replaced keeps the next ones seen.
+                if let Some((old, _)) = memo.resume.replace((blocks, mac.clone())) {
+                    memo.seen = old;
+                    memo.seen.clear();
+                }
+            } else {
+                memo.seen.clear();
+                memo.seen.extend_from_slice(blocks);
+            }
+        }
+        drop(memo);
+        mac.update(&base_string[from..]);
         mac.finalize().into_bytes().into()
     }
 }
@@ -871,6 +925,115 @@ mod path_tests {
         }
         // Five methods × the three own-host URLs long enough to fill the block.
         assert_eq!(resumed, 15);
+    }
+
+    /// The plain HMAC-SHA256 of `base`, keyed with `key`, in base64.
+    fn plain_signature(key: &[u8], base: &[u8]) -> String {
+        let mut plain = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        plain.update(base);
+        BASE64.encode(plain.finalize().into_bytes())
+    }
+
+    /// How many bytes the key remembers (see [`Remembered`]).
+    fn remembered_len(key: &TbaKey) -> Option<usize> {
+        key.remembered
+            .0
+            .lock()
+            .unwrap()
+            .resume
+            .as_ref()
+            .map(|(blocks, _)| blocks.len())
+    }
+
+    /// A signing whose base string starts with the remembered blocks resumes from the remembered
+    /// state (a state planted under another key shows in its signature), any other one does not
+    /// and remembers its own; the blocks remembered are the whole ones before the nonce.
+    #[test]
+    fn the_blocks_before_the_nonce_are_remembered_and_resumed_from() {
+        let account = AccountId::parse("1234567_SB1").unwrap();
+        let (cs, ts) = (SecretString::from("cs"), SecretString::from("ts"));
+        let ck = "ef40afdd8abaac111b13825dd5e5e2ddddb44f86d5a0dd6dcf38c20aae6b67e4";
+        let key = TbaKey::new(&account, ck, &cs, Some(("tk", &ts)));
+        let stamp = |n: &str| Stamp::new(1_700_000_000, n).unwrap();
+        let list =
+            "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer";
+        let page = |offset: u32| format!("{list}?limit=1000&offset={offset}");
+        // Signs `url` and checks the signature against the plain HMAC keyed with `secret`.
+        let sign = |key: &TbaKey, url: &str, nonce: &str, secret: &[u8]| {
+            let signed = key.sign(&Request::new("GET", url), &stamp(nonce)).unwrap();
+            let base = signed.base_string().as_bytes();
+            assert_eq!(signed.signature(), plain_signature(secret, base), "{url}");
+            signed
+        };
+        let first = sign(&key, &page(0), "aaaaaaaa", b"cs&ts");
+        // `GET&…customer&limit%3D1000%26oauth_consumer_key%3D<64>` is 200 bytes: three blocks,
+        // remembered the second time in a row.
+        let base = first.base_string();
+        assert_eq!(base.find("%26oauth_nonce"), Some(200), "{base}");
+        assert_eq!(remembered_len(&key), None);
+        sign(&key, &page(1000), "bbbbbbbb", b"cs&ts");
+        assert_eq!(remembered_len(&key), Some(192));
+        // Plant the state of another key after the same blocks: the next page resumes from it.
+        {
+            let mut memo = key.remembered.0.lock().unwrap();
+            let (blocks, mac) = memo.resume.as_mut().unwrap();
+            let mut other = Hmac::<Sha256>::new_from_slice(b"other&key").unwrap();
+            other.update(blocks);
+            *mac = other;
+        }
+        sign(&key, &page(2000), "cccccccc", b"other&key");
+        // Other lists share less than the remembered blocks: signed from the key's own state,
+        // the remembered blocks kept while they alternate (each seen once in a row), replaced when
+        // one comes twice in a row.
+        let orders = list.replace("customer", "salesOrder") + "?limit=1000";
+        let items = list.replace("customer", "inventoryItem") + "?limit=1000";
+        for url in [&orders, &items, &orders, &items] {
+            sign(&key, url, "dddddddd", b"cs&ts");
+        }
+        sign(&key, &page(3000), "eeeeeeee", b"other&key");
+        sign(&key, &items, "ffffffff", b"cs&ts");
+        sign(&key, &items, "gggggggg", b"cs&ts");
+        sign(&key, &page(4000), "hhhhhhhh", b"cs&ts");
+        sign(&key, &items, "iiiiiiii", b"cs&ts");
+        assert_eq!(remembered_len(&key), Some(192));
+        // A base string whose part before the nonce fills no block beyond the absorbed prefix
+        // block leaves nothing remembered; without a prefix block, its first block is remembered.
+        // A clone of a key remembers nothing.
+        let short_key = TbaKey::new(&account, "ck", &cs, Some(("tk", &ts)));
+        let host = "https://1234567-sb1.suitetalk.api.netsuite.com";
+        for (path, remembered) in [("/services/rest/x", None), ("/x", Some(64))] {
+            let url = format!("{host}{path}");
+            sign(&short_key, &url, "jjjjjjjj", b"cs&ts");
+            sign(&short_key, &url, "kkkkkkkk", b"cs&ts");
+            assert_eq!(remembered_len(&short_key), remembered, "{path}");
+        }
+        assert_eq!(remembered_len(&key.clone()), None);
+    }
+
+    /// Threads signing with one key at once (some find the remembered state taken and go the
+    /// ordinary way) all get the plain HMAC.
+    #[test]
+    fn signing_from_many_threads_at_once_gives_the_plain_hmac() {
+        let account = AccountId::parse("1234567_SB1").unwrap();
+        let (cs, ts) = (SecretString::from("cs"), SecretString::from("ts"));
+        let key = TbaKey::new(&account, &"k".repeat(64), &cs, Some(("tk", &ts)));
+        let list = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/";
+        std::thread::scope(|scope| {
+            for thread in 0..4 {
+                let key = &key;
+                scope.spawn(move || {
+                    for i in 0..300u32 {
+                        let record = ["customer", "invoice", "salesOrder"][(i % 3) as usize];
+                        let url = format!("{list}{record}?limit=1000&offset={i}");
+                        let nonce = format!("nonce{thread}x{i}");
+                        let stamp = Stamp::new(1_700_000_000 + u64::from(i), nonce).unwrap();
+                        let signed = key.sign(&Request::new("GET", &url), &stamp).unwrap();
+                        let base = signed.base_string().as_bytes();
+                        assert_eq!(signed.signature(), plain_signature(b"cs&ts", base), "{url}");
+                    }
+                });
+            }
+        });
     }
 
     /// The base string is written into a buffer of its exact length (one small allocation, not an

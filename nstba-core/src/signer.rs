@@ -318,10 +318,10 @@ pub struct TbaKey {
 /// `offset` sorts after the `oauth_*` parameters). A signing whose base string starts with the
 /// remembered bytes resumes from the state instead of hashing them again.
 ///
-/// Blocks are remembered the second time in a row a signing that did not resume has them (until
-/// then only their bytes are kept): a run of requests that share nothing (records fetched by id,
-/// two lists signed in turn) costs a copy of a few hundred bytes per signing, not a copy of the
-/// state each time.
+/// Blocks are remembered when two signings in a row that do not resume have them (until then only
+/// their bytes are kept): a run of requests that share nothing (records fetched by id, two lists
+/// signed in turn) costs a copy of a few hundred bytes per signing, not a copy of the state each
+/// time, and a request signed between the pages of a remembered list does not displace it.
 ///
 /// Taken with `try_lock`: a signing that finds another one holding it goes the ordinary way rather
 /// than wait. A clone of the key starts with nothing remembered; the state (keyed from the secrets)
@@ -603,15 +603,16 @@ impl TbaKey {
     /// further than where it resumed.
     fn tag(&self, base_string: &[u8], stable_len: usize) -> [u8; 32] {
         let mut memo = self.remembered.0.try_lock().ok();
-        let (mut mac, mut from) = match memo.as_deref().and_then(|m| m.resume.as_ref()) {
-            Some((blocks, mac)) if base_string.starts_with(blocks) => (mac.clone(), blocks.len()),
-            _ => match base_string
-                .get(..64)
-                .and_then(|head| self.prefixed.iter().find(|p| p.block == *head))
-            {
-                Some(p) => (p.mac.clone(), 64),
-                None => (self.mac.clone(), 0),
-            },
+        let (mut mac, mut from) = match memo.as_deref_mut() {
+            Some(Memo {
+                resume: Some((blocks, mac)),
+                seen,
+            }) if base_string.starts_with(blocks) => {
+                // A run of signings that do not resume ends here.
+                seen.clear();
+                (mac.clone(), blocks.len())
+            }
+            _ => self.absorbed_prefix(base_string),
         };
         let whole = stable_len.min(base_string.len()) / 64 * 64;
         if let Some(memo) = memo.as_deref_mut().filter(|_| whole > from) {
@@ -633,6 +634,20 @@ impl TbaKey {
         drop(memo);
         mac.update(&base_string[from..]);
         mac.finalize().into_bytes().into()
+    }
+}
+
+impl TbaKey {
+    /// The MAC after the prefix block of `base_string` absorbed ahead of time, if any, and how many
+    /// bytes it has absorbed.
+    fn absorbed_prefix(&self, base_string: &[u8]) -> (Hmac<Sha256>, usize) {
+        match base_string
+            .get(..64)
+            .and_then(|head| self.prefixed.iter().find(|p| p.block == *head))
+        {
+            Some(p) => (p.mac.clone(), 64),
+            None => (self.mac.clone(), 0),
+        }
     }
 }
 
@@ -990,6 +1005,12 @@ mod path_tests {
         for url in [&orders, &items, &orders, &items] {
             sign(&key, url, "dddddddd", b"cs&ts");
         }
+        // A list signed between the pages of the remembered one does not displace it: a signing
+        // that resumes ends the run of those that did not.
+        sign(&key, &page(2500), "eeeeeeee", b"other&key");
+        sign(&key, &items, "eeeeeeee", b"cs&ts");
+        sign(&key, &page(2600), "eeeeeeee", b"other&key");
+        sign(&key, &items, "eeeeeeee", b"cs&ts");
         sign(&key, &page(3000), "eeeeeeee", b"other&key");
         sign(&key, &items, "ffffffff", b"cs&ts");
         sign(&key, &items, "gggggggg", b"cs&ts");

@@ -12,8 +12,9 @@
 //! Two more measurements show what the key's remembered blocks (the MAC state after the base
 //! string's whole blocks before the nonce, which `sign` resumes from) are worth on other runs of
 //! requests: `sign_pages` signs the pages of the same list in turn (`offset` 0, 1000, …: the part
-//! before the nonce is the same, so every page resumes), `sign_alternating` two lists in turn (each
-//! signing finds the other's blocks remembered, so none resumes and each remembers its own).
+//! before the nonce is the same, so every page resumes), `sign_alternating` that list and another
+//! one in turn (the list resumes; the other, signed each time between two of its pages, never
+//! displaces it and never resumes: what a request that shares nothing with the last ones costs).
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 
@@ -276,7 +277,7 @@ struct Interleaved {
 
 /// The measurements again, interleaved: each round times a batch of each, one right after the
 /// other, so load on a shared machine hits them alike; the ratio is the median of the rounds'
-/// ratios. (Criterion measures one bench after the other, minutes apart.) Each round also times a
+/// ratios. (Criterion measures one bench after the other, seconds apart.) Each round also times a
 /// batch of [`reference`] calls.
 fn interleaved() -> Interleaved {
     const ROUNDS: usize = 41;

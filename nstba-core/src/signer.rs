@@ -3,7 +3,7 @@
 use crate::account::AccountId;
 use crate::error::{Error, Result};
 use crate::normalize::{
-    ascii_string, encode_into, encode_once_into, encode_signature_into, encoded, encoded_twice,
+    ascii_string, encode_into, encode_once_into, encode_tag_into, encoded, encoded_twice,
     Normalized,
 };
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -463,12 +463,10 @@ impl TbaKey {
     /// # Ok::<(), nstba_core::Error>(())
     /// ```
     pub fn sign(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Signed> {
-        self.sign_normalized(request, stamp, |normalized, signature, authorization| {
-            Signed {
-                authorization,
-                base_string: normalized.take_base_bytes(),
-                signature,
-            }
+        self.sign_normalized(request, stamp, |normalized, tag, authorization| Signed {
+            authorization,
+            base_string: normalized.take_base_bytes(),
+            signature: SignatureText::of(tag),
         })
     }
 
@@ -493,27 +491,27 @@ impl TbaKey {
     /// normalized parameter list — everything a user needs to compare with what NetSuite computed,
     /// and no secret.
     pub fn explain(&self, request: &Request<'_>, stamp: &Stamp) -> Result<Explain> {
-        self.sign_normalized(request, stamp, |normalized, signature, authorization| {
-            Explain {
-                params: normalized.sorted(),
-                method: normalized.method().to_owned(),
-                base_uri: normalized.base_uri(),
-                signed: Signed {
-                    authorization,
-                    base_string: normalized.take_base_bytes(),
-                    signature,
-                },
-            }
+        self.sign_normalized(request, stamp, |normalized, tag, authorization| Explain {
+            params: normalized.sorted(),
+            method: normalized.method().to_owned(),
+            base_uri: normalized.base_uri(),
+            signed: Signed {
+                authorization,
+                base_string: normalized.take_base_bytes(),
+                signature: SignatureText::of(tag),
+            },
         })
     }
 
     /// The one signing path: normalize, HMAC, header; then `done` takes what it needs of the
-    /// normalizer (which stays in place on this frame), the signature and the header.
+    /// normalizer (which stays in place on this frame), the MAC tag and the header. (The header
+    /// carries the tag's base64 text encoded, written from the tag in one pass; `sign` and `explain`
+    /// also keep the text itself.)
     fn sign_normalized<'s, R>(
         &'s self,
         request: &Request<'s>,
         stamp: &'s Stamp,
-        done: impl FnOnce(&mut Normalized<'s>, SignatureText, String) -> R,
+        done: impl FnOnce(&mut Normalized<'s>, &[u8; 32], String) -> R,
     ) -> Result<R> {
         let mut normalized = Normalized::new();
         let hosts = [self.hosts[0].as_str(), self.hosts[1].as_str()];
@@ -542,11 +540,10 @@ impl TbaKey {
         // signature does not depend on them, so it is written while they run.
         let tag = self.tag(normalized.base_bytes(), normalized.stable_len());
         let mut header = self.header_open(stamp);
-        let signature = SignatureText::of(&tag);
-        signature.write_encoded(&mut header);
+        encode_tag_into(&mut header, &tag);
         header.push(b'"');
         let authorization = ascii_string(header);
-        Ok(done(&mut normalized, signature, authorization))
+        Ok(done(&mut normalized, &tag, authorization))
     }
 
     /// The header writer, up to the signature's value: `OAuth realm="…", oauth_consumer_key="…", …,
@@ -673,11 +670,6 @@ impl SignatureText {
             .expect("32 bytes are 44 base64 characters");
         debug_assert_eq!(n, 44);
         SignatureText(bytes)
-    }
-
-    /// Appends the signature RFC 3986 encoded (base64's `+`, `/` and `=` escaped).
-    fn write_encoded(&self, out: &mut Vec<u8>) {
-        encode_signature_into(out, &self.0);
     }
 
     fn as_str(&self) -> &str {

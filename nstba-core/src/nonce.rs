@@ -10,8 +10,12 @@ const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// A fresh 24-character alphanumeric nonce.
 ///
 /// Drawn from `rand`'s thread-local generator: a ChaCha CSPRNG seeded from the operating system once
-/// per thread and reseeded periodically, so producing a nonce makes no system call. Each character is
-/// a 6-bit draw, redrawn when it is 62 or 63, so all 62 characters are equally likely (~143 bits).
+/// per thread and reseeded periodically, so producing a nonce makes no system call. Each 64-bit draw
+/// `x` gives eight characters: the base-62 digits of `⌊x · 62⁸ / 2⁶⁴⌋`, read off one at a time by
+/// multiplying by 62 and taking what carries out of the low 64 bits. Each of the 62⁸ eight-character
+/// strings comes from 84 486 or 84 487 of the 2⁶⁴ draws, so they are equally likely to within
+/// 1.2 × 10⁻⁵ of each other (the nonce carries ~143 bits, as 62²⁴ equally likely nonces would), and no
+/// draw is thrown away.
 pub fn random_nonce() -> String {
     let mut out = [0u8; NONCE_LEN];
     fill_nonce(&mut out);
@@ -21,27 +25,57 @@ pub fn random_nonce() -> String {
 /// Fills `out` with characters drawn as [`random_nonce`] draws them.
 pub(crate) fn fill_nonce(out: &mut [u8]) {
     let mut rng = rand::rng();
-    let mut len = 0;
-    while len < out.len() {
-        // Ten 6-bit draws per word, each kept only if below 62 (one in 32 is not: a branch that
-        // is nearly always taken), written straight into its place.
-        let mut bits = rng.next_u64();
-        for _ in 0..10 {
-            let i = (bits & 63) as usize;
-            bits >>= 6;
-            if i < ALPHABET.len() {
-                let Some(slot) = out.get_mut(len) else {
-                    return;
-                };
-                *slot = ALPHABET[i];
-                len += 1;
-            }
-        }
+    for chunk in out.chunks_mut(8) {
+        write_digits(rng.next_u64(), chunk);
+    }
+}
+
+/// Writes the first `out.len()` (at most eight) base-62 digits of `⌊x · 62⁸ / 2⁶⁴⌋`, most
+/// significant first, as characters of [`ALPHABET`].
+#[inline]
+fn write_digits(x: u64, out: &mut [u8]) {
+    let mut fraction = x;
+    for slot in out {
+        let product = u128::from(fraction) * ALPHABET.len() as u128;
+        *slot = ALPHABET[(product >> 64) as usize];
+        fraction = product as u64;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// The characters of a draw are the base-62 digits of the draw scaled to `62⁸`, computed here
+    /// with one wide multiplication and divisions instead.
+    #[test]
+    fn a_draw_gives_the_base62_digits_of_its_scaled_value() {
+        let draws = [
+            0,
+            1,
+            u64::MAX,
+            1 << 63,
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+        ];
+        for x in draws
+            .into_iter()
+            .chain((1..1000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        {
+            let mut scaled = (u128::from(x) * 62u128.pow(8)) >> 64;
+            let mut expected = [0u8; 8];
+            for slot in expected.iter_mut().rev() {
+                *slot = super::ALPHABET[(scaled % 62) as usize];
+                scaled /= 62;
+            }
+            let mut ours = [0u8; 8];
+            super::write_digits(x, &mut ours);
+            assert_eq!(ours, expected, "{x:#x}");
+            // A shorter slot takes the leading digits.
+            let mut short = [0u8; 3];
+            super::write_digits(x, &mut short);
+            assert_eq!(short, expected[..3], "{x:#x}");
+        }
+    }
+
     #[test]
     fn every_character_is_drawn_and_none_else() {
         let mut seen = [0u32; 256];
